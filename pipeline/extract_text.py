@@ -1,0 +1,136 @@
+"""Stage 2: SourceFile -> pages of lines. PDFs through pypdfium2 (text runs, ruling lines);
+text and markdown files split into pages at form feeds. Running headers, footers and page
+numbers are moved out of the lines into each page's `furniture`."""
+from __future__ import annotations
+
+import codecs
+import re
+from collections import Counter
+from itertools import count
+from pathlib import Path
+from typing import Callable, Iterator
+
+from . import layout, vocab
+from .models import Line, Page, SourceFile
+from .normalise import clean_text
+
+PAGE_NUMBER = re.compile(r"^(?:-\s*)?(?:side|page|s\.)?\s*\d{1,3}(?:\s*(?:av|/|of)\s*\d{1,3})?(?:\s*-)?$", re.I)
+SIDE_N_AV_M = re.compile(r"\bSide\s+\d{1,3}\s+av\s+\d{1,3}\s*$", re.I)
+CELL_SPLIT = re.compile(r"\t+|\s{2,}")
+MARKDOWN = [(re.compile(r"^#{1,6}\s*"), ""), (re.compile(r"</?(?:b|i|u|strong|em)>", re.I), ""),
+            (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"), (re.compile(r"(?<!\w)[*_]{1,3}(?=\S)|(?<=\S)[*_]{1,3}(?!\w)"), "")]
+
+
+class ExtractError(Exception):
+    """The file's text cannot be read."""
+
+
+def is_case_key(text: str) -> bool:
+    """Does a table's first cell hold a case number (so it starts a row)?"""
+    return any(f.match(text.strip()) for f in vocab.load().case_families[:4])
+
+
+def is_furniture_text(text: str) -> bool:
+    return bool(PAGE_NUMBER.match(text) or SIDE_N_AV_M.search(text))
+
+
+# --- PDF ----------------------------------------------------------------------------------------
+
+def furniture_keys(pages: list[tuple[int, float, list[layout.VLine], layout.Rules]]) -> set[str]:
+    """Texts (digits masked) in the top or bottom margin that repeat on two or more pages."""
+    seen: Counter[str] = Counter()
+    for _, height, vlines, _ in pages:
+        keys = {_mask(v.text) for v in _margin_lines(vlines, height)}
+        seen.update(keys)
+    return {k for k, n in seen.items() if n >= 2 and len(pages) >= 2}
+
+
+def _margin_lines(vlines: list[layout.VLine], height: float) -> list[layout.VLine]:
+    return [v for v in vlines[:3] + vlines[-3:] if v.top < 0.09 * height or v.bottom > 0.91 * height]
+
+
+def _mask(text: str) -> str:
+    return re.sub(r"\d+", "#", clean_text(text)).casefold()
+
+
+def pdf_pages(path: str, is_key: Callable[[str], bool] = is_case_key) -> list[Page]:
+    try:
+        raw_pages = list(layout.read_pdf(path))
+    except Exception as exc:  # pdfium raises its own error types and OSError
+        raise ExtractError(f"cannot read PDF text ({exc})") from exc
+    repeated = furniture_keys(raw_pages)
+    row_ids = count(1)
+    pages = []
+    for number, height, vlines, rules in raw_pages:
+        margin = {id(v) for v in _margin_lines(vlines, height)}
+        furniture = [v for v in vlines if id(v) in margin and (_mask(v.text) in repeated or is_furniture_text(v.text))]
+        body = [v for v in vlines if v not in furniture]
+        lines = layout.page_lines(body, rules, number, row_ids, is_key)
+        pages.append(Page(number, tuple(lines), tuple(clean_text(v.text) for v in furniture)))
+    return pages
+
+
+# --- text ---------------------------------------------------------------------------------------
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252; binary data is refused."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16")
+    if b"\x00" in data[:4096]:
+        raise ExtractError("binary data, not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def strip_markdown(line: str) -> str:
+    for pattern, repl in MARKDOWN:
+        line = pattern.sub(repl, line)
+    return line
+
+
+def text_lines(raw: str, page: int, row_ids: Iterator[int], markdown: bool) -> tuple[list[Line], list[str]]:
+    lines: list[Line] = []
+    furniture: list[str] = []
+    for source_line in raw.splitlines():
+        if markdown:
+            source_line = strip_markdown(source_line)
+        text = clean_text(source_line)
+        if not text:
+            continue
+        if is_furniture_text(text):
+            furniture.append(text)
+            continue
+        cells = [clean_text(c) for c in CELL_SPLIT.split(source_line.strip()) if clean_text(c)]
+        if len(cells) > 1:
+            rid = next(row_ids)
+            lines.extend(Line(c, page, row=rid, col=k) for k, c in enumerate(cells))
+        else:
+            lines.append(Line(text, page))
+    return lines, furniture
+
+
+def text_pages(path: str, fmt: str) -> list[Page]:
+    raw = decode(Path(path).read_bytes())
+    row_ids = count(1)
+    pages = []
+    for n, chunk in enumerate(raw.split("\f"), start=1):
+        lines, furniture = text_lines(chunk, n, row_ids, markdown=fmt == "md" or _looks_markdown(chunk))
+        pages.append(Page(n, tuple(lines), tuple(furniture)))
+    if not any(p.lines for p in pages):
+        raise ExtractError("no text")
+    return pages
+
+
+def _looks_markdown(text: str) -> bool:
+    return len(re.findall(r"(?m)^#{1,6} \S", text)) >= 2
+
+
+def run(source: SourceFile) -> list[Page]:
+    if source.format == "pdf":
+        pages = pdf_pages(source.path)
+        if not any(p.lines for p in pages):
+            raise ExtractError("PDF has no text layer (scanned?); OCR is not part of this pipeline")
+        return pages
+    return text_pages(source.path, source.format)

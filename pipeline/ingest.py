@@ -1,0 +1,73 @@
+"""Stage 1: a file under raw/ -> SourceFile (content hash, format, partnership, page count)."""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pypdfium2 as pdfium
+
+from .models import SourceFile
+
+TEXT_SUFFIXES = {".txt", ".md", ".text"}
+SUFFIXES = TEXT_SUFFIXES | {".pdf"}
+
+
+class IngestError(Exception):
+    """A file that cannot be read as a meeting document."""
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def partnership_of(path: Path, raw_root: Path | None) -> str:
+    """The first folder under raw/ names the partnership; without a root, the parent folder."""
+    if raw_root is not None:
+        try:
+            rel = path.resolve().relative_to(raw_root.resolve())
+            if len(rel.parts) > 1:
+                return rel.parts[0].casefold()
+        except ValueError:
+            pass
+    return path.resolve().parent.name.casefold() or "unknown"
+
+
+def format_of(path: Path, head: bytes) -> str:
+    if head.startswith(b"%PDF") or (path.suffix.lower() == ".pdf" and b"%PDF" in head[:1024]):
+        return "pdf"
+    if path.suffix.lower() == ".pdf":
+        raise IngestError("named .pdf but is not a PDF (no %PDF header)")
+    return "md" if path.suffix.lower() == ".md" else "txt"
+
+
+def run(path: Path, raw_root: Path | None = None) -> SourceFile:
+    path = Path(path)
+    if not path.is_file():
+        raise IngestError("not a file")
+    size = path.stat().st_size
+    if size == 0:
+        raise IngestError("empty file")
+    with path.open("rb") as f:
+        head = f.read(4096)
+    fmt = format_of(path, head)
+    pages = count_pdf_pages(path) if fmt == "pdf" else 0
+    return SourceFile(path=str(path), sha256=sha256_of(path), format=fmt,
+                      partnership=partnership_of(path, raw_root), size=size, pages=pages)
+
+
+def count_pdf_pages(path: Path) -> int:
+    try:
+        pdf = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        raise IngestError(f"unreadable PDF ({exc})") from exc
+    try:
+        n = len(pdf)
+    finally:
+        pdf.close()
+    if n == 0:
+        raise IngestError("PDF has no pages")
+    return n

@@ -1,0 +1,329 @@
+"""PDF geometry: text runs and ruling lines from pypdfium2 -> lines in reading order, with table
+rows emitted cell by cell (column 0, then 1, ...) and tagged with row and column.
+
+Ruled tables take their rows and columns from the ruling lines; tables without ruling lines are
+found by aligned column starts, and their rows by the first column (a case number, or a
+label with a value beside it)."""
+from __future__ import annotations
+
+import ctypes
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Iterator
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from .models import Line
+from .normalise import clean_text
+
+COL_GAP = 9.0  # points between runs that makes them separate cells
+TOL = 4.0  # points of slack when matching a run to a column start
+BULLET = re.compile(r"^(?:[•\uf0b7\uf0a7▪◦‣✓✔–-]|\d{1,2}[.)]|[a-z][.)])$")
+
+
+@dataclass
+class Run:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    bold: bool
+    size: float
+
+    @property
+    def mid(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+@dataclass
+class VLine:
+    """A visual line: runs sharing a baseline, left to right."""
+
+    runs: list[Run]
+
+    @property
+    def top(self) -> float:
+        return min(r.top for r in self.runs)
+
+    @property
+    def bottom(self) -> float:
+        return max(r.bottom for r in self.runs)
+
+    @property
+    def x0(self) -> float:
+        return self.runs[0].x0
+
+    @property
+    def text(self) -> str:
+        return " ".join(r.text for r in self.runs)
+
+    @property
+    def size(self) -> float:
+        return max(r.size for r in self.runs)
+
+
+@dataclass
+class Rules:
+    horizontal: list[tuple[float, float, float]] = field(default_factory=list)  # (y, x0, x1)
+    vertical: list[tuple[float, float, float]] = field(default_factory=list)  # (x, top, bottom)
+
+
+def page_runs(page: pdfium.PdfPage) -> list[Run]:
+    """Text runs (pdfium's text rectangles) with font size and boldness of their first character."""
+    height = page.get_height()
+    tp = page.get_textpage()
+    buf = ctypes.create_string_buffer(128)
+    flags = ctypes.c_int()
+    runs: list[Run] = []
+    for i in range(tp.count_rects()):
+        left, bottom, right, top = tp.get_rect(i)
+        text = clean_text(tp.get_text_bounded(left, bottom, right, top))
+        if not text:
+            continue
+        idx = pdfium_c.FPDFText_GetCharIndexAtPos(tp.raw, left + 0.5, (top + bottom) / 2, 2.0, 2.0)
+        bold, size = False, round(bottom - top, 1) * -1
+        if idx >= 0:
+            pdfium_c.FPDFText_GetFontInfo(tp.raw, idx, buf, 128, ctypes.byref(flags))
+            bold = b"bold" in buf.value.lower() or pdfium_c.FPDFText_GetFontWeight(tp.raw, idx) >= 600
+            size = round(pdfium_c.FPDFText_GetFontSize(tp.raw, idx), 1)
+        runs.append(Run(text, left, right, height - top, height - bottom, bold, size))
+    tp.close()
+    return runs
+
+
+def page_rules(page: pdfium.PdfPage) -> Rules:
+    height = page.get_height()
+    rules = Rules()
+    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=2):
+        left, bottom, right, top = obj.get_bounds()
+        w, h = right - left, top - bottom
+        if h <= 2.5 and w >= 20:
+            rules.horizontal.append(((height - top + height - bottom) / 2, left, right))
+        elif w <= 2.5 and h >= 6:
+            rules.vertical.append(((left + right) / 2, height - top, height - bottom))
+    return rules
+
+
+def runs_to_vlines(runs: list[Run]) -> list[VLine]:
+    lines: list[VLine] = []
+    for run in sorted(runs, key=lambda r: (round(r.mid), r.x0)):
+        for line in reversed(lines[-3:]):
+            ref = line.runs[0]
+            overlap = min(ref.bottom, run.bottom) - max(ref.top, run.top)
+            if overlap >= 0.5 * min(ref.bottom - ref.top, run.bottom - run.top):
+                line.runs.append(run)
+                break
+        else:
+            lines.append(VLine([run]))
+    for line in lines:
+        line.runs = merge_bullets(sorted(line.runs, key=lambda r: r.x0))
+    return sorted(lines, key=lambda ln: ln.top)
+
+
+def merge_bullets(runs: list[Run]) -> list[Run]:
+    """A bullet or list marker run joins the run after it: '•' + 'text' -> '• text'."""
+    out: list[Run] = []
+    for run in runs:
+        if out and BULLET.match(out[-1].text) and run.x0 - out[-1].x1 < 40:
+            prev = out.pop()
+            run = Run(f"{prev.text} {run.text}", prev.x0, run.x1, min(prev.top, run.top),
+                      max(prev.bottom, run.bottom), run.bold, run.size)
+        elif out and run.x0 - out[-1].x1 < COL_GAP:
+            prev = out.pop()
+            run = Run(f"{prev.text} {run.text}", prev.x0, run.x1, min(prev.top, run.top),
+                      max(prev.bottom, run.bottom), prev.bold, prev.size)
+        out.append(run)
+    return out
+
+
+# --- tables -------------------------------------------------------------------------------------
+
+@dataclass
+class Table:
+    lines: list[VLine]
+    columns: list[float]  # x where each column starts
+    row_tops: list[float] | None = None  # ruled tables: y of each row's upper rule
+
+
+def ruled_tables(rules: Rules) -> list[tuple[float, float, float, float, list[float], list[float]]]:
+    """(top, bottom, x0, x1, column starts, row tops) of each table drawn with ruling lines."""
+    hs = sorted(rules.horizontal)
+    tables = []
+    group: list[tuple[float, float, float]] = []
+
+    def spanned(a: float, b: float) -> bool:
+        return any(t <= a + 2 and bt >= b - 2 for _, t, bt in rules.vertical)
+
+    for h in hs:
+        if group and not (abs(h[1] - group[-1][1]) < 6 and abs(h[2] - group[-1][2]) < 6
+                          and spanned(group[-1][0], h[0])):
+            tables.append(group)
+            group = []
+        group.append(h)
+    if group:
+        tables.append(group)
+    out = []
+    for g in tables:
+        if len(g) < 2:
+            continue
+        top, bottom = g[0][0], g[-1][0]
+        x0, x1 = min(h[1] for h in g), max(h[2] for h in g)
+        xs = sorted({round(x) for x, t, b in rules.vertical if t < bottom - 1 and b > top + 1 and x0 + 3 < x < x1 - 3})
+        cols = [x0] + [float(x) for i, x in enumerate(xs) if i == 0 or x - xs[i - 1] > 3]
+        out.append((top, bottom, x0, x1, cols, [h[0] for h in g]))
+    return out
+
+
+def fits(line: VLine, cols: list[float], size: float) -> bool:
+    if abs(line.size - size) > 1.0:
+        return False
+    for run in line.runs:
+        k = column_of(run.x0, cols)
+        if k is None:
+            return False
+        if k + 1 < len(cols) and run.x1 > cols[k + 1] + TOL:
+            return False
+    return True
+
+
+def column_of(x: float, cols: list[float]) -> int | None:
+    if x < cols[0] - TOL:
+        return None
+    k = 0
+    for i, c in enumerate(cols):
+        if x >= c - TOL:
+            k = i
+    return k
+
+
+def add_columns(line: VLine, cols: list[float]) -> list[float]:
+    """New column starts from a multi-run line whose runs start between known columns."""
+    new = list(cols)
+    for run in line.runs[1:]:
+        if all(abs(run.x0 - c) > TOL for c in new):
+            new.append(run.x0)
+    return sorted(new)
+
+
+def unruled_tables(lines: list[VLine]) -> Iterator[Table | VLine]:
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        if len(line.runs) < 2:
+            yield line
+            i += 1
+            continue
+        cols = [r.x0 for r in line.runs]
+        members = [line]
+        j = i + 1
+        while j < len(lines):
+            cand = lines[j]
+            trial = add_columns(cand, cols) if len(cand.runs) > 1 else cols
+            if len(trial) > len(cols) and len(members) > 1:
+                break  # a new column layout under an established table starts a new table
+            gap = cand.top - members[-1].bottom
+            if gap > 3 * max(line.size, 8) or not fits(cand, trial, line.size):
+                break
+            cols = trial
+            members.append(cand)
+            j += 1
+        yield Table(members, cols)
+        i = j
+
+
+def cell_texts(line: VLine, cols: list[float]) -> dict[int, list[Run]]:
+    cells: dict[int, list[Run]] = {}
+    for run in line.runs:
+        k = column_of(run.x0, cols)
+        cells.setdefault(0 if k is None else k, []).append(run)
+    return cells
+
+
+def table_rows(table: Table, is_key: Callable[[str], bool]) -> list[list[VLine]]:
+    """Lines grouped into rows: by ruling lines where drawn, else by the first column."""
+    if table.row_tops:
+        rows: dict[int, list[VLine]] = {}
+        for line in table.lines:
+            idx = max((i for i, t in enumerate(table.row_tops) if t <= line.top + 2), default=0)
+            rows.setdefault(idx, []).append(line)
+        return [rows[k] for k in sorted(rows)]
+    cells = [cell_texts(ln, table.columns) for ln in table.lines]
+    numbered = any(0 in c and is_key(" ".join(r.text for r in c[0])) for c in cells)
+    out: list[list[VLine]] = []
+    for n, (line, c) in enumerate(zip(table.lines, cells)):
+        first = " ".join(r.text for r in c.get(0, []))
+        others = any(k > 0 for k in c)
+        if numbered:
+            prev_first = 0 in cells[n - 1] if n else True
+            start = bool(first) and (is_key(first) or (others and not prev_first))
+        else:
+            start = bool(first) and (others or len(table.columns) == 1)
+        if start or not out:
+            out.append([line])
+        else:
+            out[-1].append(line)
+    return out
+
+
+def emit_rows(table: Table, page: int, rows_ids: Iterator[int], is_key: Callable[[str], bool]) -> list[Line]:
+    out: list[Line] = []
+    for row in table_rows(table, is_key):
+        rid = next(rows_ids)
+        per_col: dict[int, list[tuple[VLine, list[Run]]]] = {}
+        for line in row:
+            for k, runs in cell_texts(line, table.columns).items():
+                per_col.setdefault(k, []).append((line, runs))
+        for k in sorted(per_col):
+            for line, runs in per_col[k]:
+                text = clean_text(" ".join(r.text for r in runs))
+                if text:
+                    out.append(Line(text, page, runs[0].bold, rid, k, round(line.top, 1)))
+    return out
+
+
+def page_lines(vlines: list[VLine], rules: Rules, page: int, rows_ids: Iterator[int],
+               is_key: Callable[[str], bool]) -> list[Line]:
+    """Visual lines of one page -> Lines in reading order (tables cell by cell)."""
+    ruled = ruled_tables(rules)
+    out: list[Line] = []
+    pending: list[VLine] = []
+
+    def flush() -> None:
+        for item in unruled_tables(pending):
+            if isinstance(item, Table):
+                out.extend(emit_rows(item, page, rows_ids, is_key))
+            else:
+                out.append(Line(clean_text(item.text), page, item.runs[0].bold, top=round(item.top, 1)))
+        pending.clear()
+
+    i = 0
+    while i < len(vlines):
+        line = vlines[i]
+        box = next((t for t in ruled if t[0] - 2 <= line.top and line.bottom <= t[1] + 2), None)
+        if box is None:
+            pending.append(line)
+            i += 1
+            continue
+        flush()
+        members = []
+        while i < len(vlines) and box[0] - 2 <= vlines[i].top and vlines[i].bottom <= box[1] + 2:
+            members.append(vlines[i])
+            i += 1
+        out.extend(emit_rows(Table(members, box[4], box[5]), page, rows_ids, is_key))
+    flush()
+    return out
+
+
+def read_pdf(path: str) -> Iterator[tuple[int, float, list[VLine], Rules]]:
+    """(page number, page height, visual lines, ruling lines) of each page."""
+    pdf = pdfium.PdfDocument(path)
+    try:
+        for i in range(len(pdf)):
+            page = pdf[i]
+            yield i + 1, page.get_height(), runs_to_vlines(page_runs(page)), page_rules(page)
+            page.close()
+    finally:
+        pdf.close()
+

@@ -1,0 +1,148 @@
+"""Records shared by every stage, declared once.
+
+Norwegian terms used throughout:
+
+- *innkalling*: notice of a meeting with its case list (saksliste / dagsorden).
+- *referat* / *protokoll* / *møtebok*: minutes of a meeting: who attended, what was decided.
+- *saksfremlegg* / *styresak* / *notat*: the paper behind one case.
+- *saksnummer*: case number, written in many styles ("3/25", "2024.13", "Sak 98/2024").
+- *vedtak* / *konklusjon*: decision; *forslag til vedtak* / *innstilling*: proposed decision.
+- *forfall* / *frafall*: apologies (absent); *vara*: deputy; *referent*: minute taker.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class DocType(StrEnum):
+    INNKALLING = "innkalling"
+    REFERAT = "referat"
+    PROTOKOLL = "protokoll"
+    STYRESAK = "styresak"
+    SAKSFREMLEGG = "saksfremlegg"
+    NOTAT = "notat"
+    INNSPILL = "innspill"
+    OTHER = "other"
+
+
+class Status(StrEnum):
+    PRESENT = "present"
+    ABSENT = "absent"
+    UNKNOWN = "unknown"
+
+
+class DecisionLabel(StrEnum):
+    VEDTAK = "Vedtak"
+    KONKLUSJON = "Konklusjon"
+    FORSLAG_TIL_VEDTAK = "Forslag til vedtak"
+    FORSLAG_TIL_KONKLUSJON = "Forslag til konklusjon"
+    INNSTILLING = "Innstilling"
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One input file under raw/<partnership>/ as the ingest stage sees it."""
+
+    path: str
+    sha256: str
+    format: str  # pdf | txt | md
+    partnership: str
+    size: int
+    pages: int = 0
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of text on a page, in reading order.
+
+    Lines from a table carry the table row (`row`, unique in the file) and the column (`col`);
+    a row's cells are emitted column by column. `bold` and `top` (points from the page top) exist
+    only where the PDF says so."""
+
+    text: str
+    page: int
+    bold: bool = False
+    row: int | None = None
+    col: int | None = None
+    top: float | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int
+    lines: tuple[Line, ...]
+    furniture: tuple[str, ...] = ()  # running headers, footers and page numbers removed from `lines`
+
+
+@dataclass
+class Attendee:
+    name: str
+    organization: str | None = None
+    title: str | None = None
+    status: str = Status.UNKNOWN
+    note: str | None = None
+    provenance: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Case:
+    number: str | None
+    title: str | None
+    case_type: str | None = None
+    decision_label: str | None = None
+    decision: str | None = None
+    responsible: list[str] = field(default_factory=list)
+    provenance: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class Document:
+    doc_type: str
+    organization: str | None = None
+    body: str | None = None
+    body_abbrev: str | None = None
+    meeting_date: str | None = None
+    start_time: str | None = None
+    end_time: str | None = None
+    location: str | None = None
+    chair: str | None = None
+    minute_taker: str | None = None
+    provenance: dict[str, int] = field(default_factory=dict)
+    attendees: list[Attendee] = field(default_factory=list)
+    cases: list[Case] = field(default_factory=list)
+
+
+@dataclass
+class Extraction:
+    """What `minutes extract FILE --json` prints (CONTRACT.md section 2)."""
+
+    source: SourceFile
+    documents: list[Document]
+    warnings: list[str] = field(default_factory=list)
+    schema_version: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["source"] = {k: out["source"][k] for k in ("path", "sha256", "format", "pages", "partnership")}
+        return out
+
+
+EXAMPLE_MEETING = Document(
+    doc_type=DocType.REFERAT,
+    organization="Helsefellesskap Oslo",
+    body="Strategisk samarbeidsutvalg",
+    body_abbrev="SSU",
+    meeting_date="2025-03-07",
+    start_time="08:30",
+    end_time="10:30",
+    location="Rådhuset, Rådhusplassen 1, 0037 Oslo, møterom 6",
+    chair="Tone Ikdahl",
+    provenance={"page_start": 1, "page_end": 5},
+    attendees=[Attendee("Tone Ikdahl", "Lovisenberg diakonale sykehus", "adm.direktør",
+                        Status.PRESENT, provenance={"page": 1})],
+    cases=[Case("3/25", "Rehabilitering i helsefellesskapet", decision_label=DecisionLabel.VEDTAK,
+                decision="SSU tar innledningen til etterretning.", responsible=["Kirsten Sæther"],
+                provenance={"page": 2})],
+)

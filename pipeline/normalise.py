@@ -1,0 +1,126 @@
+"""Normalisation of dates, times, case numbers, labels, names and text (vocabulary-driven)."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from . import vocab
+
+MONTHS = {
+    "januar": 1, "jan": 1, "februar": 2, "feb": 2, "mars": 3, "mar": 3, "april": 4, "apr": 4,
+    "mai": 5, "juni": 6, "jun": 6, "juli": 7, "jul": 7, "august": 8, "aug": 8, "september": 9,
+    "sep": 9, "sept": 9, "oktober": 10, "okt": 10, "november": 11, "nov": 11, "desember": 12, "des": 12,
+}
+_MONTH_ALTS = "|".join(sorted(MONTHS, key=len, reverse=True))
+# 07.03.25, 23.05.2024, 27/5-19, 22 og 23.03.2021 (first day taken), 7.3.2025
+_NUMERIC_DATE = re.compile(
+    r"(?<![\d.])(?P<d>\d{1,2})(?:\s*(?:og|-|–|&)\s*\d{1,2})?[./](?P<m>\d{1,2})(?:[./-](?P<y>\d{4}|\d{2}))(?![\d.]\d)")
+# 19. desember 2024, 19 Desember 2024, 9. mars (no year)
+_WORD_DATE = re.compile(rf"(?<!\d)(?P<d>\d{{1,2}})\.?\s+(?P<m>{_MONTH_ALTS})\.?(?:\s+(?P<y>\d{{4}}))?\b", re.I)
+# kl. 08.30 – 10.30, 13.00-15.30, kl 1800-1915, klokka 13, 08:30
+_TIME = r"(?P<{n}h>[01]?\d|2[0-3])(?:[.:]?(?P<{n}m>[0-5]\d))?"
+_TIME_RANGE = re.compile(
+    rf"(?:\bkl(?:\.|okka|okken)?\s*)?(?<![\d.]){_TIME.format(n='a')}(?:\s*[-–]\s*(?:kl\.?\s*)?{_TIME.format(n='b')})?(?![\d.]\d)",
+    re.I)
+
+SOFT_HYPHEN = "\u00ad"
+
+
+def clean_text(s: str) -> str:
+    """NFC, soft hyphens and PDFium's U+FFFE removed, Symbol-font bullets mapped to '•', spaces collapsed."""
+    s = unicodedata.normalize("NFC", s).replace(SOFT_HYPHEN, "").replace("\ufffe", "")
+    s = s.replace("\uf0b7", "•").replace("\uf0a7", "•").replace("\u00a0", " ")
+    return re.sub(r"[ \t\r\f\v]+", " ", s).strip()
+
+
+def parse_date(text: str) -> str | None:
+    """The first full date (day, month and year) in `text` as ISO, or None."""
+    best: tuple[int, str] | None = None
+    for m in _NUMERIC_DATE.finditer(text):
+        iso = _iso(m.group("y"), m.group("m"), m.group("d"))
+        if iso:
+            best = min(best or (m.start(), iso), (m.start(), iso))
+            break
+    for m in _WORD_DATE.finditer(text):
+        if not m.group("y"):
+            continue
+        iso = _iso(m.group("y"), str(MONTHS[m.group("m").lower()]), m.group("d"))
+        if iso:
+            best = min(best or (m.start(), iso), (m.start(), iso))
+            break
+    return best[1] if best else None
+
+
+def _iso(y: str | None, m: str, d: str) -> str | None:
+    if not y:
+        return None
+    year = int(y) + (2000 if len(y) == 2 else 0)
+    month, day = int(m), int(d)
+    if not (1 <= month <= 12 and 1 <= day <= 31 and 1990 <= year <= 2100):
+        return None
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def parse_times(text: str) -> tuple[str | None, str | None]:
+    """Start and end time from a 'Møtetid' / 'Dato/sted' value; dates are removed first."""
+    rest = _WORD_DATE.sub(" ", _NUMERIC_DATE.sub(" ", text))
+    for m in _TIME_RANGE.finditer(rest):
+        explicit = bool(re.match(r"\s*kl", m.group(0), re.I))
+        start = _hhmm(m.group("ah"), m.group("am"))
+        end = _hhmm(m.group("bh"), m.group("bm")) if m.group("bh") else None
+        if explicit or end or m.group("am"):
+            return start, end
+    return None, None
+
+
+def _hhmm(h: str, m: str | None) -> str:
+    return f"{int(h):02d}:{m or '00'}"
+
+
+def case_number(raw: str) -> str:
+    """A case number as written, tidied: 'Sak 4.:' -> '4', '2024. 20' -> '2024.20', '07 – 2022' kept."""
+    s = clean_text(raw).rstrip(".:;, ")
+    return re.sub(r"^((?:19|20)\d\d)\.\s+(\d)", r"\1.\2", s)
+
+
+def case_key(number: str | None) -> str | None:
+    """A comparable key for a case number: '2024.13' and '2024/13' and '13/2024'? no: '2024/13'."""
+    if not number:
+        return None
+    parts = [p.lstrip("0") or "0" for p in re.split(r"[./\-–\s]+", number) if p]
+    return "/".join(parts)
+
+
+def decision_label(raw: str) -> str | None:
+    for pattern, norm in vocab.load().decision_labels:
+        if pattern.match(raw):
+            return norm
+    return None
+
+
+def body_abbrev(text: str) -> tuple[str | None, str | None]:
+    """(full name, abbreviation) of the first meeting body named in `text`."""
+    v = vocab.load()
+    for name, abbrev in v.bodies:
+        if re.search(rf"\b{re.escape(name)}\b", text, re.I):
+            return name, abbrev or None
+    for name, abbrev in v.bodies:
+        if abbrev and re.search(rf"\b{abbrev}\b", text):
+            return name, abbrev
+    return None, None
+
+
+def join_wrapped(lines: list[str]) -> str:
+    """Join wrapped lines: a hyphen at a line end is kept when the next line starts a word in
+    upper case ('Wang-' + 'Hansen') and dropped when it splits a lower-case word ('utfor-' + 'dringer')."""
+    out = ""
+    for line in (clean_text(x) for x in lines):
+        if not line:
+            continue
+        if out.endswith("-") and len(out) > 1 and out[-2].isalpha() and line[:1].islower():
+            out = out[:-1] + line
+        elif out.endswith("-") and len(out) > 1 and out[-2].isalpha():
+            out += line
+        else:
+            out = f"{out} {line}" if out else line
+    return out.strip()

@@ -1,0 +1,105 @@
+"""Stage 4: a logical document (Segment) -> Document with header, attendees and cases."""
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from . import parse_attendees, parse_cases, parse_header, vocab
+from .models import Case, DocType, Document, Line
+from .segment import Segment
+
+MINUTES = {DocType.REFERAT, DocType.PROTOKOLL}
+AGENDAS = {DocType.INNKALLING, DocType.REFERAT, DocType.PROTOKOLL}
+
+
+def doc_type_of(seg: Segment) -> str:
+    if seg.doc_type:
+        return seg.doc_type
+    v = vocab.load()
+    texts = [f for f in seg.furniture] + [ln.text for ln in seg.lines[:60]]
+    for pattern, doc_type in v.cues:
+        if any(pattern.search(t) for t in texts):
+            return doc_type
+    return DocType.OTHER
+
+
+def header_end(lines: Sequence[Line], cases: list[Case]) -> int:
+    begin = parse_cases.list_start(lines)
+    if begin:
+        return begin - 1
+    for i, line in enumerate(lines):
+        if line.col in (None, 0) and parse_cases.case_start(line.text) and \
+                parse_cases.case_start(line.text)[0] < 4:  # type: ignore[index]
+            return i
+    return min(len(lines), 40)
+
+
+def furniture_case(seg: Segment) -> tuple[Case | None, str | None]:
+    """A document identified only by its running header: 'Oslo universitetssykehus HF styresak 19/2021'."""
+    v = vocab.load()
+    for text in seg.furniture:
+        m = v.furniture_identity.search(text)
+        if m:
+            return Case(m.group("num"), None, provenance={"page": seg.page_start}), (m.group("org") or "").strip() or None
+    return None, None
+
+
+def run(seg: Segment, file_texts: Sequence[str]) -> tuple[Document, list[str]]:
+    lines = seg.lines
+    doc_type = doc_type_of(seg)
+    zone = header_end(lines, [])
+    header = parse_header.lines_to_header(lines, zone)
+    attendees = parse_attendees.run(lines, zone)
+    chair = parse_header.person(header.fields.get("chair"))
+    known = {a.name for a in attendees} | ({chair} if chair else set())
+    cases = parse_cases.run(lines, known, plain_allowed=doc_type in AGENDAS, decisions_unlabelled=doc_type in MINUTES)
+    warnings: list[str] = []
+    org_hint = None
+    if not cases:
+        extra, org_hint = furniture_case(seg)
+        if extra:
+            cases = [extra]
+            warnings.append(f"{doc_type} p.{seg.page_start}: case number {extra.number} taken from the running header")
+    case_texts = [ln.text for ln in lines[zone:]]
+    warnings += parse_attendees.confirm_present(attendees, case_texts)
+    zone_texts = [ln.text for ln in lines[:max(zone, 1)]]
+    name, abbrev = parse_header.body(header, zone_texts)
+    if name is None:
+        name = vocab.load().raw["documents"]["default_body"].get(doc_type)
+        if name is None:
+            name, abbrev = parse_header.body(header, [ln.text for ln in lines])
+    start, end = parse_header.times(header)
+    doc = Document(
+        doc_type=doc_type,
+        organization=parse_header.organisation(zone_texts) or org_hint or parse_header.organisation(
+            [ln.text for ln in lines] + list(seg.furniture)) or parse_header.organisation(file_texts),
+        body=name, body_abbrev=abbrev,
+        meeting_date=parse_header.meeting_date(header, doc_type),
+        start_time=start, end_time=end,
+        location=parse_header.location(header),
+        chair=chair,
+        minute_taker=parse_header.person(header.fields.get("minute_taker")),
+        provenance={"page_start": seg.page_start, "page_end": seg.page_end},
+        attendees=attendees, cases=cases,
+    )
+    warnings += quality_warnings(doc)
+    return doc, warnings
+
+
+def quality_warnings(doc: Document) -> list[str]:
+    where = f"{doc.doc_type} {doc.meeting_date or 'undated'} {doc.body_abbrev or doc.body or ''}".strip()
+    out = []
+    if doc.doc_type in MINUTES and not doc.attendees:
+        out.append(f"{where} has 0 attendees")
+    if doc.doc_type in AGENDAS and not doc.cases:
+        out.append(f"{where} has 0 cases")
+    if doc.doc_type in AGENDAS and doc.meeting_date is None:
+        out.append(f"{where}: no meeting date found")
+    for c in doc.cases:
+        if c.title is None and c.number:
+            out.append(f"{where}: case {c.number} has no title")
+    numbers = [c.number for c in doc.cases if c.number]
+    dupes = {n for n in numbers if numbers.count(n) > 1}
+    if dupes:
+        out.append(f"{where}: case numbers repeated: {', '.join(sorted(dupes))}")
+    return [re.sub(r"\s+", " ", w) for w in out]

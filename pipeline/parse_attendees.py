@@ -1,0 +1,201 @@
+"""Attendees of one document: tables with X marks, and labelled lists (Tilstede / Forfall ...)."""
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from . import vocab
+from .models import Attendee, Line, Status
+from .normalise import join_wrapped
+from .textrules import is_name, row_text
+
+MARK = re.compile(r"\s+[Xx✓✔]$")
+TITLE_WORDS = re.compile(r"(?:representant|leder|leiar|direktør|sjef|rådgiver|rådgjevar|koordinator|lege|ordfører|"
+                         r"ordførar|sekretær|medlem)\b", re.I)
+
+
+def _row_cells(lines: Sequence[Line], i: int) -> tuple[dict[int, list[Line]], int]:
+    """Cells of the table row starting at lines[i], and the index after it."""
+    row = lines[i].row
+    cells: dict[int, list[Line]] = {}
+    j = i
+    while j < len(lines) and lines[j].row == row:
+        cells.setdefault(lines[j].col or 0, []).append(lines[j])
+        j += 1
+    return cells, j
+
+
+def _header_columns(cells: dict[int, list[Line]]) -> dict[str, int] | None:
+    a = vocab.load().raw["attendees"]
+    roles: dict[str, int] = {}
+    for k, cell in cells.items():
+        text = cell[0].text.strip().rstrip(":").casefold()
+        for role, words in (("org", a["table_org"]), ("name", a["table_name"]), ("mark", a["table_mark"])):
+            if text in (w.casefold() for w in words):
+                roles[role] = k
+    return roles if "name" in roles and len(roles) >= 2 else None
+
+
+def split_person(text: str) -> tuple[str, str | None]:
+    """'Tone Ikdahl, adm.direktør' -> ('Tone Ikdahl', 'adm.direktør')."""
+    name, _, rest = text.partition(",")
+    return name.strip(), rest.strip() or None
+
+
+def table_attendees(lines: Sequence[Line]) -> list[Attendee]:
+    out: list[Attendee] = []
+    i = 0
+    while i < len(lines):
+        if lines[i].row is None or lines[i].col != 0 and lines[i].col is not None:
+            i += 1
+            continue
+        cells, j = _row_cells(lines, i)
+        roles = _header_columns(cells)
+        if roles is None:
+            i = j
+            continue
+        i = _table_rows(lines, j, roles, out)
+    return out
+
+
+def _table_rows(lines: Sequence[Line], i: int, roles: dict[str, int], out: list[Attendee]) -> int:
+    carry: list[str] = []
+    while i < len(lines):
+        if lines[i].row is None:
+            if i + 1 < len(lines) and lines[i + 1].row is not None and len(lines[i].text.split()) <= 8:
+                carry.append(lines[i].text)  # an organisation wrapped onto its own line
+                i += 1
+                continue
+            return i
+        cells, j = _row_cells(lines, i)
+        name_cell = cells.get(roles["name"], [])
+        if not name_cell and "org" in roles and roles["name"] != 0 and len(cells) == 1 and out:
+            out[-1].organization = join_wrapped([out[-1].organization or "", *(c.text for c in cells[0])])
+            i = j
+            continue
+        text = join_wrapped([c.text for c in name_cell])
+        mark_cell = " ".join(c.text for c in cells.get(roles.get("mark", -1), []))
+        marked = bool(re.search(r"[Xx✓✔]", mark_cell)) or bool(MARK.search(text))
+        text = MARK.sub("", text)
+        name, title = split_person(text)
+        if not is_name(name, min_words=2):
+            return i
+        org_parts = carry + [c.text for c in cells.get(roles.get("org", -1), [])]
+        out.append(Attendee(name, join_wrapped(org_parts) or None, title,
+                            Status.PRESENT if marked else Status.ABSENT, provenance={"page": name_cell[0].page}))
+        carry = []
+        i = j
+    return i
+
+
+def list_attendees(lines: Sequence[Line], stop: int) -> list[Attendee]:
+    """Attendees under Tilstede / Forfall labels (and role groups), as lines or as table cells.
+    Two labels with nothing between them ('Tilstede' / 'Frafall' over one list) leave the status
+    unknown, unless the table geometry shows which label each name stands beside."""
+    v = vocab.load()
+    out: list[Attendee] = []
+    status: str | None = None
+    group: str | None = None
+    since_label = 0
+    labels: list[tuple[float | None, str]] = []
+    for i in range(min(stop, len(lines))):
+        line = lines[i]
+        text = line.text.strip()
+        label = v.attendee_label.match(text)
+        if label and line.col in (None, 0):
+            new = Status.ABSENT if v.absent_label.match(text) else Status.PRESENT
+            merged = status is not None and since_label == 0 and new != status
+            labels.append((line.top, new))
+            group = label.group("label") if label.group("label") in v.raw["attendees"]["role_groups"] else None
+            status = Status.UNKNOWN if merged or status == Status.UNKNOWN and since_label == 0 else new
+            if line.row is not None and _status_by_position(lines, i, line):
+                status = "by-position"
+            since_label = 0
+            if label.group("value"):
+                found = _people(label.group("value"), status, group, line, labels)
+                out.extend(found)
+                since_label += len(found)
+            continue
+        if status is None or (line.col == 0 and line.row is not None and status == "by-position"):
+            continue
+        if line.col == 0 or _ends_list(text, v):
+            status = None
+            continue
+        found = _people(text, status, group, line, labels)
+        out.extend(found)
+        since_label += len(found)
+    return out
+
+
+def _status_by_position(lines: Sequence[Line], i: int, line: Line) -> bool:
+    """Two status labels stacked in one table cell: each name takes the label level with or above it."""
+    v = vocab.load()
+    return any(o.row == line.row and o.col == 0 and o is not line and v.attendee_label.match(o.text)
+               for o in lines[max(0, i - 6):i + 6])
+
+
+def _ends_list(text: str, v: vocab.Vocab) -> bool:
+    from .parse_header import label_value
+    return bool(label_value(text, v)) or any(p.match(text) for p in v.case_list_headers) or \
+        any(p.match(text) for p, _ in v.headings)
+
+
+def _people(text: str, status: str | None, group: str | None, line: Line,
+            labels: list[tuple[float | None, str]]) -> list[Attendee]:
+    v = vocab.load()
+    if any(text.casefold() == w.casefold() for w in v.raw["attendees"]["not_persons"]):
+        return []
+    if status == "by-position":
+        above = [s for top, s in labels if top is not None and line.top is not None and top <= line.top + 2]
+        status = above[-1] if above else Status.UNKNOWN
+    parts = [p.strip() for p in re.split(r",|;|\s+og\s+", text) if p.strip()]
+    if len(parts) > 1 and all(is_name(p) for p in parts):
+        people = [(p, None) for p in parts]
+    else:
+        name, rest = split_person(text)
+        if not is_name(name):
+            return []
+        people = [(name, rest)]
+    out = []
+    for name, rest in people:
+        org, title = (None, rest) if rest and TITLE_WORDS.search(rest) else (rest, None)
+        out.append(Attendee(name, org, title or group, status or Status.UNKNOWN, provenance={"page": line.page}))
+    return out
+
+
+def join_broken_names(lines: Sequence[Line]) -> list[Line]:
+    """'… Tore Haukvik, Geir' + 'Dunseth, Maria …': a list line ending in a lone first name joins the next."""
+    out: list[Line] = []
+    for line in lines:
+        if out and out[-1].row == line.row and out[-1].col == line.col and re.search(r",\s*[A-ZÆØÅ][a-zæøå]+$", out[-1].text) \
+                and re.match(r"^[A-ZÆØÅ][a-zæøå]+,", line.text):
+            prev = out.pop()
+            line = Line(f"{prev.text} {line.text}", prev.page, prev.bold, prev.row, prev.col, prev.top)
+        out.append(line)
+    return out
+
+
+def confirm_present(attendees: list[Attendee], texts: Sequence[str]) -> list[str]:
+    """An attendee of unknown status whose name the minutes record acting in the meeting is present."""
+    body = " ".join(texts)
+    notes = []
+    for a in attendees:
+        if a.status == Status.UNKNOWN and re.search(rf"\b{re.escape(a.name)}\b", body):
+            a.status = Status.PRESENT
+            notes.append(f"{a.name}: status unclear in the list; present because the minutes name them in a case")
+    return notes
+
+
+def run(lines: Sequence[Line], header_end: int) -> list[Attendee]:
+    lines = join_broken_names(lines)
+    found = table_attendees(lines) + list_attendees(lines, header_end)
+    seen: set[str] = set()
+    out = []
+    for a in found:
+        if a.name.casefold() not in seen:
+            seen.add(a.name.casefold())
+            out.append(a)
+    return out
+
+
+__all__ = ["run", "confirm_present", "row_text"]

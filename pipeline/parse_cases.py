@@ -1,0 +1,364 @@
+"""Cases of one document: numbers, titles, types, decisions and responsible persons.
+
+lines_to_starts -> starts_to_spans -> span_to_case, each a pure function over Lines."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+from . import vocab
+from .models import Case, Line
+from .normalise import case_key, case_number, decision_label, join_wrapped
+from .textrules import ends_sentence, is_bullet, is_heading_like, is_name, is_url, row_text
+
+PLAIN_LIST = 4  # index of the plain "1. Title" family in vocab.case_numbers.families
+CASE_TYPES = {"orienter": "orientering", "beslut": "beslutning", "vedtak": "beslutning",
+              "diskus": "diskusjon", "dialog": "diskusjon", "drøft": "diskusjon"}
+VED_NAME = re.compile(r"\b(?:ved|v/)\s+(?:[a-zæøå]+\s+){0,4}?(?P<name>[A-ZÆØÅ][\w.-]*(?:\s+[A-ZÆØÅ][\w.-]*){1,3})\s*[.:]?\s*$")
+HENSIKT = re.compile(r"^[A-ZÆØÅ][\wæøå ]{0,30}:\s*$")
+POINTS_OUTCOME = ("orientering", "etterretning", "godkjen", "vedta")
+
+
+@dataclass(frozen=True)
+class Start:
+    index: int
+    number: str | None
+    rest: str  # text after the number on the same line
+
+
+def case_start(text: str, family: int | None = None) -> tuple[int, str, str] | None:
+    """(family, number, rest of line) when `text` opens with a case number."""
+    fams = vocab.load().case_families
+    for i, pattern in enumerate(fams):
+        if family is not None and i != family:
+            continue
+        m = pattern.match(text.strip())
+        if m:
+            rest = text.strip()[m.end():].lstrip(" :.\t–-")
+            return i, case_number(m.group("num")), rest
+    return None
+
+
+def list_start(lines: Sequence[Line]) -> int:
+    v = vocab.load()
+    for i, line in enumerate(lines):
+        text = row_text(lines, i)
+        if any(h.match(text) or h.match(line.text) for h in v.case_list_headers):
+            return i + 1
+    return 0
+
+
+def candidate(line: Line) -> bool:
+    return line.col in (None, 0)
+
+
+def choose_family(lines: Sequence[Line], begin: int, plain_allowed: bool) -> int | None:
+    found: dict[int, int] = {}
+    for line in lines[begin:]:
+        if candidate(line):
+            hit = case_start(line.text)
+            if hit:
+                found[hit[0]] = found.get(hit[0], 0) + 1
+    for fam in sorted(found):
+        if fam != PLAIN_LIST or (plain_allowed and found[fam] >= 2):
+            return fam
+    return None
+
+
+def _order(number: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in re.findall(r"\d+", number))
+
+
+def lines_to_starts(lines: Sequence[Line], plain_allowed: bool) -> list[Start]:
+    v = vocab.load()
+    begin = list_start(lines)
+    family = choose_family(lines, begin, plain_allowed)
+    starts: list[Start] = []
+    last: tuple[int, ...] | None = None
+    for i in range(begin, len(lines)):
+        line = lines[i]
+        hit = case_start(line.text, family) if family is not None and candidate(line) else None
+        if hit and (last is None or _later(_order(hit[1]), last, family)):
+            starts.append(Start(i, hit[1], hit[2]))
+            last = _order(hit[1])
+        elif _unnumbered_item(line, lines, i, starts, v, begin):
+            starts.append(Start(i, None, line.text))
+    return starts
+
+
+def _later(new: tuple[int, ...], last: tuple[int, ...], family: int | None) -> bool:
+    if family == 0 or len(new) < 2 or len(last) < 2:
+        return new > last
+    # n/yy: the year is the second part
+    return (new[1], new[0]) > (last[1], last[0])
+
+
+def _unnumbered_item(line: Line, lines: Sequence[Line], i: int, starts: list[Start], v: vocab.Vocab,
+                     begin: int) -> bool:
+    if line.col not in (None, 0, 1) or (begin == 0 and not starts):
+        return False
+    text = line.text.strip()
+    if any(p.match(text) for p in v.closing_items) and starts:
+        return i - starts[-1].index > 1 or starts[-1].number is None
+    if any(s.number for s in starts) or not any(p.match(text) for p in v.opening_items):
+        return False
+    if starts and i - starts[-1].index <= 1:
+        return False  # the second line of the previous item's title
+    return True
+
+
+def span_to_case(lines: Sequence[Line], start: Start, end: int, known_names: set[str],
+                 decisions_unlabelled: bool) -> Case:
+    v = vocab.load()
+    body = [ln for ln in lines[start.index + 1:end]
+            if not v.skip_line.match(ln.text) and not is_url(ln.text)]
+    body = _cut_enders(body, v)
+    first = lines[start.index]
+    meta, rest = _meta_row(start.rest, first, lines, start.index)
+    types, body = _take_type_words(body, first, v)
+    if rest and v.type_word.match(rest):
+        types.append(rest)
+        rest = ""
+    title_lines, body = _take_title(rest, body, first, v)
+    responsible, body = _take_responsible(body, known_names)
+    label, decision = _decision(body, v, decisions_unlabelled)
+    title = join_wrapped(title_lines).rstrip(" :") or None
+    people = meta.get("responsible", []) + responsible + _ved_names(title_lines + [b.text for b in body
+                                                                                  if b.text[:2].strip(".").isdigit()])
+    case_type = _case_type(types + [meta.get("type", "")])
+    return Case(number=start.number, title=title, case_type=case_type, decision_label=label,
+                decision=decision, responsible=_unique(people), provenance={"page": first.page})
+
+
+def _cut_enders(body: list[Line], v: vocab.Vocab) -> list[Line]:
+    for n, line in enumerate(body):
+        if line.col in (None, 0) and any(p.match(line.text) for p in v.case_enders) and n > 0 \
+                and _after_decision(body[:n], v):
+            return body[:n]
+    return body
+
+
+def _after_decision(before: list[Line], v: vocab.Vocab) -> bool:
+    return any(_label_of(b.text, v) for b in before)
+
+
+def _meta_row(rest: str, first: Line, lines: Sequence[Line], index: int) -> tuple[dict, str]:
+    """'2024.13 SSU Beslutning Sekretariatet' under 'Saksnr: Møteorgan: Type sak Saksbehandler'."""
+    prev = row_text(lines, index - 1) if index else ""
+    if first.row is not None and index:
+        j = index - 1
+        while j > 0 and lines[j].row == lines[index - 1].row and lines[j - 1].row == lines[j].row:
+            j -= 1
+        prev = row_text(lines, j)
+    if not re.search(r"Møteorgan", prev, re.I):
+        return {}, rest
+    cells = rest
+    if first.row is not None:
+        cells = " ".join(ln.text for ln in lines[index + 1:index + 8] if ln.row == first.row and ln.col)
+    v = vocab.load()
+    tokens = cells.split()
+    meta: dict = {}
+    if tokens and any(tokens[0] == abbr for _, abbr in v.bodies if abbr):
+        meta["body"] = tokens.pop(0)
+    if tokens and v.type_word.match(tokens[0]) or (tokens and re.match(r"^[A-ZÆØÅ][a-zæøå]+/[a-zæøå]+$", tokens[0])):
+        meta["type"] = tokens.pop(0)
+    person = " ".join(tokens)
+    meta["responsible"] = [person] if is_name(person) else []
+    return meta, ""
+
+
+def _take_type_words(body: list[Line], first: Line, v: vocab.Vocab) -> tuple[list[str], list[Line]]:
+    types: list[str] = []
+    rest: list[Line] = []
+    for n, line in enumerate(body):
+        same_cell = first.row is not None and line.row == first.row and line.col == first.col
+        if same_cell or (not rest and line.col in (None, 0) and v.type_word.match(line.text)):
+            types.append(line.text)
+            continue
+        rest.append(line)
+    return types, rest
+
+
+def _take_title(rest: str, body: list[Line], first: Line, v: vocab.Vocab) -> tuple[list[str], list[Line]]:
+    content = [ln for ln in body if not (first.row is not None and ln.row == first.row and ln.col and ln.col >= 2)]
+    if rest:
+        title = [rest]
+        remaining = body
+    else:
+        if not content or _label_of(content[0].text, v) or is_name(content[0].text):
+            return [], body
+        title = [content[0].text]
+        remaining = [ln for ln in body if ln is not content[0]]
+        if content[0].bold:
+            while remaining and remaining[0].bold and remaining[0].col == content[0].col \
+                    and not _label_of(remaining[0].text, v) and not HENSIKT.match(remaining[0].text):
+                title.append(remaining.pop(0).text)
+            return title, remaining
+    while remaining and _continues_title(title, remaining[0], v):
+        title.append(remaining.pop(0).text)
+    return title, remaining
+
+
+def _continues_title(title: list[str], nxt: Line, v: vocab.Vocab) -> bool:
+    text = nxt.text.strip()
+    if not text or _label_of(text, v) or HENSIKT.match(text) or is_bullet(text) or is_name(text):
+        return False
+    last = title[-1].rstrip()
+    if text[:1].islower() or last.endswith((":", ",", "-")) and not last.endswith(" -"):
+        return True
+    first_word = title[0].split()[0].casefold()
+    return len(title) == 1 and text.split()[0].casefold() == first_word and len(text.split()) <= 6
+
+
+def _take_responsible(body: list[Line], known: set[str]) -> tuple[list[str], list[Line]]:
+    """Names in an Ansvar column (PDF), or name lines standing apart from sentences (text)."""
+    names: list[str] = []
+    rest: list[Line] = []
+    pending: list[str] = []
+    for n, line in enumerate(body):
+        text = line.text.strip()
+        column = line.col is not None and line.col >= 2
+        prev = body[n - 1].text if n else ""
+        lone = line.col is None and (is_name(text) or text in known) and (
+            not prev or ends_sentence(prev) or is_heading_like(prev) or pending or prev.endswith(",")
+            or is_name(prev) or _is_label_line(prev))
+        fragment = line.col is None and _is_fragment(text) and (pending or _fragment_pair(body, n))
+        if column or lone or fragment:
+            pending.append(text)
+            if column or not _open(text, body, n):
+                names.extend(_split_names(pending))
+                pending = []
+            continue
+        if pending:
+            names.extend(_split_names(pending))
+            pending = []
+        rest.append(line)
+    names.extend(_split_names(pending))
+    return [x for x in names if x], rest
+
+
+def _is_label_line(text: str) -> bool:
+    return text.rstrip().endswith(":") and len(text.split()) <= 4
+
+
+def _is_fragment(text: str) -> bool:
+    """One capitalised word ('Kari', 'Wang-'), possibly with a comma: half of a wrapped name."""
+    return bool(re.match(r"^[A-ZÆØÅ][a-zæøå]+(?:-[A-ZÆØÅ][a-zæøå]+)*-?,?$", text.strip())) and \
+        text.strip(" ,-").casefold() not in vocab.load().not_name_words
+
+
+def _fragment_pair(body: list[Line], n: int) -> bool:
+    nxt = body[n + 1].text.strip() if n + 1 < len(body) else ""
+    prev = body[n - 1].text if n else ""
+    return _is_fragment(nxt) and (not prev or ends_sentence(prev) or is_heading_like(prev) or prev.endswith(","))
+
+
+def _open(text: str, body: list[Line], n: int) -> bool:
+    """Does a name continue on the next line ('Marthe Wang-' / 'Hansen', 'Kari' / 'Marthinsen')?"""
+    nxt = body[n + 1].text.strip() if n + 1 < len(body) else ""
+    if text.endswith("-"):
+        return True
+    return len(text.split()) == 1 and not text.endswith(",") and _is_fragment(nxt)
+
+
+def _split_names(parts: list[str]) -> list[str]:
+    if not parts:
+        return []
+    joined = join_wrapped(parts) if len(parts) > 1 and (parts[0].endswith("-") or len(parts[0].split()) == 1
+                                                        and not parts[0].endswith(",")) else None
+    if joined is not None and len(parts) == 2:
+        return [joined.strip(" ,")]
+    out: list[str] = []
+    for p in parts:
+        out.extend(x.strip() for x in re.split(r",|\s+og\s+", p) if x.strip())
+    return out
+
+
+def _label_of(text: str, v: vocab.Vocab) -> tuple[str, str] | None:
+    """(normalised label, text after it) when a line opens with a decision label."""
+    t = text.strip()
+    if any(p.match(t) for p in v.not_decisions):
+        return None
+    for pattern, norm in v.decision_labels:
+        m = pattern.match(t)
+        if m:
+            return norm, t[m.end():].strip()
+    return None
+
+
+def _decision(body: list[Line], v: vocab.Vocab, unlabelled: bool) -> tuple[str | None, str | None]:
+    label: str | None = None
+    blocks: list[str] = []
+    n = 0
+    while n < len(body):
+        hit = _label_of(body[n].text, v)
+        if not hit:
+            n += 1
+            continue
+        label = label or hit[0]
+        parts = [hit[1]] if hit[1] else []
+        n += 1
+        while n < len(body) and _continues_decision(parts, body[n], v):
+            parts.append(body[n].text)
+            n += 1
+        if parts:
+            blocks.append(join_wrapped(parts))
+    if blocks:
+        return label, " ".join(blocks)
+    if unlabelled:
+        for line in body:
+            if any(p.match(line.text.strip()) for p in v.outcomes) and len(line.text.split()) <= 25:
+                return None, line.text.strip()
+    return (label, None) if label else (None, None)
+
+
+def _continues_decision(parts: list[str], line: Line, v: vocab.Vocab) -> bool:
+    text = line.text.strip()
+    if not parts:
+        return not _label_of(text, v) and line.col in (None, 1)
+    if _label_of(text, v) or line.col == 0 or (line.col or 0) >= 2 or any(p.match(text) for p in v.case_enders):
+        return False
+    if is_bullet(text) or text[:1].islower() or text[:1].isdigit():
+        return True
+    last = parts[-1].rstrip()
+    if last.endswith(":") or (not ends_sentence(last) and not is_bullet(last)):
+        return not (line.bold and is_heading_like(text)) and not is_name(text)
+    if line.bold or is_name(text) or HENSIKT.match(text):
+        return False
+    return not is_heading_like(text)
+
+
+def _ved_names(texts: list[str]) -> list[str]:
+    out = []
+    for t in texts:
+        m = VED_NAME.search(join_wrapped([t]))
+        if m:
+            out.append(m.group("name"))
+    return out
+
+
+def _case_type(words: list[str]) -> str | None:
+    for w in words:
+        for stem, kind in CASE_TYPES.items():
+            if w.casefold().startswith(stem):
+                return kind
+    return None
+
+
+def _unique(items: list[str]) -> list[str]:
+    seen, out = set(), []
+    for x in (i.strip(" ,") for i in items):
+        if x and x.casefold() not in seen:
+            seen.add(x.casefold())
+            out.append(x)
+    return out
+
+
+def run(lines: Sequence[Line], known_names: set[str], plain_allowed: bool, decisions_unlabelled: bool) -> list[Case]:
+    starts = lines_to_starts(lines, plain_allowed)
+    ends = [s.index for s in starts[1:]] + [len(lines)]
+    return [span_to_case(lines, s, e, known_names, decisions_unlabelled) for s, e in zip(starts, ends)]
+
+
+__all__ = ["run", "case_start", "list_start", "case_key", "decision_label"]

@@ -1,0 +1,103 @@
+"""Meeting header of one document: body, date, times, location, chair, minute taker, organisation."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from . import vocab
+from .models import Line
+from .normalise import body_abbrev, parse_date, parse_times
+from .textrules import is_name, row_text
+
+LOOSE_LABEL_MIN = 6  # labels this long may be followed by a plain space instead of ':'
+
+
+@dataclass
+class Header:
+    fields: dict[str, str] = field(default_factory=dict)  # first value per header field
+    heading: str | None = None
+
+
+def label_value(text: str, v: vocab.Vocab) -> tuple[str, str] | None:
+    """(field, value) when a line opens with a header label."""
+    m = v.header_label.match(text)
+    if m:
+        return v.header_field[m.group("label").casefold()], m.group("value").strip()
+    for label, fld in v.header_field.items():
+        if len(label) >= LOOSE_LABEL_MIN and text.casefold().startswith(label + " "):
+            return fld, text[len(label) + 1:].strip()
+    return None
+
+
+def lines_to_header(lines: Sequence[Line], zone_end: int) -> Header:
+    v = vocab.load()
+    header = Header()
+    for i in range(min(zone_end, len(lines))):
+        line = lines[i]
+        if line.col not in (None, 0):
+            continue
+        hit = label_value(row_text(lines, i), v)
+        if hit and hit[1]:
+            header.fields.setdefault(hit[0], hit[1])
+        if header.heading is None and line.col is None and any(p.match(line.text) for p, _ in v.headings):
+            header.heading = line.text
+    return header
+
+
+def meeting_date(header: Header, doc_type: str) -> str | None:
+    v = vocab.load()
+    for key in ("datetime", "datetime_place", "date"):
+        value = header.fields.get(key)
+        if value and (key != "date" or doc_type in v.raw["header"]["dated_types"]):
+            found = parse_date(value)
+            if found:
+                return found
+    return parse_date(header.heading) if header.heading else None
+
+
+def times(header: Header) -> tuple[str | None, str | None]:
+    for key in ("datetime", "datetime_place"):
+        if header.fields.get(key):
+            start, end = parse_times(header.fields[key])
+            if start:
+                return start, end
+    return None, None
+
+
+def location(header: Header) -> str | None:
+    if header.fields.get("location"):
+        return header.fields["location"].strip(" ,.")
+    value = header.fields.get("datetime_place")
+    if not value:
+        return None
+    parts = [p.strip() for p in re.split(r",\s*|\.\s+", value)]
+    keep = [p for p in parts if p and not re.search(r"\d{1,2}[.:/]\d{2}|\bkl\b", p)]
+    return ", ".join(keep).replace("kommune, ", "kommune. ").strip(" ,.") or None
+
+
+def person(value: str | None) -> str | None:
+    """A person from 'Tone Ikdahl' or 'Runar Danielsen, SiV'; units such as 'Sekretariatet' are not."""
+    if not value:
+        return None
+    first = re.split(r",|\s+\(|\s{2,}", value)[0].strip()
+    return first if is_name(first) else None
+
+
+def body(header: Header, texts: Sequence[str]) -> tuple[str | None, str | None]:
+    for text in [header.fields.get("body", ""), header.heading or "", header.fields.get("topic", ""), *texts]:
+        if text:
+            name, abbrev = body_abbrev(text)
+            if name:
+                return name, abbrev
+    return None, None
+
+
+def organisation(texts: Sequence[str]) -> str | None:
+    v = vocab.load()
+    for pattern in v.organisations:
+        for text in texts:
+            m = pattern.search(text)
+            if m:
+                return m.group(0)
+    return None

@@ -1,0 +1,133 @@
+"""Stage 3: pages -> logical documents. A bundle (notice + earlier minutes + case papers) is split
+where a document heading or header block opens; neighbouring parts of one meeting are merged."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+from . import vocab
+from .models import Line, Page
+from .normalise import parse_date
+from .parse_cases import case_start
+from .textrules import row_text
+
+
+@dataclass
+class Segment:
+    doc_type: str | None
+    lines: list[Line]
+    furniture: list[str]
+
+    @property
+    def page_start(self) -> int:
+        return self.lines[0].page if self.lines else 0
+
+    @property
+    def page_end(self) -> int:
+        return self.lines[-1].page if self.lines else 0
+
+
+def heading_type(lines: Sequence[Line], i: int) -> str | None:
+    """The doc_type a line opens, if it is a document heading (not a case title in a table)."""
+    line = lines[i]
+    if line.col not in (None, 0):
+        return None
+    text = row_text(lines, i)
+    for pattern, doc_type in vocab.load().headings:
+        if pattern.match(text) and _heading_shape(text, line):
+            return doc_type
+    return None
+
+
+def _heading_shape(text: str, line: Line) -> bool:
+    words = text.split()
+    if re.match(r"^(?:Tema|Saksnr|Notat fra)", text, re.I):
+        return True
+    if len(words) == 1:
+        return True
+    # 'Referat fra møte i …', 'Referat Strategisk samarbeidsutvalg 07.03.25': a body named in full
+    return len(words) <= 14 and line.row is None and bool(
+        re.search(r"\bfr[aå] møte|\btil møte|samarbeidsutval|partnerskapsmøte|styremøte", text, re.I))
+
+
+def _header_line(text: str) -> bool:
+    v = vocab.load()
+    return bool(v.header_label.match(text) or re.match(r"^(?:Til|Dato|Sak nr\.?|Saksnr)\b", text, re.I)
+                or case_start(text) and len(text.split()) <= 3)
+
+
+def lines_to_cuts(lines: Sequence[Line]) -> list[tuple[int, str]]:
+    cuts: list[tuple[int, str]] = []
+    for i in range(len(lines)):
+        doc_type = heading_type(lines, i)
+        if doc_type is None:
+            continue
+        start = i
+        while start > 0 and i - start < 3 and lines[start - 1].page == lines[i].page \
+                and _header_line(row_text(lines, _row_start(lines, start - 1))):
+            start = _row_start(lines, start - 1)
+        if cuts and start <= cuts[-1][0]:
+            continue
+        cuts.append((start, doc_type))
+    return cuts
+
+
+def _row_start(lines: Sequence[Line], i: int) -> int:
+    while i > 0 and lines[i].row is not None and lines[i - 1].row == lines[i].row:
+        i -= 1
+    return i
+
+
+def cuts_to_segments(lines: list[Line], cuts: list[tuple[int, str]], furniture: list[str]) -> list[Segment]:
+    if not cuts or cuts[0][0] > 0:
+        cuts = [(0, cuts[0][1] if cuts else None)] + cuts  # type: ignore[list-item]
+    bounds = [c[0] for c in cuts[1:]] + [len(lines)]
+    return [Segment(t, lines[s:e], furniture) for (s, t), e in zip(cuts, bounds) if lines[s:e]]
+
+
+def _cases(seg: Segment) -> list[str]:
+    out = []
+    for line in seg.lines:
+        hit = case_start(line.text) if line.col in (None, 0) else None
+        if hit and hit[0] < 4:
+            out.append(hit[1])
+    return out
+
+
+def _date(seg: Segment) -> str | None:
+    for line in seg.lines[:25]:
+        found = parse_date(line.text)
+        if found and not re.match(r"^Sak\b", line.text, re.I):
+            return found
+    return None
+
+
+def merge(segments: list[Segment]) -> list[Segment]:
+    """Join a part into the one before it when both belong to the same meeting document."""
+    single = set(vocab.load().raw["documents"]["single_case_types"])
+    out: list[Segment] = []
+    for seg in segments:
+        if out and _same_document(out[-1], seg, single):
+            prev = out.pop()
+            seg = Segment(prev.doc_type or seg.doc_type, prev.lines + seg.lines, prev.furniture)
+        out.append(seg)
+    return out
+
+
+def _same_document(a: Segment, b: Segment, single: set[str]) -> bool:
+    if a.doc_type in single or b.doc_type in single:
+        return False
+    if a.doc_type and b.doc_type and a.doc_type != b.doc_type:
+        return False
+    a_cases, b_cases = _cases(a), _cases(b)
+    if not a_cases:
+        return True
+    da, db = _date(a), _date(b)
+    return not (set(a_cases) & set(b_cases)) and (da is None or db is None or da == db)
+
+
+def run(pages: Sequence[Page]) -> list[Segment]:
+    lines = [ln for p in pages for ln in p.lines]
+    furniture = [f for p in pages for f in p.furniture]
+    return merge(cuts_to_segments(lines, lines_to_cuts(lines), furniture))
