@@ -13,9 +13,11 @@ from .models import Extraction, Page, SourceFile
 def pages_to_extraction(source: SourceFile, pages: list[Page]) -> Extraction:
     segments = segment.run(pages)
     file_texts = [ln.text for p in pages for ln in p.lines[:40]]
+    first = [parse.run(seg, file_texts)[0] for seg in segments]
+    names = frozenset(n for d in first for n in [a.name for a in d.attendees] + [d.chair, d.minute_taker] if n)
     documents, warnings = [], []
-    for seg in segments:
-        doc, notes = parse.run(seg, file_texts)
+    for seg in segments:  # again, with every person the file names, to join names wrapped in columns
+        doc, notes = parse.run(seg, file_texts, names)
         documents.append(doc)
         warnings.extend(notes)
     return Extraction(source=source, documents=documents, warnings=warnings)

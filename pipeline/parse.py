@@ -44,14 +44,15 @@ def furniture_case(seg: Segment) -> tuple[Case | None, str | None]:
     return None, None
 
 
-def run(seg: Segment, file_texts: Sequence[str]) -> tuple[Document, list[str]]:
+def run(seg: Segment, file_texts: Sequence[str], file_names: frozenset[str] = frozenset()) -> tuple[Document, list[str]]:
     lines = seg.lines
     doc_type = doc_type_of(seg)
     zone = header_end(lines, [])
-    header = parse_header.lines_to_header(lines, zone)
+    single = doc_type in vocab.load().raw["documents"]["single_case_types"]
+    header = parse_header.lines_to_header(lines, max(zone, 8) if single else zone)
     attendees = parse_attendees.run(lines, zone)
     chair = parse_header.person(header.fields.get("chair"))
-    known = {a.name for a in attendees} | ({chair} if chair else set())
+    known = {a.name for a in attendees} | ({chair} if chair else set()) | set(file_names)
     cases = parse_cases.run(lines, known, plain_allowed=doc_type in AGENDAS, decisions_unlabelled=doc_type in MINUTES)
     warnings: list[str] = []
     org_hint = None
@@ -60,6 +61,9 @@ def run(seg: Segment, file_texts: Sequence[str]) -> tuple[Document, list[str]]:
         if extra:
             cases = [extra]
             warnings.append(f"{doc_type} p.{seg.page_start}: case number {extra.number} taken from the running header")
+    author = parse_header.person(header.fields.get("author"))
+    if author and len(cases) == 1 and not cases[0].responsible:
+        cases[0].responsible = [author]
     case_texts = [ln.text for ln in lines[zone:]]
     warnings += parse_attendees.confirm_present(attendees, case_texts)
     zone_texts = [ln.text for ln in lines[:max(zone, 1)]]

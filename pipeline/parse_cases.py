@@ -103,8 +103,8 @@ def _unnumbered_item(line: Line, lines: Sequence[Line], i: int, starts: list[Sta
         return i - starts[-1].index > 1 or starts[-1].number is None
     if any(s.number for s in starts) or not any(p.match(text) for p in v.opening_items):
         return False
-    if starts and i - starts[-1].index <= 1:
-        return False  # the second line of the previous item's title
+    if (starts and i - starts[-1].index <= 1) or text.endswith("."):
+        return False  # the second line of the previous item's title, or a sentence
     return True
 
 
@@ -186,6 +186,9 @@ def _take_title(rest: str, body: list[Line], first: Line, v: vocab.Vocab) -> tup
         title = [rest]
         remaining = body
     else:
+        from .parse_header import label_value
+        while content and label_value(content[0].text, v) and content[0].text.split()[0].rstrip(":") in ("Notat", "Dato", "Fra", "Til"):
+            content = content[1:]
         if not content or _label_of(content[0].text, v) or is_name(content[0].text):
             return [], body
         title = [content[0].text]
@@ -205,74 +208,68 @@ def _continues_title(title: list[str], nxt: Line, v: vocab.Vocab) -> bool:
     if not text or _label_of(text, v) or HENSIKT.match(text) or is_bullet(text) or is_name(text):
         return False
     last = title[-1].rstrip()
-    if text[:1].islower() or last.endswith((":", ",", "-")) and not last.endswith(" -"):
+    if text[:1].islower() or last.endswith((":", ",")) or re.search(r"[a-zæøå]-$", last):
         return True
     first_word = title[0].split()[0].casefold()
     return len(title) == 1 and text.split()[0].casefold() == first_word and len(text.split()) <= 6
 
 
 def _take_responsible(body: list[Line], known: set[str]) -> tuple[list[str], list[Line]]:
-    """Names in an Ansvar column (PDF), or name lines standing apart from sentences (text)."""
+    """Names in an Ansvar column (PDF), or lines holding only names, possibly wrapped (text)."""
     names: list[str] = []
     rest: list[Line] = []
-    pending: list[str] = []
-    for n, line in enumerate(body):
+    run: list[str] = []
+    for line in body:
         text = line.text.strip()
-        column = line.col is not None and line.col >= 2
-        prev = body[n - 1].text if n else ""
-        lone = line.col is None and (is_name(text) or text in known) and (
-            not prev or ends_sentence(prev) or is_heading_like(prev) or pending or prev.endswith(",")
-            or is_name(prev) or _is_label_line(prev))
-        fragment = line.col is None and _is_fragment(text) and (pending or _fragment_pair(body, n))
-        if column or lone or fragment:
-            pending.append(text)
-            if column or not _open(text, body, n):
-                names.extend(_split_names(pending))
-                pending = []
+        if (line.col is not None and line.col >= 2) or (line.col is None and _name_part(text, known)):
+            run.append(text)
             continue
-        if pending:
-            names.extend(_split_names(pending))
-            pending = []
+        names.extend(_join_name_lines(run, known))
+        run = []
         rest.append(line)
-    names.extend(_split_names(pending))
+    names.extend(_join_name_lines(run, known))
     return [x for x in names if x], rest
 
 
-def _is_label_line(text: str) -> bool:
-    return text.rstrip().endswith(":") and len(text.split()) <= 4
+def _name_part(text: str, known: set[str]) -> bool:
+    t = text.strip(" ,")
+    return is_name(t) or t in known or _is_fragment(text) or \
+        all(is_name(p.strip()) for p in re.split(r",|\s+og\s+", t) if p.strip()) and "," in t
 
 
 def _is_fragment(text: str) -> bool:
-    """One capitalised word ('Kari', 'Wang-'), possibly with a comma: half of a wrapped name."""
-    return bool(re.match(r"^[A-ZÆØÅ][a-zæøå]+(?:-[A-ZÆØÅ][a-zæøå]+)*-?,?$", text.strip())) and \
-        text.strip(" ,-").casefold() not in vocab.load().not_name_words
+    """One capitalised word ('Kari', 'Wang-'), possibly with a comma: part of a wrapped name."""
+    t = text.strip()
+    return bool(re.match(r"^[A-ZÆØÅ][a-zæøå]+(?:-[A-ZÆØÅ][a-zæøå]+)*-?,?$", t)) and \
+        t.strip(" ,-").casefold() not in vocab.load().not_name_words
 
 
-def _fragment_pair(body: list[Line], n: int) -> bool:
-    nxt = body[n + 1].text.strip() if n + 1 < len(body) else ""
-    prev = body[n - 1].text if n else ""
-    return _is_fragment(nxt) and (not prev or ends_sentence(prev) or is_heading_like(prev) or prev.endswith(","))
-
-
-def _open(text: str, body: list[Line], n: int) -> bool:
-    """Does a name continue on the next line ('Marthe Wang-' / 'Hansen', 'Kari' / 'Marthinsen')?"""
-    nxt = body[n + 1].text.strip() if n + 1 < len(body) else ""
-    if text.endswith("-"):
-        return True
-    return len(text.split()) == 1 and not text.endswith(",") and _is_fragment(nxt)
-
-
-def _split_names(parts: list[str]) -> list[str]:
-    if not parts:
-        return []
-    joined = join_wrapped(parts) if len(parts) > 1 and (parts[0].endswith("-") or len(parts[0].split()) == 1
-                                                        and not parts[0].endswith(",")) else None
-    if joined is not None and len(parts) == 2:
-        return [joined.strip(" ,")]
+def _join_name_lines(lines: list[str], known: set[str]) -> list[str]:
+    """Lines of a name column -> names: 'Marthe Wang-' + 'Hansen', 'Kari' + 'Marthinsen',
+    'Janne K. Aase' + 'Hansen'; a known name is taken whole first."""
     out: list[str] = []
-    for p in parts:
-        out.extend(x.strip() for x in re.split(r",|\s+og\s+", p) if x.strip())
+    i = 0
+    while i < len(lines):
+        cur = lines[i].strip()
+        nxt = lines[i + 1].strip() if i + 1 < len(lines) else ""
+        pair = join_wrapped([cur, nxt]).strip(" ,") if nxt else ""
+        single = len(cur.split()) == 1 and not cur.endswith(",")
+        if nxt and (pair in known or cur.endswith("-") or single and len(nxt.split()) == 1
+                    and not _pair_known(lines, i + 1, known)):
+            out.append(pair)
+            i += 2
+            continue
+        if single and out and not lines[i - 1].strip().endswith(",") and len(out[-1].split()) >= 2 \
+                and cur.strip(" ,") not in known and i > 0:
+            out[-1] = f"{out[-1]} {cur}".strip(" ,")
+        else:
+            out.extend(x.strip() for x in re.split(r",|\s+og\s+", cur) if x.strip())
+        i += 1
     return out
+
+
+def _pair_known(lines: list[str], i: int, known: set[str]) -> bool:
+    return i + 1 < len(lines) and join_wrapped([lines[i], lines[i + 1]]).strip(" ,") in known
 
 
 def _label_of(text: str, v: vocab.Vocab) -> tuple[str, str] | None:

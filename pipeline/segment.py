@@ -9,7 +9,7 @@ from typing import Sequence
 from . import vocab
 from .models import Line, Page
 from .normalise import parse_date
-from .parse_cases import case_start
+from .parse_cases import case_start, list_start
 from .textrules import row_text
 
 
@@ -48,7 +48,7 @@ def _heading_shape(text: str, line: Line) -> bool:
         return True
     # 'Referat fra møte i …', 'Referat Strategisk samarbeidsutvalg 07.03.25': a body named in full
     return len(words) <= 14 and line.row is None and bool(
-        re.search(r"\bfr[aå] møte|\btil møte|samarbeidsutval|partnerskapsmøte|styremøte", text, re.I))
+        re.search(r"\bfr[aå] møte[t]? i\b|\btil møte|samarbeidsutval|partnerskapsmøte|styremøte", text, re.I))
 
 
 def _header_line(text: str) -> bool:
@@ -87,8 +87,12 @@ def cuts_to_segments(lines: list[Line], cuts: list[tuple[int, str]], furniture: 
 
 
 def _cases(seg: Segment) -> list[str]:
+    """Case numbers after the segment's case-list header (none without one)."""
+    begin = list_start(seg.lines)
+    if not begin:
+        return []
     out = []
-    for line in seg.lines:
+    for line in seg.lines[begin:]:
         hit = case_start(line.text) if line.col in (None, 0) else None
         if hit and hit[0] < 4:
             out.append(hit[1])
