@@ -14,7 +14,7 @@ from . import layout, vocab
 from .models import Line, Page, SourceFile
 from .normalise import clean_text
 
-PAGE_NUMBER = re.compile(r"^(?:-\s*)?(?:side|page|s\.)?\s*\d{1,3}(?:\s*(?:av|/|of)\s*\d{1,3})?(?:\s*-)?$", re.I)
+PAGE_NUMBER = re.compile(r"^(?:-\s*)?\d{1,3}(?:\s*-)?$|^(?:side|page|s\.)\s*\d{1,3}(?:\s*(?:av|/|of)\s*\d{1,3})?$", re.I)
 SIDE_N_AV_M = re.compile(r"\bSide\s+\d{1,3}\s+av\s+\d{1,3}\s*$", re.I)
 CELL_SPLIT = re.compile(r"\t+|\s{2,}")
 MARKDOWN = [(re.compile(r"^#{1,6}\s*"), ""), (re.compile(r"</?(?:b|i|u|strong|em)>", re.I), ""),

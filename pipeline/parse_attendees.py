@@ -78,7 +78,7 @@ def _table_rows(lines: Sequence[Line], i: int, roles: dict[str, int], out: list[
         marked = bool(re.search(r"[Xx✓✔]", mark_cell)) or bool(MARK.search(text))
         text = MARK.sub("", text)
         name, title = split_person(text)
-        if not is_name(name, min_words=2):
+        if not _person_cell(name):
             return i
         org_parts = carry + [c.text for c in cells.get(roles.get("org", -1), [])]
         out.append(Attendee(name, join_wrapped(org_parts) or None, title,
@@ -86,6 +86,12 @@ def _table_rows(lines: Sequence[Line], i: int, roles: dict[str, int], out: list[
         carry = []
         i = j
     return i
+
+
+def _person_cell(text: str) -> bool:
+    """A table's name cell: capitalised, two to six words, no digits (typos in names are kept)."""
+    words = text.split()
+    return 2 <= len(words) <= 6 and text[:1].isupper() and not re.search(r"\d", text)
 
 
 def list_attendees(lines: Sequence[Line], stop: int) -> list[Attendee]:

@@ -17,7 +17,7 @@ CASE_TYPES = {"orienter": "orientering", "beslut": "beslutning", "vedtak": "besl
               "diskus": "diskusjon", "dialog": "diskusjon", "drøft": "diskusjon"}
 VED_NAME = re.compile(r"\b(?:ved|v/)\s+(?:[a-zæøå]+\s+){0,4}?(?P<name>[A-ZÆØÅ][\w.-]*(?:\s+[A-ZÆØÅ][\w.-]*){1,3})\s*[.:]?\s*$")
 HENSIKT = re.compile(r"^[A-ZÆØÅ][\wæøå ]{0,30}:\s*$")
-POINTS_OUTCOME = ("orientering", "etterretning", "godkjen", "vedta")
+RESPONSIBLE_HEADER = re.compile(r"\b(?:Ansvar|Ansvarlig|Saksansvarlig|Saksbehandler|Innleder|Presentert av)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -79,6 +79,8 @@ def lines_to_starts(lines: Sequence[Line], plain_allowed: bool) -> list[Start]:
     for i in range(begin, len(lines)):
         line = lines[i]
         hit = case_start(line.text, family) if family is not None and candidate(line) else None
+        if hit and hit[2][:1].islower():
+            continue  # a sentence wrapped after 'sak': '… i sak' / '84/2021 behandlet i …'
         if hit and (last is None or _later(_order(hit[1]), last, family)):
             starts.append(Start(i, hit[1], hit[2]))
             last = _order(hit[1])
@@ -109,7 +111,7 @@ def _unnumbered_item(line: Line, lines: Sequence[Line], i: int, starts: list[Sta
 
 
 def span_to_case(lines: Sequence[Line], start: Start, end: int, known_names: set[str],
-                 decisions_unlabelled: bool) -> Case:
+                 decisions_unlabelled: bool, name_column: bool) -> Case:
     v = vocab.load()
     body = [ln for ln in lines[start.index + 1:end]
             if not v.skip_line.match(ln.text) and not is_url(ln.text)]
@@ -121,7 +123,7 @@ def span_to_case(lines: Sequence[Line], start: Start, end: int, known_names: set
         types.append(rest)
         rest = ""
     title_lines, body = _take_title(rest, body, first, v)
-    responsible, body = _take_responsible(body, known_names)
+    responsible, body = _take_responsible(body, known_names, name_column)
     label, decision = _decision(body, v, decisions_unlabelled)
     title = join_wrapped(title_lines).rstrip(" :") or None
     people = meta.get("responsible", []) + responsible + _ved_names(title_lines + [b.text for b in body
@@ -214,14 +216,15 @@ def _continues_title(title: list[str], nxt: Line, v: vocab.Vocab) -> bool:
     return len(title) == 1 and text.split()[0].casefold() == first_word and len(text.split()) <= 6
 
 
-def _take_responsible(body: list[Line], known: set[str]) -> tuple[list[str], list[Line]]:
-    """Names in an Ansvar column (PDF), or lines holding only names, possibly wrapped (text)."""
+def _take_responsible(body: list[Line], known: set[str], name_column: bool) -> tuple[list[str], list[Line]]:
+    """Names in an Ansvar column (PDF), or, where the case list has one, lines holding only
+    names, possibly wrapped (text)."""
     names: list[str] = []
     rest: list[Line] = []
     run: list[str] = []
     for line in body:
         text = line.text.strip()
-        if (line.col is not None and line.col >= 2) or (line.col is None and _name_part(text, known)):
+        if (line.col is not None and line.col >= 2) or (name_column and line.col is None and _name_part(text, known)):
             run.append(text)
             continue
         names.extend(_join_name_lines(run, known))
@@ -316,6 +319,9 @@ def _continues_decision(parts: list[str], line: Line, v: vocab.Vocab) -> bool:
         return not _label_of(text, v) and line.col in (None, 1)
     if _label_of(text, v) or line.col == 0 or (line.col or 0) >= 2 or any(p.match(text) for p in v.case_enders):
         return False
+    from .parse_header import label_value
+    if label_value(text, v) or any(p.match(text) for p, _ in v.headings):
+        return False
     if is_bullet(text) or text[:1].islower() or text[:1].isdigit():
         return True
     last = parts[-1].rstrip()
@@ -355,7 +361,15 @@ def _unique(items: list[str]) -> list[str]:
 def run(lines: Sequence[Line], known_names: set[str], plain_allowed: bool, decisions_unlabelled: bool) -> list[Case]:
     starts = lines_to_starts(lines, plain_allowed)
     ends = [s.index for s in starts[1:]] + [len(lines)]
-    return [span_to_case(lines, s, e, known_names, decisions_unlabelled) for s, e in zip(starts, ends)]
+    begin = list_start(lines)
+    name_column = bool(begin) and bool(RESPONSIBLE_HEADER.search(row_text(lines, _row_head(lines, begin - 1))))
+    return [span_to_case(lines, s, e, known_names, decisions_unlabelled, name_column) for s, e in zip(starts, ends)]
+
+
+def _row_head(lines: Sequence[Line], i: int) -> int:
+    while i > 0 and lines[i].row is not None and lines[i - 1].row == lines[i].row:
+        i -= 1
+    return i
 
 
 __all__ = ["run", "case_start", "list_start", "case_key", "decision_label"]

@@ -10,7 +10,10 @@ from .models import Line
 from .normalise import body_abbrev, parse_date, parse_times
 from .textrules import is_name, row_text
 
-LOOSE_LABEL_MIN = 6  # labels this long may be followed by a plain space instead of ':'
+LOOSE_LABEL_MIN = 6
+# Fields also taken from a header block printed after the case list has begun (a page-1 block that
+# text extraction placed after the first cases).
+LATE_FIELDS = {"body", "chair", "minute_taker", "location", "datetime", "datetime_place"}  # labels this long may be followed by a plain space instead of ':'
 
 
 @dataclass
@@ -33,12 +36,13 @@ def label_value(text: str, v: vocab.Vocab) -> tuple[str, str] | None:
 def lines_to_header(lines: Sequence[Line], zone_end: int) -> Header:
     v = vocab.load()
     header = Header()
-    for i in range(min(zone_end, len(lines))):
+    order = list(range(min(zone_end, len(lines)))) + list(range(zone_end, len(lines)))
+    for i in order:
         line = lines[i]
         if line.col not in (None, 0):
             continue
         hit = label_value(row_text(lines, i), v)
-        if hit and hit[1]:
+        if hit and hit[1] and (i < zone_end or hit[0] in LATE_FIELDS):
             header.fields.setdefault(hit[0], hit[1])
         if header.heading is None and line.col is None and any(p.match(line.text) for p, _ in v.headings):
             header.heading = line.text

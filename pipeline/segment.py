@@ -81,7 +81,7 @@ def _row_start(lines: Sequence[Line], i: int) -> int:
 
 def cuts_to_segments(lines: list[Line], cuts: list[tuple[int, str]], furniture: list[str]) -> list[Segment]:
     if not cuts or cuts[0][0] > 0:
-        cuts = [(0, cuts[0][1] if cuts else None)] + cuts  # type: ignore[list-item]
+        cuts = [(0, None)] + cuts  # type: ignore[list-item]
     bounds = [c[0] for c in cuts[1:]] + [len(lines)]
     return [Segment(t, lines[s:e], furniture) for (s, t), e in zip(cuts, bounds) if lines[s:e]]
 
@@ -120,6 +120,8 @@ def merge(segments: list[Segment]) -> list[Segment]:
 
 
 def _same_document(a: Segment, b: Segment, single: set[str]) -> bool:
+    if a.doc_type is None:
+        return True  # lines before the first heading (an attendee table, a logo line) belong to it
     if a.doc_type in single or b.doc_type in single:
         return False
     if a.doc_type and b.doc_type and a.doc_type != b.doc_type:
