@@ -42,7 +42,7 @@ def furniture_keys(pages: list[tuple[int, float, list[layout.VLine], layout.Rule
     for _, height, vlines, _ in pages:
         keys = {_mask(v.text) for v in _margin_lines(vlines, height)}
         seen.update(keys)
-    return {k for k, n in seen.items() if n >= 2 and len(pages) >= 2}
+    return {k for k, n in seen.items() if n >= max(2, len(pages) / 2)}
 
 
 def _margin_lines(vlines: list[layout.VLine], height: float) -> list[layout.VLine]:

@@ -257,7 +257,7 @@ def table_rows(table: Table, is_key: Callable[[str], bool]) -> list[list[VLine]]
         others = any(k > 0 for k in c)
         if numbered:
             prev_first = 0 in cells[n - 1] if n else True
-            start = bool(first) and (is_key(first) or (others and not prev_first))
+            start = bool(first) and (is_key(first) or (others and not prev_first) or first.endswith(":"))
         else:
             start = bool(first) and (others or len(table.columns) == 1)
         if start or not out:

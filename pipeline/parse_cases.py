@@ -126,8 +126,7 @@ def span_to_case(lines: Sequence[Line], start: Start, end: int, known_names: set
     responsible, body = _take_responsible(body, known_names, name_column)
     label, decision = _decision(body, v, decisions_unlabelled)
     title = join_wrapped(title_lines).rstrip(" :") or None
-    people = meta.get("responsible", []) + responsible + _ved_names(title_lines + [b.text for b in body
-                                                                                  if b.text[:2].strip(".").isdigit()])
+    people = meta.get("responsible", []) + responsible + _ved_names([join_wrapped(title_lines)] + _list_items(body))
     case_type = _case_type(types + [meta.get("type", "")])
     return Case(number=start.number, title=title, case_type=case_type, decision_label=label,
                 decision=decision, responsible=_unique(people), provenance={"page": first.page})
@@ -175,7 +174,7 @@ def _take_type_words(body: list[Line], first: Line, v: vocab.Vocab) -> tuple[lis
     rest: list[Line] = []
     for n, line in enumerate(body):
         same_cell = first.row is not None and line.row == first.row and line.col == first.col
-        if same_cell or (not rest and line.col in (None, 0) and v.type_word.match(line.text)):
+        if same_cell or (not rest and v.type_word.match(line.text)):
             types.append(line.text)
             continue
         rest.append(line)
@@ -330,6 +329,21 @@ def _continues_decision(parts: list[str], line: Line, v: vocab.Vocab) -> bool:
     if line.bold or is_name(text) or HENSIKT.match(text):
         return False
     return not is_heading_like(text)
+
+
+def _list_items(body: list[Line]) -> list[str]:
+    """Numbered sub-items of a case ('1. Status … ved Tone Ikdahl'), each with its wrapped lines."""
+    items: list[list[str]] = []
+    for line in body:
+        text = line.text.strip()
+        if re.match(r"^\d{1,2}[.)]\s", text):
+            items.append([text])
+        elif items and items[-1] and not is_bullet(text) and not text.endswith(":") and len(items[-1]) < 4 and \
+                not ends_sentence(items[-1][-1]):
+            items[-1].append(text)
+        elif items:
+            items.append([])
+    return [join_wrapped(i) for i in items if i]
 
 
 def _ved_names(texts: list[str]) -> list[str]:
