@@ -1,0 +1,122 @@
+"""Stage 6: Extraction -> DuckDB. One transaction per source file: its old rows are deleted and
+its new rows inserted together, so a failure or a kill leaves the previous state intact."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from .models import Extraction
+
+PROPOSED = {"Forslag til vedtak", "Forslag til konklusjon", "Innstilling"}
+FILE_TABLES = ("extraction_warnings", "attendees", "decisions", "cases", "documents", "source_files")
+
+
+def connect(db_path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    if not read_only:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db_path), read_only=read_only)
+    if not read_only:
+        con.execute(resources.files("pipeline").joinpath("schema.sql").read_text("utf-8"))
+    return con
+
+
+def loaded(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """path -> sha256 of every loaded source file."""
+    return dict(con.execute("SELECT path, sha256 FROM source_files").fetchall())
+
+
+def meeting_id(partnership: str, body: str | None, date: str | None) -> str | None:
+    return f"{partnership}|{body}|{date}" if date and body else None
+
+
+def frames(ex: Extraction) -> dict[str, pd.DataFrame]:
+    src = ex.source
+    docs, cases, decisions, attendees, meetings = [], [], [], [], {}
+    for d_seq, doc in enumerate(ex.documents, start=1):
+        doc_id = f"{src.sha256}:{d_seq}"
+        mid = meeting_id(src.partnership, doc.body_abbrev or doc.body, doc.meeting_date)
+        if mid and doc.doc_type in ("referat", "protokoll", "innkalling"):
+            meetings.setdefault(mid, dict(meeting_id=mid, partnership=src.partnership, body=doc.body,
+                                          body_abbrev=doc.body_abbrev, meeting_date=doc.meeting_date,
+                                          start_time=doc.start_time, end_time=doc.end_time, location=doc.location,
+                                          chair=doc.chair, minute_taker=doc.minute_taker))
+        docs.append(dict(doc_id=doc_id, sha256=src.sha256, seq=d_seq, meeting_id=mid, partnership=src.partnership,
+                         doc_type=doc.doc_type, organization=doc.organization, body=doc.body,
+                         body_abbrev=doc.body_abbrev, meeting_date=doc.meeting_date, start_time=doc.start_time,
+                         end_time=doc.end_time, location=doc.location, chair=doc.chair, minute_taker=doc.minute_taker,
+                         page_start=doc.provenance.get("page_start"), page_end=doc.provenance.get("page_end")))
+        for c_seq, case in enumerate(doc.cases, start=1):
+            case_id = f"{doc_id}:{c_seq}"
+            from .normalise import case_key
+            cases.append(dict(case_id=case_id, doc_id=doc_id, sha256=src.sha256, seq=c_seq, number=case.number,
+                              case_key=case_key(case.number), title=case.title, case_type=case.case_type,
+                              decision_label=case.decision_label, decision=case.decision,
+                              responsible=list(case.responsible), page=case.provenance.get("page")))
+            if case.decision:
+                decisions.append(dict(case_id=case_id, doc_id=doc_id, sha256=src.sha256, label=case.decision_label,
+                                      text=case.decision, proposed=case.decision_label in PROPOSED,
+                                      page=case.provenance.get("page")))
+        for a_seq, a in enumerate(doc.attendees, start=1):
+            attendees.append(dict(doc_id=doc_id, sha256=src.sha256, seq=a_seq, name=a.name,
+                                  organization=a.organization, title=a.title, status=a.status,
+                                  page=a.provenance.get("page")))
+    return {
+        "source_files": pd.DataFrame([dict(sha256=src.sha256, path=src.path, format=src.format,
+                                           partnership=src.partnership, pages=src.pages, size=src.size,
+                                           loaded_at=datetime.now(timezone.utc).replace(tzinfo=None))]),
+        "meetings": pd.DataFrame(list(meetings.values())),
+        "documents": pd.DataFrame(docs), "cases": pd.DataFrame(cases), "decisions": pd.DataFrame(decisions),
+        "attendees": pd.DataFrame(attendees),
+        "extraction_warnings": pd.DataFrame([dict(sha256=src.sha256, message=w) for w in ex.warnings]),
+    }
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:
+    if df.empty:
+        return
+    cols = ", ".join(df.columns)
+    con.register("_incoming", df)
+    try:
+        if table == "meetings":
+            con.execute(f"INSERT INTO meetings ({cols}) SELECT {cols} FROM _incoming "
+                        "WHERE meeting_id NOT IN (SELECT meeting_id FROM meetings)")
+        else:
+            con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming")
+    finally:
+        con.unregister("_incoming")
+
+
+def delete_file(con: duckdb.DuckDBPyConnection, sha256: str) -> None:
+    for table in FILE_TABLES:
+        con.execute(f"DELETE FROM {table} WHERE sha256 = ?", [sha256])
+    con.execute("DELETE FROM meetings WHERE meeting_id NOT IN "
+                "(SELECT meeting_id FROM documents WHERE meeting_id IS NOT NULL)")
+
+
+def run(con: duckdb.DuckDBPyConnection, ex: Extraction, replaces: str | None = None) -> None:
+    """Load one file's extraction atomically, replacing an earlier version of the same path."""
+    data = frames(ex)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for sha in {ex.source.sha256, replaces} - {None}:
+            delete_file(con, sha)  # type: ignore[arg-type]
+        con.execute("DELETE FROM load_errors WHERE path = ?", [ex.source.path])
+        for table in ("source_files", "meetings", "documents", "cases", "decisions", "attendees",
+                      "extraction_warnings"):
+            _insert(con, table, data[table])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+
+
+def record_error(con: duckdb.DuckDBPyConnection, path: str, sha256: str | None, reason: str) -> None:
+    con.execute("BEGIN TRANSACTION")
+    con.execute("DELETE FROM load_errors WHERE path = ?", [path])
+    con.execute("INSERT INTO load_errors VALUES (?, ?, ?, ?)",
+                [path, sha256, reason, datetime.now(timezone.utc).replace(tzinfo=None)])
+    con.execute("COMMIT")
