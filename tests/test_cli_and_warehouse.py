@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+from click.testing import CliRunner
+
+from pipeline import cli, models
+from pipeline.cli import main
+
+from .conftest import ROOT, RAW
+
+
+def test_extract_json_via_clirunner_keeps_norwegian_letters():
+    res = CliRunner().invoke(main, ["extract", str(RAW / "oslo" / "ssu-2025-03-07-referat.pdf"), "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.output)
+    assert data["schema_version"] == 1 and data["source"]["partnership"] == "oslo"
+    assert data["source"]["pages"] == 5
+    assert "Kirsten Sæther" in res.output  # ensure_ascii=False
+    doc = data["documents"][0]
+    assert doc["cases"][0]["provenance"]["page"] == 1 and doc["attendees"][0]["provenance"]["page"] == 1
+
+
+def test_extract_as_subprocess_writes_nothing(tmp_path):
+    exe = shutil.which("minutes") or str(Path(sys.executable).parent / "minutes")
+    before = set(tmp_path.iterdir())
+    out = subprocess.run([exe, "extract", str(RAW / "vestfold" / "ssu-2024-05-23-innkalling-bundle.txt"), "--json"],
+                         capture_output=True, text=True, cwd=tmp_path, check=True)
+    assert len(json.loads(out.stdout)["documents"]) == 9
+    assert set(tmp_path.iterdir()) == before
+
+
+def test_extract_bad_file_names_file_and_reason(tmp_path):
+    bad = tmp_path / "tom fil.pdf"
+    bad.write_bytes(b"")
+    res = CliRunner().invoke(main, ["extract", str(bad), "--json"])
+    assert res.exit_code != 0 and "tom fil.pdf" in res.output and "empty" in res.output
+
+
+def test_every_command_has_help_and_is_in_readme():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for name, cmd in cli.main.commands.items():
+        assert cmd.help, name
+        assert re.search(rf"minutes {name}\b", readme), f"{name} missing from README"
+
+
+def test_build_loads_all_and_rerun_is_noop(built_warehouse):
+    con = duckdb.connect(str(built_warehouse), read_only=True)
+    files = con.execute("SELECT count(*) FROM source_files").fetchone()[0]
+    assert files == len([p for p in RAW.rglob("*") if p.is_file()])
+    assert con.execute("SELECT count(*) FROM documents WHERE partnership='vestfold'").fetchone()[0] >= 9
+    assert con.execute("SELECT count(*) FROM cases WHERE page IS NULL").fetchone()[0] == 0
+    name = con.execute("SELECT name FROM attendees WHERE name LIKE 'Kirsten S%' LIMIT 1").fetchone()[0]
+    assert name == "Kirsten Sæther"
+    con.close()
+
+
+def test_build_records_bad_file_and_loads_the_rest(tmp_path):
+    raw = tmp_path / "raw" / "oslo"
+    raw.mkdir(parents=True)
+    shutil.copy(RAW / "oslo" / "ssu-2025-03-07-referat.txt", raw / "god.txt")
+    (raw / "ødelagt «fil».pdf").write_bytes(b"not a pdf at all")
+    db = tmp_path / "w.duckdb"
+    res = CliRunner().invoke(main, ["build", "--raw", str(tmp_path / "raw"), "--db", str(db),
+                                    "--extracted", str(tmp_path / "ex"), "--json"])
+    assert res.exit_code == 1
+    summary = json.loads(res.output)
+    assert summary["failed"] == 1 and summary["documents"] == 1
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM cases").fetchone()[0] == 11
+    reason = con.execute("SELECT reason FROM load_errors").fetchone()[0]
+    assert "not a PDF" in reason
+    con.close()
+    again = CliRunner().invoke(main, ["build", "--raw", str(tmp_path / "raw"), "--db", str(db),
+                                      "--extracted", str(tmp_path / "ex"), "--json"])
+    assert json.loads(again.output)["skipped"] == 1
+
+
+def test_schema_has_a_table_for_each_record():
+    schema = (ROOT / "pipeline" / "schema.sql").read_text(encoding="utf-8")
+    con = duckdb.connect()
+    con.execute(schema)
+    cols = {t: {r[0] for r in con.execute(f"DESCRIBE {t}").fetchall()}
+            for t in ("documents", "cases", "attendees")}
+    doc_fields = set(models.Document.__dataclass_fields__) - {"attendees", "cases", "provenance"}
+    assert doc_fields <= cols["documents"]
+    assert set(models.Case.__dataclass_fields__) - {"provenance"} <= cols["cases"] | {"page"}
+    assert set(models.Attendee.__dataclass_fields__) - {"provenance", "note"} <= cols["attendees"]
