@@ -202,9 +202,18 @@ def add_columns(line: VLine, cols: list[float]) -> list[float]:
     """New column starts from a multi-run line whose runs start between known columns."""
     new = list(cols)
     for run in line.runs[1:]:
-        if all(abs(run.x0 - c) > TOL for c in new):
+        if all(abs(run.x0 - c) > TOL for c in new) and not _mark_under_header(run, line, new):
             new.append(run.x0)
     return sorted(new)
+
+
+def _mark_under_header(run: Run, line: VLine, cols: list[float]) -> bool:
+    """A short run (an X mark) a little right of a column start that holds nothing else on the
+    line sits in that column, centred under its header."""
+    k = column_of(run.x0, cols)
+    if k is None or run.x0 - cols[k] > 40 or len(run.text) > 3:
+        return False
+    return not any(r is not run and column_of(r.x0, cols) == k for r in line.runs)
 
 
 def unruled_tables(lines: list[VLine]) -> Iterator[Table | VLine]:

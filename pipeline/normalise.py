@@ -28,7 +28,9 @@ SOFT_HYPHEN = "\u00ad"
 
 def clean_text(s: str) -> str:
     """NFC, soft hyphens and PDFium's U+FFFE removed, Symbol-font bullets mapped to '•', spaces collapsed."""
-    s = unicodedata.normalize("NFC", s).replace(SOFT_HYPHEN, "").replace("\ufffe", "")
+    # PDFium writes a hyphen that ends a line as U+0002 (or U+FFFE); it stays a hyphen here and
+    # join_wrapped decides whether it joins a split word.
+    s = unicodedata.normalize("NFC", s).replace(SOFT_HYPHEN, "").replace("\x02", "-").replace("\ufffe", "-")
     s = s.replace("\uf0b7", "•").replace("\uf0a7", "•").replace("\u00a0", " ")
     return re.sub(r"[ \t\r\f\v]+", " ", s).strip()
 

@@ -104,6 +104,7 @@ def list_attendees(lines: Sequence[Line], stop: int) -> list[Attendee]:
     group: str | None = None
     since_label = 0
     labels: list[tuple[float | None, str]] = []
+    label_row: int | None = None
     for i in range(min(stop, len(lines))):
         line = lines[i]
         text = line.text.strip()
@@ -117,6 +118,7 @@ def list_attendees(lines: Sequence[Line], stop: int) -> list[Attendee]:
             if line.row is not None and _status_by_position(lines, i, line):
                 status = "by-position"
             since_label = 0
+            label_row = line.row
             if label.group("value"):
                 found = _people(label.group("value"), status, group, line, labels)
                 out.extend(found)
@@ -124,7 +126,7 @@ def list_attendees(lines: Sequence[Line], stop: int) -> list[Attendee]:
             continue
         if status is None or (line.col == 0 and line.row is not None and status == "by-position"):
             continue
-        if line.col == 0 or _ends_list(text, v):
+        if (line.col == 0 and line.row != label_row) or _ends_list(text, v):
             status = None
             continue
         found = _people(text, status, group, line, labels)
