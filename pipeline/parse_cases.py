@@ -118,6 +118,8 @@ def span_to_case(lines: Sequence[Line], start: Start, end: int, known_names: set
     body = _cut_enders(body, v)
     first = lines[start.index]
     meta, rest = _meta_row(start.rest, first, lines, start.index)
+    if meta and first.row is not None:
+        body = [b for b in body if b.row != first.row]  # the header row's other cells are meta data
     types, body = _take_type_words(body, first, v)
     if rest and v.type_word.match(rest):
         types.append(rest)
@@ -193,7 +195,9 @@ def _take_title(rest: str, body: list[Line], first: Line, v: vocab.Vocab) -> tup
         if not content or _label_of(content[0].text, v) or is_name(content[0].text):
             return [], body
         title = [content[0].text]
-        remaining = [ln for ln in body if ln is not content[0]]
+        at = next(n for n, ln in enumerate(body) if ln is content[0])
+        remaining = [ln for ln in body[:at] if ln not in content] + body[at + 1:]
+        remaining = [ln for ln in remaining if not (ln in body[:at] and label_value(ln.text, v))]
         if content[0].bold:
             while remaining and remaining[0].bold and remaining[0].col == content[0].col \
                     and not _label_of(remaining[0].text, v) and not HENSIKT.match(remaining[0].text):
@@ -298,7 +302,7 @@ def _decision(body: list[Line], v: vocab.Vocab, unlabelled: bool) -> tuple[str |
         label = label or hit[0]
         parts = [hit[1]] if hit[1] else []
         n += 1
-        while n < len(body) and _continues_decision(parts, body[n], v):
+        while n < len(body) and _continues_decision(parts, body[n], v) and not _paragraph_break(body[n - 1], body[n], parts):
             parts.append(body[n].text)
             n += 1
         if parts:
@@ -312,6 +316,13 @@ def _decision(body: list[Line], v: vocab.Vocab, unlabelled: bool) -> tuple[str |
     return (label, None) if label else (None, None)
 
 
+def _paragraph_break(prev: Line, line: Line, parts: list[str]) -> bool:
+    """In a PDF, a blank line's worth of space after a finished sentence ends the decision."""
+    if prev.top is None or line.top is None or not parts or not ends_sentence(parts[-1]):
+        return False
+    return line.page == prev.page and line.top - prev.top > 1.8 * 13.5
+
+
 def _continues_decision(parts: list[str], line: Line, v: vocab.Vocab) -> bool:
     text = line.text.strip()
     if not parts:
@@ -319,7 +330,7 @@ def _continues_decision(parts: list[str], line: Line, v: vocab.Vocab) -> bool:
     if _label_of(text, v) or line.col == 0 or (line.col or 0) >= 2 or any(p.match(text) for p in v.case_enders):
         return False
     from .parse_header import label_value
-    if label_value(text, v) or any(p.match(text) for p, _ in v.headings):
+    if label_value(text, v) or (is_heading_like(text) and any(p.match(text) for p, _ in v.headings)):
         return False
     if is_bullet(text) or text[:1].islower() or text[:1].isdigit():
         return True
