@@ -13,10 +13,10 @@ from .models import Extraction, Page, SourceFile
 def pages_to_extraction(source: SourceFile, pages: list[Page]) -> Extraction:
     segments = segment.run(pages)
     file_texts = [ln.text for p in pages for ln in p.lines[:40]]
-    first = [parse.run(seg, file_texts)[0] for seg in segments]
-    names = frozenset(n for d in first for n in [a.name for a in d.attendees] + [d.chair, d.minute_taker] if n)
+    # every person the file names, to join names wrapped over lines in responsible columns
+    names = frozenset(n for seg in segments for n in parse.people(seg))
     documents, warnings = [], []
-    for seg in segments:  # again, with every person the file names, to join names wrapped in columns
+    for seg in segments:
         doc, notes = parse.run(seg, file_texts, names)
         documents.append(doc)
         warnings.extend(notes)

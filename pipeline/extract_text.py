@@ -27,7 +27,8 @@ class ExtractError(Exception):
 
 def is_case_key(text: str) -> bool:
     """Does a table's first cell hold a case number (so it starts a row)?"""
-    return any(f.match(text.strip()) for f in vocab.load().case_families[:4])
+    v = vocab.load()
+    return any(f.match(text.strip()) for f in v.case_families[:v.numbered_families])
 
 
 def is_furniture_text(text: str) -> bool:

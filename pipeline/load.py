@@ -9,9 +9,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .models import Extraction
+from .models import DecisionLabel, Extraction
+from .normalise import case_key
 
-PROPOSED = {"Forslag til vedtak", "Forslag til konklusjon", "Innstilling"}
+PROPOSED = {DecisionLabel.FORSLAG_TIL_VEDTAK, DecisionLabel.FORSLAG_TIL_KONKLUSJON, DecisionLabel.INNSTILLING}
 FILE_TABLES = ("extraction_warnings", "attendees", "decisions", "cases", "documents", "source_files")
 
 
@@ -51,7 +52,6 @@ def frames(ex: Extraction) -> dict[str, pd.DataFrame]:
                          page_start=doc.provenance.get("page_start"), page_end=doc.provenance.get("page_end")))
         for c_seq, case in enumerate(doc.cases, start=1):
             case_id = f"{doc_id}:{c_seq}"
-            from .normalise import case_key
             cases.append(dict(case_id=case_id, doc_id=doc_id, sha256=src.sha256, seq=c_seq, number=case.number,
                               case_key=case_key(case.number), title=case.title, case_type=case.case_type,
                               decision_label=case.decision_label, decision=case.decision,

@@ -86,7 +86,7 @@ def case_number(raw: str) -> str:
 
 
 def case_key(number: str | None) -> str | None:
-    """A comparable key for a case number: '2024.13' and '2024/13' and '13/2024'? no: '2024/13'."""
+    """A comparable key for a case number: '2024.13', '2024. 13' and '2024/13' all give '2024/13'."""
     if not number:
         return None
     parts = [p.lstrip("0") or "0" for p in re.split(r"[./\-–\s]+", number) if p]

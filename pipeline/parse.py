@@ -23,15 +23,22 @@ def doc_type_of(seg: Segment) -> str:
     return DocType.OTHER
 
 
-def header_end(lines: Sequence[Line], cases: list[Case]) -> int:
+def header_end(lines: Sequence[Line]) -> int:
     begin = parse_cases.list_start(lines)
     if begin:
         return begin - 1
     for i, line in enumerate(lines):
-        if line.col in (None, 0) and parse_cases.case_start(line.text) and \
-                parse_cases.case_start(line.text)[0] < 4:  # type: ignore[index]
+        if line.col in (None, 0) and parse_cases.numbered_start(line.text):
             return i
     return min(len(lines), 40)
+
+
+def people(seg: Segment) -> set[str]:
+    """Attendees, chair and minute taker of a document: the names its case columns may wrap."""
+    zone = header_end(seg.lines)
+    header = parse_header.lines_to_header(seg.lines, zone)
+    roles = (parse_header.person(header.fields.get(k)) for k in ("chair", "minute_taker"))
+    return {a.name for a in parse_attendees.run(seg.lines, zone)} | {r for r in roles if r}
 
 
 def furniture_case(seg: Segment) -> tuple[Case | None, str | None]:
@@ -47,7 +54,7 @@ def furniture_case(seg: Segment) -> tuple[Case | None, str | None]:
 def run(seg: Segment, file_texts: Sequence[str], file_names: frozenset[str] = frozenset()) -> tuple[Document, list[str]]:
     lines = seg.lines
     doc_type = doc_type_of(seg)
-    zone = header_end(lines, [])
+    zone = header_end(lines)
     single = doc_type in vocab.load().raw["documents"]["single_case_types"]
     header = parse_header.lines_to_header(lines, max(zone, 8) if single else zone)
     attendees = parse_attendees.run(lines, zone)

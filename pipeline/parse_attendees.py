@@ -7,7 +7,8 @@ from typing import Sequence
 from . import vocab
 from .models import Attendee, Line, Status
 from .normalise import join_wrapped
-from .textrules import is_name, row_text
+from .parse_header import label_value
+from .textrules import is_name
 
 MARK = re.compile(r"\s+[Xx✓✔]$")
 TITLE_WORDS = re.compile(r"(?:representant|leder|leiar|direktør|sjef|rådgiver|rådgjevar|koordinator|lege|ordfører|"
@@ -143,7 +144,6 @@ def _status_by_position(lines: Sequence[Line], i: int, line: Line) -> bool:
 
 
 def _ends_list(text: str, v: vocab.Vocab) -> bool:
-    from .parse_header import label_value
     return bool(label_value(text, v)) or any(p.match(text) for p in v.case_list_headers) or \
         any(p.match(text) for p, _ in v.headings)
 
@@ -205,5 +205,3 @@ def run(lines: Sequence[Line], header_end: int) -> list[Attendee]:
             out.append(a)
     return out
 
-
-__all__ = ["run", "confirm_present", "row_text"]

@@ -9,15 +9,12 @@ from typing import Sequence
 
 from . import vocab
 from .models import Case, Line
-from .normalise import case_key, case_number, decision_label, join_wrapped
-from .textrules import ends_sentence, is_bullet, is_heading_like, is_name, is_url, row_text
+from .normalise import case_number, join_wrapped
+from .parse_header import label_value
+from .textrules import ends_sentence, is_bullet, is_heading_like, is_name, is_url, row_head, row_text
 
-PLAIN_LIST = 4  # index of the plain "1. Title" family in vocab.case_numbers.families
-CASE_TYPES = {"orienter": "orientering", "beslut": "beslutning", "vedtak": "beslutning",
-              "diskus": "diskusjon", "dialog": "diskusjon", "drøft": "diskusjon"}
 VED_NAME = re.compile(r"\b(?:ved|v/)\s+(?:[a-zæøå]+\s+){0,4}?(?P<name>[A-ZÆØÅ][\w.-]*(?:\s+[A-ZÆØÅ][\w.-]*){1,3})\s*[.:]?\s*$")
 HENSIKT = re.compile(r"^[A-ZÆØÅ][\wæøå ]{0,30}:\s*$")
-RESPONSIBLE_HEADER = re.compile(r"\b(?:Ansvar|Ansvarlig|Saksansvarlig|Saksbehandler|Innleder|Presentert av)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -49,6 +46,12 @@ def list_start(lines: Sequence[Line]) -> int:
     return 0
 
 
+def numbered_start(text: str) -> tuple[int, str, str] | None:
+    """case_start in a numbered style only (not the plain '1. Title' list)."""
+    hit = case_start(text)
+    return hit if hit and hit[0] < vocab.load().numbered_families else None
+
+
 def candidate(line: Line) -> bool:
     return line.col in (None, 0)
 
@@ -61,7 +64,7 @@ def choose_family(lines: Sequence[Line], begin: int, plain_allowed: bool) -> int
             if hit:
                 found[hit[0]] = found.get(hit[0], 0) + 1
     for fam in sorted(found):
-        if fam != PLAIN_LIST or (plain_allowed and found[fam] >= 2):
+        if fam < vocab.load().numbered_families or (plain_allowed and found[fam] >= 2):
             return fam
     return None
 
@@ -189,8 +192,7 @@ def _take_title(rest: str, body: list[Line], first: Line, v: vocab.Vocab) -> tup
         title = [rest]
         remaining = body
     else:
-        from .parse_header import label_value
-        while content and label_value(content[0].text, v) and content[0].text.split()[0].rstrip(":") in ("Notat", "Dato", "Fra", "Til"):
+        while content and _preamble(content[0].text, v):
             content = content[1:]
         if not content or _label_of(content[0].text, v) or is_name(content[0].text):
             return [], body
@@ -329,7 +331,6 @@ def _continues_decision(parts: list[str], line: Line, v: vocab.Vocab) -> bool:
         return not _label_of(text, v) and line.col in (None, 1)
     if _label_of(text, v) or line.col == 0 or (line.col or 0) >= 2 or any(p.match(text) for p in v.case_enders):
         return False
-    from .parse_header import label_value
     if label_value(text, v) or (is_heading_like(text) and any(p.match(text) for p, _ in v.headings)):
         return False
     if is_bullet(text) or text[:1].islower() or text[:1].isdigit():
@@ -366,9 +367,15 @@ def _ved_names(texts: list[str]) -> list[str]:
     return out
 
 
+def _preamble(text: str, v: vocab.Vocab) -> bool:
+    """A header-block line above a case paper's title ('Notat fra: …', 'Dato: …')."""
+    return bool(label_value(text, v)) and any(
+        re.match(rf"^{re.escape(p)}\b", text, re.I) for p in v.raw["documents"]["preamble_labels"])
+
+
 def _case_type(words: list[str]) -> str | None:
     for w in words:
-        for stem, kind in CASE_TYPES.items():
+        for stem, kind in vocab.load().raw["case_list"]["case_types"].items():
             if w.casefold().startswith(stem):
                 return kind
     return None
@@ -387,14 +394,6 @@ def run(lines: Sequence[Line], known_names: set[str], plain_allowed: bool, decis
     starts = lines_to_starts(lines, plain_allowed)
     ends = [s.index for s in starts[1:]] + [len(lines)]
     begin = list_start(lines)
-    name_column = bool(begin) and bool(RESPONSIBLE_HEADER.search(row_text(lines, _row_head(lines, begin - 1))))
+    headers = "|".join(re.escape(h) for h in vocab.load().raw["case_list"]["responsible_headers"])
+    name_column = bool(begin) and bool(re.search(rf"\b(?:{headers})\b", row_text(lines, row_head(lines, begin - 1)), re.I))
     return [span_to_case(lines, s, e, known_names, decisions_unlabelled, name_column) for s, e in zip(starts, ends)]
-
-
-def _row_head(lines: Sequence[Line], i: int) -> int:
-    while i > 0 and lines[i].row is not None and lines[i - 1].row == lines[i].row:
-        i -= 1
-    return i
-
-
-__all__ = ["run", "case_start", "list_start", "case_key", "decision_label"]

@@ -9,8 +9,8 @@ from typing import Sequence
 from . import vocab
 from .models import Line, Page
 from .normalise import parse_date
-from .parse_cases import case_start, list_start
-from .textrules import row_text
+from .parse_cases import case_start, list_start, numbered_start
+from .textrules import row_head, row_text
 
 
 @dataclass
@@ -41,19 +41,21 @@ def heading_type(lines: Sequence[Line], i: int) -> str | None:
 
 
 def _heading_shape(text: str, line: Line) -> bool:
+    docs = vocab.load().raw["documents"]
     words = text.split()
-    if re.match(r"^(?:Tema|Saksnr|Notat fra)", text, re.I):
+    if _starts_with(text, docs["heading_rows"]) or len(words) == 1:
         return True
-    if len(words) == 1:
-        return True
-    # 'Referat fra møte i …', 'Referat Strategisk samarbeidsutvalg 07.03.25': a body named in full
-    return len(words) <= 14 and line.row is None and bool(
-        re.search(r"\bfr[aå] møte[t]? i\b|\btil møte|samarbeidsutval|partnerskapsmøte|styremøte", text, re.I))
+    # 'Referat fra møte i …', 'Referat Strategisk samarbeidsutvalg 07.03.25': a meeting named in full
+    return len(words) <= 14 and line.row is None and bool(re.search(docs["heading_meeting"], text, re.I))
+
+
+def _starts_with(text: str, labels: list[str]) -> bool:
+    return any(re.match(rf"^{re.escape(label)}(?!\w)", text, re.I) for label in labels)
 
 
 def _header_line(text: str) -> bool:
     v = vocab.load()
-    return bool(v.header_label.match(text) or re.match(r"^(?:Til|Dato|Sak nr\.?|Saksnr)\b", text, re.I)
+    return bool(v.header_label.match(text) or _starts_with(text, v.raw["documents"]["preamble_labels"])
                 or case_start(text) and len(text.split()) <= 3)
 
 
@@ -65,18 +67,12 @@ def lines_to_cuts(lines: Sequence[Line]) -> list[tuple[int, str]]:
             continue
         start = i
         while start > 0 and i - start < 3 and lines[start - 1].page == lines[i].page \
-                and _header_line(row_text(lines, _row_start(lines, start - 1))):
-            start = _row_start(lines, start - 1)
+                and _header_line(row_text(lines, row_head(lines, start - 1))):
+            start = row_head(lines, start - 1)
         if cuts and start <= cuts[-1][0]:
             continue
         cuts.append((start, doc_type))
     return cuts
-
-
-def _row_start(lines: Sequence[Line], i: int) -> int:
-    while i > 0 and lines[i].row is not None and lines[i - 1].row == lines[i].row:
-        i -= 1
-    return i
 
 
 def cuts_to_segments(lines: list[Line], cuts: list[tuple[int, str]], furniture: list[str]) -> list[Segment]:
@@ -93,8 +89,8 @@ def _cases(seg: Segment) -> list[str]:
         return []
     out = []
     for line in seg.lines[begin:]:
-        hit = case_start(line.text) if line.col in (None, 0) else None
-        if hit and hit[0] < 4:
+        hit = numbered_start(line.text) if line.col in (None, 0) else None
+        if hit:
             out.append(hit[1])
     return out
 

@@ -45,6 +45,13 @@ def is_url(text: str) -> bool:
     return bool(URL.match(text.strip()))
 
 
+def row_head(lines: Sequence[Line], i: int) -> int:
+    """Index of the first line of the table row that lines[i] belongs to."""
+    while i > 0 and lines[i].row is not None and lines[i - 1].row == lines[i].row:
+        i -= 1
+    return i
+
+
 def row_text(lines: Sequence[Line], i: int) -> str:
     """The text of a table row starting at lines[i] (first line of each cell), else the line."""
     line = lines[i]

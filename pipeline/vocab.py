@@ -23,7 +23,8 @@ def _label_re(labels: list[str]) -> Pattern[str]:
 @dataclass(frozen=True)
 class Vocab:
     raw: dict
-    case_families: tuple[Pattern[str], ...]
+    case_families: tuple[Pattern[str], ...]  # numbered styles first, the plain list last
+    numbered_families: int  # how many of case_families are numbered styles
     case_list_headers: tuple[Pattern[str], ...]
     type_word: Pattern[str]
     skip_line: Pattern[str]
@@ -51,11 +52,11 @@ def load() -> Vocab:
     data = tomllib.loads(resources.files("pipeline").joinpath("data/vocab.toml").read_text("utf-8"))
     cn, cl, dec, docs, hdr, att = (data[k] for k in
                                    ("case_numbers", "case_list", "decisions", "documents", "header", "attendees"))
-    families = tuple(re.compile(f.replace("{prefix}", cn["prefix"]), FLAGS if "(?P<num>\\d{1,2})\\." not in f else 0)
-                     for f in cn["families"])
+    numbered = tuple(re.compile(f.replace("{prefix}", cn["prefix"]), FLAGS) for f in cn["families"])
     return Vocab(
         raw=data,
-        case_families=families,
+        case_families=numbered + (re.compile(cn["plain_list"]),),
+        numbered_families=len(numbered),
         case_list_headers=tuple(re.compile(p, FLAGS) for p in cl["headers"]),
         type_word=re.compile(rf"^(?:{_alts(cl['type_words'])})(?:\s*[/,]\s*(?:{_alts(cl['type_words'])}))*\s*$", FLAGS),
         skip_line=re.compile(rf"^(?:{_alts(cl['skip_lines'])})\s*$"),
