@@ -17,6 +17,7 @@ from .normalise import clean_text
 PAGE_NUMBER = re.compile(r"^(?:-\s*)?\d{1,3}(?:\s*-)?$|^(?:side|page|s\.)\s*\d{1,3}(?:\s*(?:av|/|of)\s*\d{1,3})?$", re.I)
 SIDE_N_AV_M = re.compile(r"\bSide\s+\d{1,3}\s+av\s+\d{1,3}\s*$", re.I)
 CELL_SPLIT = re.compile(r"\t+|\s{2,}")
+SENTENCE_END = re.compile(r"[a-zæøå]{2,}[.!?]$")
 MARKDOWN = [(re.compile(r"^#{1,6}\s*"), ""), (re.compile(r"</?(?:b|i|u|strong|em)>", re.I), ""),
             (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"), (re.compile(r"(?<!\w)[*_]{1,3}(?=\S)|(?<=\S)[*_]{1,3}(?!\w)"), "")]
 
@@ -94,7 +95,7 @@ def strip_markdown(line: str) -> str:
 def text_lines(raw: str, page: int, row_ids: Iterator[int], markdown: bool) -> tuple[list[Line], list[str]]:
     lines: list[Line] = []
     furniture: list[str] = []
-    for source_line in raw.splitlines():
+    for k, source_line in enumerate(raw.splitlines()):
         if markdown:
             source_line = strip_markdown(source_line)
         text = clean_text(source_line)
@@ -103,13 +104,29 @@ def text_lines(raw: str, page: int, row_ids: Iterator[int], markdown: bool) -> t
         if is_furniture_text(text):
             furniture.append(text)
             continue
-        cells = [clean_text(c) for c in CELL_SPLIT.split(source_line.strip()) if clean_text(c)]
+        cells = split_cells(source_line)
+        top = float(k)  # source line number: blank lines keep their place for paragraph breaks
         if len(cells) > 1:
             rid = next(row_ids)
-            lines.extend(Line(c, page, row=rid, col=k) for k, c in enumerate(cells))
+            lines.extend(Line(c, page, row=rid, col=n, top=top) for n, c in enumerate(cells))
         else:
-            lines.append(Line(text, page))
+            lines.append(Line(text, page, top=top))
     return lines, furniture
+
+
+def split_cells(source_line: str) -> list[str]:
+    """Cells of a text table row, split at tabs or runs of 2+ spaces; the double space some
+    writers type after a full stop inside a sentence is not a cell boundary."""
+    cells: list[str] = []
+    for part in (clean_text(c) for c in CELL_SPLIT.split(source_line.strip())):
+        if not part:
+            continue
+        if cells and SENTENCE_END.search(cells[-1]) and len(cells[-1].split()) >= 2 and part[:1].isupper() \
+                and len(part.split()) >= 3:
+            cells[-1] = f"{cells[-1]} {part}"
+        else:
+            cells.append(part)
+    return cells
 
 
 def text_pages(path: str, fmt: str) -> list[Page]:

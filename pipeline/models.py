@@ -58,8 +58,8 @@ class Line:
     """One line of text on a page, in reading order.
 
     Lines from a table carry the table row (`row`, unique in the file) and the column (`col`);
-    a row's cells are emitted column by column. `bold` and `top` (points from the page top) exist
-    only where the PDF says so."""
+    a row's cells are emitted column by column. `bold` exists only where the PDF says so; `top` is
+    points from the page top in a PDF and the source line number in a text file."""
 
     text: str
     page: int

@@ -14,6 +14,7 @@ from .parse_header import label_value
 from .textrules import ends_sentence, is_bullet, is_heading_like, is_name, is_url, row_head, row_text
 
 VED_NAME = re.compile(r"\b(?:ved|v/)\s+(?:[a-zæøå]+\s+){0,4}?(?P<name>[A-ZÆØÅ][\w.-]*(?:\s+[A-ZÆØÅ][\w.-]*){1,3})\s*[.:]?\s*$")
+PRESENTER = re.compile(r"\b[Pp]resentasjon(?:\s+fra|\s+v/|\s+ved)?\s+(?P<words>(?:[A-ZÆØÅ][\wæøå.-]*\s+){1,4}[A-ZÆØÅ][\wæøå.-]*)")
 HENSIKT = re.compile(r"^[A-ZÆØÅ][\wæøå ]{0,30}:\s*$")
 
 
@@ -113,11 +114,11 @@ def _unnumbered_item(line: Line, lines: Sequence[Line], i: int, starts: list[Sta
     return True
 
 
-def span_to_case(lines: Sequence[Line], start: Start, end: int, known_names: set[str],
+def span_to_case(lines: Sequence[Line], start: Start, span: Sequence[Line], known_names: set[str],
                  decisions_unlabelled: bool, name_column: bool) -> Case:
+    """One case from its first line (lines[start.index]) and the lines after it (`span`)."""
     v = vocab.load()
-    body = [ln for ln in lines[start.index + 1:end]
-            if not v.skip_line.match(ln.text) and not is_url(ln.text)]
+    body = [ln for ln in span if not v.skip_line.match(ln.text) and not is_url(ln.text)]
     body = _cut_enders(body, v)
     first = lines[start.index]
     meta, rest = _meta_row(start.rest, first, lines, start.index)
@@ -131,17 +132,20 @@ def span_to_case(lines: Sequence[Line], start: Start, end: int, known_names: set
     responsible, body = _take_responsible(body, known_names, name_column)
     label, decision = _decision(body, v, decisions_unlabelled)
     title = join_wrapped(title_lines).rstrip(" :") or None
-    people = meta.get("responsible", []) + responsible + _ved_names([join_wrapped(title_lines)] + _list_items(body))
+    texts = [join_wrapped(title_lines)] + _list_items(body)
+    people = meta.get("responsible", []) + responsible + _ved_names(texts) + _presenters(body, known_names)
     case_type = _case_type(types + [meta.get("type", "")])
     return Case(number=start.number, title=title, case_type=case_type, decision_label=label,
                 decision=decision, responsible=_unique(people), provenance={"page": first.page})
 
 
 def _cut_enders(body: list[Line], v: vocab.Vocab) -> list[Line]:
+    """Drop what follows a case's closing line (attachment list, the meeting's close), except
+    names on lines of their own: a flattened responsible column can trail the case text."""
     for n, line in enumerate(body):
         if line.col in (None, 0) and any(p.match(line.text) for p in v.case_enders) and n > 0 \
                 and _after_decision(body[:n], v):
-            return body[:n]
+            return body[:n] + [ln for ln in body[n + 1:] if ln.col is None and is_name(ln.text)]
     return body
 
 
@@ -178,7 +182,7 @@ def _take_type_words(body: list[Line], first: Line, v: vocab.Vocab) -> tuple[lis
     types: list[str] = []
     rest: list[Line] = []
     for n, line in enumerate(body):
-        same_cell = first.row is not None and line.row == first.row and line.col == first.col
+        same_cell = first.row is not None and first.col == 0 and line.row == first.row and line.col == 0
         if same_cell or (not rest and v.type_word.match(line.text)):
             types.append(line.text)
             continue
@@ -193,7 +197,8 @@ def _take_title(rest: str, body: list[Line], first: Line, v: vocab.Vocab) -> tup
         remaining = body
     else:
         while content and _preamble(content[0].text, v):
-            content = content[1:]
+            wraps = _dangles(content[0].text, v)
+            content = content[2:] if wraps else content[1:]
         if not content or _label_of(content[0].text, v) or is_name(content[0].text):
             return [], body
         title = [content[0].text]
@@ -229,14 +234,24 @@ def _take_responsible(body: list[Line], known: set[str], name_column: bool) -> t
     run: list[str] = []
     for line in body:
         text = line.text.strip()
-        if (line.col is not None and line.col >= 2) or (name_column and line.col is None and _name_part(text, known)):
+        if line.col is not None and line.col >= 2:
+            if _name_part(text, known):
+                run.append(text)
+            continue  # a sub-topic or header word standing in the name column is not case text
+        if name_column and line.col is None and _name_part(text, known):
             run.append(text)
             continue
         names.extend(_join_name_lines(run, known))
         run = []
         rest.append(line)
     names.extend(_join_name_lines(run, known))
-    return [x for x in names if x], rest
+    return [x for x in names if x and (len(x.split()) > 1 or _known_part(x, known))], rest
+
+
+def _known_part(word: str, known: set[str]) -> bool:
+    """A lone word counts as a person only as the first or last name of someone in the document."""
+    w = word.strip(" ,-").casefold()
+    return any(w in (n.split()[0].casefold(), n.split()[-1].casefold()) for n in known if n.split())
 
 
 def _name_part(text: str, known: set[str]) -> bool:
@@ -295,6 +310,7 @@ def _label_of(text: str, v: vocab.Vocab) -> tuple[str, str] | None:
 def _decision(body: list[Line], v: vocab.Vocab, unlabelled: bool) -> tuple[str | None, str | None]:
     label: str | None = None
     blocks: list[str] = []
+    pitch = line_pitch(body)
     n = 0
     while n < len(body):
         hit = _label_of(body[n].text, v)
@@ -304,7 +320,7 @@ def _decision(body: list[Line], v: vocab.Vocab, unlabelled: bool) -> tuple[str |
         label = label or hit[0]
         parts = [hit[1]] if hit[1] else []
         n += 1
-        while n < len(body) and _continues_decision(parts, body[n], v) and not _paragraph_break(body[n - 1], body[n], parts):
+        while n < len(body) and _continues_decision(parts, body[n], v) and not _paragraph_break(body[n - 1], body[n], parts, pitch):
             parts.append(body[n].text)
             n += 1
         if parts:
@@ -318,11 +334,18 @@ def _decision(body: list[Line], v: vocab.Vocab, unlabelled: bool) -> tuple[str |
     return (label, None) if label else (None, None)
 
 
-def _paragraph_break(prev: Line, line: Line, parts: list[str]) -> bool:
-    """In a PDF, a blank line's worth of space after a finished sentence ends the decision."""
-    if prev.top is None or line.top is None or not parts or not ends_sentence(parts[-1]):
+def line_pitch(lines: Sequence[Line]) -> float | None:
+    """The usual distance between consecutive lines of one column (points in a PDF, source lines in text)."""
+    gaps = sorted(b.top - a.top for a, b in zip(lines, lines[1:])
+                  if a.top is not None and b.top is not None and a.page == b.page and a.col == b.col and b.top > a.top)
+    return gaps[len(gaps) // 2] if gaps else None
+
+
+def _paragraph_break(prev: Line, line: Line, parts: list[str], pitch: float | None) -> bool:
+    """A blank line's worth of space after a finished sentence ends the decision."""
+    if pitch is None or prev.top is None or line.top is None or not parts or not ends_sentence(parts[-1]):
         return False
-    return line.page == prev.page and line.top - prev.top > 1.8 * 13.5
+    return line.page == prev.page and line.top - prev.top > 1.8 * pitch
 
 
 def _continues_decision(parts: list[str], line: Line, v: vocab.Vocab) -> bool:
@@ -351,11 +374,32 @@ def _list_items(body: list[Line]) -> list[str]:
         if re.match(r"^\d{1,2}[.)]\s", text):
             items.append([text])
         elif items and items[-1] and not is_bullet(text) and not text.endswith(":") and len(items[-1]) < 4 and \
-                not ends_sentence(items[-1][-1]):
+                not ends_sentence(items[-1][-1]) and _wraps_onto(items[-1][-1], text):
             items[-1].append(text)
         elif items:
             items.append([])
     return [join_wrapped(i) for i in items if i]
+
+
+def _presenters(body: list[Line], known: set[str]) -> list[str]:
+    """'Presentasjon Kirsten Sæther Sunnaas sykehus': the longest run of capitalised words after
+    'Presentasjon' that names a person of the document; an unknown run only when it is a name."""
+    out = []
+    for line in body:
+        for m in PRESENTER.finditer(line.text):
+            words = m.group("words").split()
+            hit = next((" ".join(words[:k]) for k in range(len(words), 1, -1) if " ".join(words[:k]) in known), None)
+            if hit is None and len(words) <= 3 and is_name(" ".join(words)) and m.end() < len(line.text):
+                hit = " ".join(words)
+            if hit:
+                out.append(hit)
+    return out
+
+
+def _wraps_onto(prev: str, text: str) -> bool:
+    """`text` continues `prev`: it starts in lower case, or `prev` stops mid-name or mid-phrase."""
+    return text[:1].islower() or bool(re.search(r"(?:^|\s)[A-ZÆØÅ]\.$|-$", prev)) \
+        or _dangles(prev, vocab.load()) or _is_fragment(text) or is_name(text)
 
 
 def _ved_names(texts: list[str]) -> list[str]:
@@ -371,6 +415,13 @@ def _preamble(text: str, v: vocab.Vocab) -> bool:
     """A header-block line above a case paper's title ('Notat fra: …', 'Dato: …')."""
     return bool(label_value(text, v)) and any(
         re.match(rf"^{re.escape(p)}\b", text, re.I) for p in v.raw["documents"]["preamble_labels"])
+
+
+def _dangles(text: str, v: vocab.Vocab) -> bool:
+    """A line that stops mid-thought ('… Sykehuset i', '… klinikk,') and continues on the next."""
+    t = text.rstrip()
+    words = t.split()
+    return t.endswith((",", "-", "–")) or bool(words) and words[-1] in v.raw["documents"]["dangling_words"]
 
 
 def _case_type(words: list[str]) -> str | None:
@@ -392,8 +443,24 @@ def _unique(items: list[str]) -> list[str]:
 
 def run(lines: Sequence[Line], known_names: set[str], plain_allowed: bool, decisions_unlabelled: bool) -> list[Case]:
     starts = lines_to_starts(lines, plain_allowed)
-    ends = [s.index for s in starts[1:]] + [len(lines)]
+    spans = _spans(lines, starts)
     begin = list_start(lines)
     headers = "|".join(re.escape(h) for h in vocab.load().raw["case_list"]["responsible_headers"])
     name_column = bool(begin) and bool(re.search(rf"\b(?:{headers})\b", row_text(lines, row_head(lines, begin - 1)), re.I))
-    return [span_to_case(lines, s, e, known_names, decisions_unlabelled, name_column) for s, e in zip(starts, ends)]
+    return [span_to_case(lines, s, span, known_names, decisions_unlabelled, name_column) for s, span in zip(starts, spans)]
+
+
+def _spans(lines: Sequence[Line], starts: list[Start]) -> list[list[Line]]:
+    """The lines after each start up to the next. Where two cases share one table row (an item
+    without its own row), a name-column cell belongs to the case level with or above it."""
+    ends = [s.index for s in starts[1:]] + [len(lines)]
+    spans = [list(lines[s.index + 1:e]) for s, e in zip(starts, ends)]
+    for k in range(1, len(starts)):
+        head, prev = lines[starts[k].index], lines[starts[k - 1].index]
+        if head.row is None or head.row != prev.row or head.top is None:
+            continue
+        early = [ln for ln in spans[k] if ln.row == head.row and (ln.col or 0) >= 2
+                 and ln.top is not None and ln.top < head.top - 1]
+        spans[k] = [ln for ln in spans[k] if not any(ln is e for e in early)]
+        spans[k - 1].extend(early)
+    return spans

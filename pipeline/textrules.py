@@ -9,6 +9,7 @@ from .models import Line
 
 NAME_WORD = re.compile(r"^(?:[A-ZÆØÅ][a-zæøåéüö]+(?:-[A-ZÆØÅ]?[a-zæøåéüö]+)*-?|[A-ZÆØÅ]\.|[A-ZÆØÅ]|[a-zæøå]{1,3}\.?[A-ZÆØÅ]\w*|[A-ZÆØÅ][a-zæøå]+-\.[A-ZÆØÅ][a-zæøå]+)$")
 BULLET_START = re.compile(r"^(?:[•▪◦‣✓✔·*-]|\d{1,2}[.)]\s|[a-z]\)\s)")
+INITIAL_END = re.compile(r"(?:^|\s)[A-ZÆØÅ]\.$")
 URL = re.compile(r"^(?:https?://|www\.)\S+$")
 
 
@@ -30,7 +31,9 @@ def is_bullet(text: str) -> bool:
 
 
 def ends_sentence(text: str) -> bool:
-    return text.rstrip().endswith((".", "!", "?", ".»", '."'))
+    """Closing punctuation, but not a name's initial ('… ved Saliba A.' + 'Korkunc')."""
+    t = text.rstrip()
+    return t.endswith((".", "!", "?", ".»", '."')) and not INITIAL_END.search(t)
 
 
 def is_heading_like(text: str) -> bool:

@@ -103,3 +103,79 @@ def test_styresak_number_from_running_header(tmp_path):
     [doc] = extract_text(tmp_path, text).documents
     assert doc.doc_type == "styresak" and doc.body == "Styret"
     assert [c.number for c in doc.cases] == ["12/2023"]
+
+
+DECISION_PARAGRAPHS = """Referat fra møte i Lokalt samarbeidsutvalg (LSU)
+Dato/sted 03.10.24, kl 0900-1100, Helsehuset
+Til stede
+Lise Vik, Ole Dahl og Siri Moen
+Referent Ole Dahl
+Saksnr. Tema Ansvar
+2024.40
+Orientering
+Ventetider i psykisk helsevern
+Konklusjon: Orienteringen tas til etterretning.  Saken følges opp i neste møte.
+
+Barn og unge
+Arbeidsgruppen har levert sin første rapport.
+2024.41
+Eventuelt
+Konklusjon: Ingen saker meldt.
+Lise avslutter møtet med en kort evaluering.
+"""
+
+
+def test_decision_ends_at_paragraph_break_and_meeting_close(tmp_path):
+    """A blank line after a finished sentence ends a decision; so does the chair closing the
+    meeting; a double space after a full stop is not a table-cell boundary."""
+    [doc] = extract_text(tmp_path, DECISION_PARAGRAPHS).documents
+    first, last = doc.cases
+    assert first.decision == "Orienteringen tas til etterretning. Saken følges opp i neste møte."
+    assert last.decision == "Ingen saker meldt."
+
+
+PRESENTER_AND_INITIAL = """Referat fra møte i Strategisk samarbeidsutvalg (SSU)
+Møtedato 14.11.24
+Til stede
+Kari Nordmann, Helse Sør
+Per Olsen, kommunen
+Saksnr. Tema
+12/24 Rekrutteringstilskudd
+Hensikt:
+1. Status i prosessen ved kommunaldirektør Per A.
+Olsen
+Se vedlegg Presentasjon Kari Nordmann Helse Sør til SSU 14.11.24
+Vedtak: SSU tar saken til orientering.
+"""
+
+
+def test_presenter_and_initial_before_wrapped_surname(tmp_path):
+    """'Presentasjon <name> <organisation>' names a person of the meeting; a name's initial at a
+    line end ('Per A.') is not the end of a sentence, so the surname on the next line joins it."""
+    [doc] = extract_text(tmp_path, PRESENTER_AND_INITIAL).documents
+    [case] = doc.cases
+    assert "Kari Nordmann" in case.responsible
+    assert "Per A. Olsen" in case.responsible
+    assert case.decision == "SSU tar saken til orientering."
+
+
+SAKSFREMLEGG_PREAMBLE = """Sak nr. 2024.50
+Notat fra: Anne Lie, avdelingssjef, Sykehuset i
+Telemark
+Dato: 01.10.24
+Samarbeid om utskrivning av eldre pasienter
+Bakgrunn:
+Kommunene og sykehuset har sett økende ventetid.
+Forslag til vedtak:
+Arbeidsgruppen videreføres ut 2025.
+"""
+
+
+def test_wrapped_preamble_value_is_not_the_title(tmp_path):
+    """A 'Notat fra:' value ending mid-phrase ('… Sykehuset i') wraps onto the next line, which is
+    part of the value, not the case paper's title."""
+    [doc] = extract_text(tmp_path, SAKSFREMLEGG_PREAMBLE, "saksfremlegg-2024-50.txt").documents
+    [case] = doc.cases
+    assert case.number == "2024.50"
+    assert case.title == "Samarbeid om utskrivning av eldre pasienter"
+    assert case.decision == "Arbeidsgruppen videreføres ut 2025."
