@@ -1,29 +1,72 @@
 """The main job: every file under raw/ through all stages into extracted/ and the warehouse.
-Unchanged files (same path, same content hash) are skipped without parsing."""
+
+Files are known by content hash. A build first plans (what is new, changed, unchanged, renamed,
+a duplicate, gone), then parses only new and changed files, in worker processes, and loads each
+in its own transaction, in path order. One build at a time holds the warehouse lock."""
 from __future__ import annotations
 
+import fcntl
 import logging
+import os
 import time
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterator
 
-from . import extract, ingest, load
+import duckdb
+
+from . import __version__, ingest, load, workers
 
 log = logging.getLogger(__name__)
+
+
+class BuildFailed(Exception):
+    """Strict mode: the first file that failed stops the build (files before it stay loaded)."""
+
+
+class WarehouseBusy(Exception):
+    """Another build holds the warehouse lock."""
+
+
+@dataclass
+class Plan:
+    """What a build would do with each file under raw/, from content hashes alone."""
+
+    new: list[Path] = field(default_factory=list)
+    changed: list[Path] = field(default_factory=list)  # new content, or read by an older pipeline version
+    unchanged: list[Path] = field(default_factory=list)
+    failed_before: list[Path] = field(default_factory=list)  # same content failed last time: not retried
+    renamed: list[tuple[str, Path, str]] = field(default_factory=list)  # (old path, new path, sha)
+    duplicates: list[tuple[Path, str]] = field(default_factory=list)  # (path, path holding the same content)
+    gone: list[tuple[str, str]] = field(default_factory=list)  # (loaded path, sha) no longer under raw/
+    sha: dict[Path, str] = field(default_factory=dict)
+    previous: dict[Path, str] = field(default_factory=dict)  # changed path -> the sha it replaces
+    unreadable: list[tuple[Path, str]] = field(default_factory=list)
+
+    @property
+    def todo(self) -> list[Path]:
+        return sorted(self.new + self.changed)
 
 
 @dataclass
 class Summary:
     files: int = 0
     skipped: int = 0
+    parsed: int = 0
     pages: int = 0
     documents: int = 0
     cases: int = 0
     decisions: int = 0
     attendees: int = 0
+    renamed: int = 0
+    duplicates: int = 0
+    gone: int = 0
+    pruned: int = 0
+    failed_before: int = 0
     failures: list[dict[str, str]] = field(default_factory=list)
     seconds: float = 0.0
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def failed(self) -> int:
@@ -32,11 +75,20 @@ class Summary:
     def as_dict(self) -> dict:
         return {**asdict(self), "failed": self.failed}
 
+    def add_time(self, stage: str, seconds: float) -> None:
+        self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + seconds
+
     def lines(self) -> list[str]:
         out = [f"files      {self.files} ({self.skipped} unchanged, skipped)",
                f"pages      {self.pages}", f"documents  {self.documents}", f"cases      {self.cases}",
                f"decisions  {self.decisions}", f"attendees  {self.attendees}",
                f"failures   {self.failed}", f"seconds    {self.seconds:.2f}"]
+        notes = [(self.failed_before, "failed before and unchanged, not retried (--retry-failed)"),
+                 (self.renamed, "renamed or moved, path updated"),
+                 (self.duplicates, "duplicate content of another file, skipped"),
+                 (self.gone, "loaded but gone from raw/" + (f", {self.pruned} pruned" if self.pruned else
+                                                             " (kept; --prune removes them)"))]
+        out += [f"note       {n} {text}" for n, text in notes if n]
         out += [f"FAILED {f['path']}: {f['reason']}" for f in self.failures]
         return out
 
@@ -46,59 +98,153 @@ def source_paths(raw: Path) -> list[Path]:
                   and not p.name.startswith("."))
 
 
-def write_stage_outputs(out_dir: Path, ex: extract.Extraction, pages: list) -> None:
-    sha = ex.source.sha256
-    for stage, data in (("text", extract.pages_to_dict(ex.source, pages)), ("documents", ex.to_dict())):
-        target = out_dir / stage / f"{sha}.json"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".tmp")
-        tmp.write_text(extract.to_json(data), encoding="utf-8")
-        tmp.replace(target)
+def plan(raw: Path, con: duckdb.DuckDBPyConnection | None, retry_failed: bool = False) -> Plan:
+    loaded = load.loaded_files(con) if con is not None else {}
+    errors = load.failed_files(con) if con is not None else {}
+    by_sha = {sha: path for path, (sha, _) in loaded.items()}
+    out = Plan()
+    seen: dict[str, Path] = {}
+    for path in source_paths(raw):
+        try:
+            sha = ingest.sha256_of(path)
+            if path.stat().st_size == 0:
+                out.unreadable.append((path, "empty file"))
+                continue
+        except OSError as exc:
+            out.unreadable.append((path, f"cannot read file ({exc.strerror or exc})"))
+            continue
+        out.sha[path] = sha
+        key = str(path)
+        if sha in seen:
+            out.duplicates.append((path, str(seen[sha])))
+            continue
+        if key in loaded and loaded[key][0] == sha:
+            (out.unchanged if loaded[key][1] == __version__ else out.changed).append(path)
+            if loaded[key][1] != __version__:
+                out.previous[path] = sha
+        elif sha in by_sha and by_sha[sha] != key:
+            old = by_sha[sha]
+            if Path(old).exists() and Path(old).resolve() != path.resolve():
+                out.duplicates.append((path, old))
+                continue
+            else:
+                out.renamed.append((old, path, sha))
+        elif errors.get(key) == sha and not retry_failed:
+            out.failed_before.append(path)
+        elif key in loaded:
+            out.changed.append(path)
+            out.previous[path] = loaded[key][0]
+        else:
+            out.new.append(path)
+        seen[sha] = path
+    present = {str(p) for p in out.sha}
+    moved = {old for old, _, _ in out.renamed}
+    out.gone = sorted((p, sha) for p, (sha, _) in loaded.items() if p not in present and p not in moved)
+    return out
 
 
-class BuildFailed(Exception):
-    """Raised in strict mode at the first file that fails."""
+@contextmanager
+def warehouse_lock(db_path: Path, wait: float = 0.0) -> Iterator[None]:
+    """An exclusive lock beside the warehouse file, released when the process ends in any way."""
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = db_path.with_name(db_path.name + ".lock")
+    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "another process"
+                    raise WarehouseBusy(f"{db_path}: another build is running (pid {holder}); "
+                                        "try again later or pass --wait SECONDS") from None
+                time.sleep(0.2)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
-def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False,
-        progress: Callable[[Iterable[Path]], Iterable[Path]] = lambda x: x) -> Summary:
+def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bool = False,
+        jobs: int | None = None, guard: workers.Guard = workers.Guard(), retry_failed: bool = False,
+        wait: float = 0.0, on_file: Callable[[int, int, workers.Outcome], None] | None = None) -> Summary:
     started = time.perf_counter()
     summary = Summary()
-    con = load.connect(db_path)
-    try:
-        known = load.loaded(con)
-        for path in progress(source_paths(raw)):
-            summary.files += 1
-            _one(con, path, raw, out_dir, known, summary, strict)
-    finally:
-        con.close()
+    with warehouse_lock(db_path, wait):
+        con = load.connect(db_path)
+        try:
+            t = time.perf_counter()
+            p = plan(raw, con, retry_failed)
+            summary.add_time("plan", time.perf_counter() - t)
+            _apply_plan_facts(con, p, summary, prune)
+            for path, reason in p.unreadable:
+                _fail(con, summary, path, None, reason, strict)
+            todo = p.todo
+            jobs = workers.default_jobs() if jobs is None else jobs
+            for n, outcome in enumerate(workers.parse_files(todo, raw, out_dir, min(jobs, len(todo)) if jobs else 0,
+                                                            guard), start=1):
+                for stage, secs in outcome.seconds.items():
+                    summary.add_time(stage, secs)
+                if on_file:
+                    on_file(n, len(todo), outcome)
+                if outcome.error or outcome.extraction is None:
+                    _fail(con, summary, outcome.path, p.sha.get(outcome.path), outcome.error or "unknown", strict)
+                    continue
+                t = time.perf_counter()
+                try:
+                    load.run(con, outcome.extraction, replaces=p.previous.get(outcome.path))
+                except Exception as exc:  # noqa: BLE001 - recorded, the batch goes on
+                    _fail(con, summary, outcome.path, p.sha.get(outcome.path), workers.reason_of(exc), strict)
+                    continue
+                summary.add_time("load", time.perf_counter() - t)
+                _count(summary, outcome)
+        finally:
+            con.close()
     summary.seconds = time.perf_counter() - started
     return summary
 
 
-def _one(con, path: Path, raw: Path, out_dir: Path, known: dict[str, str], summary: Summary, strict: bool) -> None:
-    sha = None
-    try:
-        sha = ingest.sha256_of(path)
-        if known.get(str(path)) == sha:
-            summary.skipped += 1
-            return
-        ex, pages = extract.run(path, raw)
-        write_stage_outputs(out_dir, ex, pages)
-        load.run(con, ex, replaces=known.get(str(path)))
-    except Exception as exc:  # a bad file is recorded and the batch goes on
-        reason = f"{type(exc).__name__}: {exc}" if not isinstance(exc, (ingest.IngestError,)) else str(exc)
-        log.error("%s: %s", path, reason)
-        summary.failures.append({"path": str(path), "reason": reason})
-        load.record_error(con, str(path), sha, reason)
-        if strict:
-            raise BuildFailed(f"{path}: {reason}") from exc
-        return
-    summary.pages += len(pages)
+def _apply_plan_facts(con, p: Plan, summary: Summary, prune: bool) -> None:
+    summary.files = len(p.sha) + len(p.unreadable)
+    summary.skipped = len(p.unchanged)
+    summary.failed_before = len(p.failed_before)
+    summary.duplicates = len(p.duplicates)
+    summary.renamed = len(p.renamed)
+    summary.gone = len(p.gone)
+    for old, new, sha in p.renamed:
+        load.rename_file(con, sha, str(new))
+        log.info("%s: renamed from %s", new, old)
+    for path, other in p.duplicates:
+        log.info("%s: same content as %s, skipped", path, other)
+    for path, sha in p.gone:
+        if prune:
+            load.remove_file(con, sha)
+            summary.pruned += 1
+            log.info("%s: gone from raw/, pruned", path)
+        else:
+            log.warning("%s: gone from raw/ (kept; --prune removes it)", path)
+
+
+def _fail(con, summary: Summary, path: Path, sha: str | None, reason: str, strict: bool) -> None:
+    log.error("%s: %s", path, reason)
+    summary.failures.append({"path": str(path), "reason": reason})
+    load.record_error(con, str(path), sha, reason)
+    if strict:
+        raise BuildFailed(f"{path}: {reason}")
+
+
+def _count(summary: Summary, outcome: workers.Outcome) -> None:
+    ex = outcome.extraction
+    assert ex is not None
+    summary.parsed += 1
+    summary.pages += outcome.pages
     summary.documents += len(ex.documents)
     for doc in ex.documents:
         summary.cases += len(doc.cases)
         summary.decisions += sum(1 for c in doc.cases if c.decision)
         summary.attendees += len(doc.attendees)
     for w in ex.warnings:
-        log.warning("%s: %s", path.name, w)
+        log.info("%s: %s", outcome.path.name, w)

@@ -8,7 +8,9 @@ from pathlib import Path
 
 import click
 
-from . import __version__, build, extract, extract_text, ingest
+import duckdb
+
+from . import __version__, build, extract, extract_text, ingest, status, workers
 
 DEFAULT_DB = Path("warehouse/minutes.duckdb")
 
@@ -34,25 +36,112 @@ def extract_cmd(file: Path, as_json: bool) -> None:
     click.echo(extract.to_json(ex.to_dict()))
 
 
-@main.command("build")
+EXIT_CODES = """Exit codes: 0 every file loaded (or unchanged); 1 one or more files failed (the others are loaded;
+with --strict the build stopped at the first failure); 2 bad usage; 3 another build holds the
+warehouse (see --wait); 4 the warehouse file cannot be opened."""
+
+
+@main.command("build", epilog=EXIT_CODES)
 @click.option("--raw", type=click.Path(file_okay=False, path_type=Path), default=Path("raw"), show_default=True,
               help="Folder of input documents, one sub-folder per partnership.")
 @click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB, show_default=True,
               help="DuckDB warehouse file.")
 @click.option("--extracted", type=click.Path(file_okay=False, path_type=Path), default=Path("extracted"),
               show_default=True, help="Folder for the stage outputs.")
-@click.option("--strict", is_flag=True, help="Stop at the first file that fails.")
+@click.option("--strict", is_flag=True, help="Stop at the first file that fails (exit 1).")
+@click.option("--prune", is_flag=True, help="Remove from the warehouse the files that are gone from --raw.")
+@click.option("--jobs", type=click.IntRange(min=0), default=None,
+              help="Worker processes (default: one per core; 0 parses in this process, without guards).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=120.0, show_default=True,
+              help="Seconds one file may take before it is given up as failed.")
+@click.option("--memory-mb", type=click.IntRange(min=256), default=2048, show_default=True,
+              help="Memory limit of a worker process in MiB.")
+@click.option("--retry-failed", is_flag=True, help="Parse again files that failed before and have not changed.")
+@click.option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True,
+              help="Seconds to wait for another build to finish before giving up (exit 3).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def build_cmd(raw: Path, db: Path, extracted: Path, strict: bool, as_json: bool) -> None:
-    """Build the warehouse from every document under --raw; exit 1 if any file failed."""
+def build_cmd(raw: Path, db: Path, extracted: Path, strict: bool, prune: bool, jobs: int | None, timeout: float,
+              memory_mb: int, retry_failed: bool, wait: float, as_json: bool) -> None:
+    """Build the warehouse from every document under --raw. New and changed files are parsed (known
+    by content hash), each loaded in its own transaction; a file that fails is recorded in
+    load_errors and the others still load."""
     if not raw.is_dir():
-        raise click.ClickException(f"{raw}: no such folder")
+        raise click.UsageError(f"{raw}: no such folder")
+    progress = _Progress()
     try:
-        summary = build.run(raw, db, extracted, strict=strict)
+        summary = build.run(raw, db, extracted, strict=strict, prune=prune, jobs=jobs,
+                            guard=workers.Guard(timeout, memory_mb), retry_failed=retry_failed, wait=wait,
+                            on_file=progress)
     except build.BuildFailed as exc:
-        raise click.ClickException(str(exc)) from exc
+        progress.close()
+        click.echo(f"Error: stopped (--strict): {exc}", err=True)
+        sys.exit(1)
+    except build.WarehouseBusy as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(3)
+    except duckdb.Error as exc:
+        click.echo(f"Error: {db}: cannot open the warehouse ({' '.join(str(exc).split())[:300]})", err=True)
+        sys.exit(4)
+    progress.close()
     click.echo(json.dumps(summary.as_dict(), ensure_ascii=False) if as_json else "\n".join(summary.lines()))
     sys.exit(1 if summary.failed else 0)
+
+
+class _Progress:
+    """A progress bar on a terminal; plain log lines on stderr otherwise (cron, CI)."""
+
+    def __init__(self) -> None:
+        self.bar = None
+        self.tty = sys.stderr.isatty()
+
+    def __call__(self, n: int, total: int, outcome: workers.Outcome) -> None:
+        if self.tty:
+            if self.bar is None:
+                self.bar = click.progressbar(length=total, label="parsing", file=sys.stderr)
+                self.bar.__enter__()
+            self.bar.update(1)
+            return
+        what = f"FAILED: {outcome.error}" if outcome.error else f"{outcome.pages} pages"
+        click.echo(f"[{n}/{total}] {outcome.path}: {what}", err=True)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@main.command("status")
+@click.option("--raw", type=click.Path(file_okay=False, path_type=Path), default=Path("raw"), show_default=True)
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.option("--all", "show_all", is_flag=True, help="List unchanged files under --raw too.")
+def status_cmd(raw: Path, db: Path, as_json: bool, show_all: bool) -> None:
+    """What the warehouse holds (file, when, version), what failed and why, and which files under
+    --raw are new, changed, renamed, duplicates or gone. Writes nothing."""
+    try:
+        st = status.run(raw, db)
+    except duckdb.Error as exc:
+        click.echo(f"Error: {db}: cannot read the warehouse ({' '.join(str(exc).split())[:300]})", err=True)
+        sys.exit(4)
+    pending = st.raw if show_all else st.raw[st.raw.state != "unchanged"]
+    if as_json:
+        click.echo(json.dumps({"warehouse": str(db), "loaded": _records(st.loaded), "failed": _records(st.failed),
+                               "raw": _records(st.raw)}, ensure_ascii=False, default=str))
+        return
+    click.echo(f"warehouse {db}: {len(st.loaded)} files loaded, {len(st.failed)} failed")
+    if len(st.loaded):
+        click.echo(st.loaded.drop(columns=["sha256"]).to_string(index=False))
+    if len(st.failed):
+        click.echo("\nfailed:")
+        click.echo(st.failed.to_string(index=False))
+    counts = st.raw.state.value_counts().to_dict()
+    click.echo(f"\nraw {raw}: " + (", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "no files"))
+    if len(pending):
+        click.echo(pending.to_string(index=False))
+
+
+def _records(df) -> list[dict]:
+    return json.loads(df.to_json(orient="records", date_format="iso", force_ascii=False))
 
 
 def _raw_root(file: Path) -> Path | None:
@@ -60,3 +149,7 @@ def _raw_root(file: Path) -> Path | None:
         if parent.name == "raw":
             return parent
     return None
+
+
+if __name__ == "__main__":
+    main()

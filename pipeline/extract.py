@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -23,12 +24,15 @@ def pages_to_extraction(source: SourceFile, pages: list[Page]) -> Extraction:
     return Extraction(source=source, documents=documents, warnings=warnings)
 
 
+def with_page_count(source: SourceFile, pages: list[Page]) -> SourceFile:
+    """A text file's pages are known only after reading it (form feeds)."""
+    return source if source.format == "pdf" else SourceFile(**{**asdict(source), "pages": len(pages)})
+
+
 def run(path: Path, raw_root: Path | None = None) -> tuple[Extraction, list[Page]]:
     source = ingest.run(path, raw_root)
     pages = extract_text.run(source)
-    if source.format != "pdf":
-        source = SourceFile(**{**asdict(source), "pages": len(pages)})
-    return pages_to_extraction(source, pages), pages
+    return pages_to_extraction(with_page_count(source, pages), pages), pages
 
 
 def to_json(data: dict[str, Any]) -> str:
@@ -38,3 +42,15 @@ def to_json(data: dict[str, Any]) -> str:
 def pages_to_dict(source: SourceFile, pages: list[Page]) -> dict[str, Any]:
     return {"schema_version": 1, "sha256": source.sha256, "path": source.path,
             "pages": [asdict(p) for p in pages]}
+
+
+def write_stage_outputs(out_dir: Path, ex: Extraction, pages: list[Page]) -> None:
+    """extracted/text/<sha>.json (lines per page) and extracted/documents/<sha>.json (the
+    `minutes extract` record), each written to a temporary name and renamed into place."""
+    sha = ex.source.sha256
+    for stage, data in (("text", pages_to_dict(ex.source, pages)), ("documents", ex.to_dict())):
+        target = out_dir / stage / f"{sha}.json"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        tmp.write_text(to_json(data), encoding="utf-8")
+        tmp.replace(target)

@@ -81,9 +81,14 @@ def decode(data: bytes) -> str:
     if b"\x00" in data[:4096]:
         raise ExtractError("binary data, not text")
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+        text = data.decode("cp1252", errors="replace")
+    sample = text[:20000]
+    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f" or ch == "\ufffd")
+    if sample and controls / len(sample) > 0.05:
+        raise ExtractError(f"binary data, not text ({controls / len(sample):.0%} control characters)")
+    return text
 
 
 def strip_markdown(line: str) -> str:

@@ -59,11 +59,20 @@ def run(path: Path, raw_root: Path | None = None) -> SourceFile:
                       partnership=partnership_of(path, raw_root), size=size, pages=pages)
 
 
+PDFIUM_REASONS = {
+    "password": "encrypted PDF: it needs a password to open",
+    "format": "damaged PDF: truncated or not a valid PDF structure",
+    "security": "encrypted PDF with an unsupported security handler",
+    "file": "cannot open the PDF file",
+    "success": "PDF without a readable page tree (no pages)",
+}
+
+
 def count_pdf_pages(path: Path) -> int:
     try:
         pdf = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
-        raise IngestError(f"unreadable PDF ({exc})") from exc
+        raise IngestError(_pdfium_reason(str(exc))) from exc
     try:
         n = len(pdf)
     finally:
@@ -71,3 +80,12 @@ def count_pdf_pages(path: Path) -> int:
     if n == 0:
         raise IngestError("PDF has no pages")
     return n
+
+
+def _pdfium_reason(message: str) -> str:
+    """PDFium's load errors ('Failed to load document (PDFium: Incorrect password error).') in words."""
+    low = message.casefold()
+    for key, reason in PDFIUM_REASONS.items():
+        if key in low:
+            return reason
+    return f"unreadable PDF ({message})"

@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from . import __version__
 from .models import DecisionLabel, Extraction
 from .normalise import case_key
 
@@ -28,6 +29,32 @@ def connect(db_path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection
 def loaded(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """path -> sha256 of every loaded source file."""
     return dict(con.execute("SELECT path, sha256 FROM source_files").fetchall())
+
+
+def loaded_files(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str | None]]:
+    """path -> (sha256, pipeline version that read it) of every loaded source file."""
+    rows = con.execute("SELECT path, sha256, pipeline_version FROM source_files").fetchall()
+    return {path: (sha, version) for path, sha, version in rows}
+
+
+def failed_files(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
+    """path -> sha256 of every file whose last attempt failed."""
+    return dict(con.execute("SELECT path, sha256 FROM load_errors").fetchall())
+
+
+def rename_file(con: duckdb.DuckDBPyConnection, sha256: str, new_path: str) -> None:
+    con.execute("UPDATE source_files SET path = ? WHERE sha256 = ?", [new_path, sha256])
+
+
+def remove_file(con: duckdb.DuckDBPyConnection, sha256: str) -> None:
+    """Every row that came from one source file, in one transaction."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        delete_file(con, sha256)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def meeting_id(partnership: str, body: str | None, date: str | None) -> str | None:
@@ -67,6 +94,7 @@ def frames(ex: Extraction) -> dict[str, pd.DataFrame]:
     return {
         "source_files": pd.DataFrame([dict(sha256=src.sha256, path=src.path, format=src.format,
                                            partnership=src.partnership, pages=src.pages, size=src.size,
+                                           pipeline_version=__version__,
                                            loaded_at=datetime.now(timezone.utc).replace(tzinfo=None))]),
         "meetings": pd.DataFrame(list(meetings.values())),
         "documents": pd.DataFrame(docs), "cases": pd.DataFrame(cases), "decisions": pd.DataFrame(decisions),
@@ -109,7 +137,7 @@ def run(con: duckdb.DuckDBPyConnection, ex: Extraction, replaces: str | None = N
                       "extraction_warnings"):
             _insert(con, table, data[table])
         con.execute("COMMIT")
-    except Exception:
+    except BaseException:
         con.execute("ROLLBACK")
         raise
 

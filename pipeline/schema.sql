@@ -6,7 +6,8 @@ CREATE TABLE IF NOT EXISTS source_files (
     partnership VARCHAR NOT NULL,      -- raw/<partnership>/...
     pages       INTEGER NOT NULL,
     size        BIGINT NOT NULL,
-    loaded_at   TIMESTAMP NOT NULL
+    loaded_at   TIMESTAMP NOT NULL,
+    pipeline_version VARCHAR            -- a file read by another version is read again
 );
 
 CREATE TABLE IF NOT EXISTS meetings (

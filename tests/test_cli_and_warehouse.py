@@ -70,7 +70,7 @@ def test_build_records_bad_file_and_loads_the_rest(tmp_path):
     res = CliRunner().invoke(main, ["build", "--raw", str(tmp_path / "raw"), "--db", str(db),
                                     "--extracted", str(tmp_path / "ex"), "--json"])
     assert res.exit_code == 1
-    summary = json.loads(res.output)
+    summary = json.loads(res.stdout)
     assert summary["failed"] == 1 and summary["documents"] == 1
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM cases").fetchone()[0] == 11
@@ -79,7 +79,7 @@ def test_build_records_bad_file_and_loads_the_rest(tmp_path):
     con.close()
     again = CliRunner().invoke(main, ["build", "--raw", str(tmp_path / "raw"), "--db", str(db),
                                       "--extracted", str(tmp_path / "ex"), "--json"])
-    assert json.loads(again.output)["skipped"] == 1
+    assert json.loads(again.stdout)["failed_before"] == 1 and json.loads(again.stdout)["parsed"] == 0
 
 
 def test_schema_has_a_table_for_each_record():

@@ -1,0 +1,54 @@
+"""`minutes status`: what the warehouse holds, from which file and when, what failed and why, and
+which files under raw/ are new, changed or gone. Reads the warehouse without writing."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from . import build, load
+
+
+@dataclass
+class Status:
+    loaded: pd.DataFrame
+    failed: pd.DataFrame
+    raw: pd.DataFrame  # path, state (new | changed | unchanged | failed before | renamed | duplicate | gone)
+
+
+LOADED_SQL = """
+SELECT s.path, s.partnership, s.format, s.pages, count(DISTINCT d.doc_id) AS documents,
+       count(c.case_id) AS cases, s.loaded_at, s.pipeline_version, s.sha256
+FROM source_files s LEFT JOIN documents d USING (sha256) LEFT JOIN cases c ON c.doc_id = d.doc_id
+GROUP BY ALL ORDER BY s.path
+"""
+
+
+def run(raw: Path, db_path: Path) -> Status:
+    con = load.connect(db_path, read_only=True) if db_path.exists() else None
+    try:
+        if con is None:
+            loaded = pd.DataFrame(columns=["path", "partnership", "format", "pages", "documents", "cases",
+                                           "loaded_at", "pipeline_version", "sha256"])
+            failed = pd.DataFrame(columns=["path", "reason", "failed_at"])
+        else:
+            loaded = con.execute(LOADED_SQL).df()
+            failed = con.execute("SELECT path, reason, failed_at FROM load_errors ORDER BY path").df()
+        p = build.plan(raw, con) if raw.is_dir() else build.Plan()
+    finally:
+        if con is not None:
+            con.close()
+    return Status(loaded, failed, raw_states(p))
+
+
+def raw_states(p: build.Plan) -> pd.DataFrame:
+    rows = [(str(x), "new", "") for x in p.new]
+    rows += [(str(x), "changed", "") for x in p.changed]
+    rows += [(str(x), "unchanged", "") for x in p.unchanged]
+    rows += [(str(x), "failed before", "") for x in p.failed_before]
+    rows += [(str(new), "renamed", f"was {old}") for old, new, _ in p.renamed]
+    rows += [(str(x), "duplicate", f"same content as {other}") for x, other in p.duplicates]
+    rows += [(old, "gone", "loaded, no longer under raw/") for old, _ in p.gone]
+    rows += [(str(x), "unreadable", reason) for x, reason in p.unreadable]
+    return pd.DataFrame(sorted(rows), columns=["path", "state", "note"])

@@ -1,0 +1,158 @@
+"""Parsing files in worker processes, with a time and memory guard per file.
+
+`parse_files` yields one Outcome per path, in the order given, whatever order the workers finish
+in, so a parallel build loads exactly what a single-process build loads. A file that makes its
+worker die (a crash in the PDF library, the hard time limit, memory exhausted) is isolated: the
+files that were in flight with it are re-run one at a time, the culprit gets a failed Outcome and
+the rest of the batch goes on in a fresh pool."""
+from __future__ import annotations
+
+import faulthandler
+import multiprocessing
+import os
+import resource
+import signal
+import sys
+import time
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from . import extract, extract_text, ingest
+from .models import Extraction
+
+
+@dataclass(frozen=True)
+class Guard:
+    seconds: float = 120.0  # per file; the worker is killed at 1.5x if stuck inside C code
+    memory_mb: int = 2048  # address-space limit of a worker process
+
+
+@dataclass
+class Outcome:
+    path: Path
+    extraction: Extraction | None = None
+    pages: int = 0
+    error: str | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def reason_of(exc: BaseException) -> str:
+    """One line a person can act on."""
+    if isinstance(exc, (ingest.IngestError, extract_text.ExtractError)):
+        return str(exc)
+    if isinstance(exc, MemoryError):
+        return "memory limit exceeded while reading the file"
+    if isinstance(exc, TimeoutError):
+        return str(exc) or "time limit exceeded while reading the file"
+    if isinstance(exc, RecursionError):
+        return "structure nested too deeply to read"
+    text = " ".join(str(exc).split())[:300]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def parse_one(path: Path, raw: Path, out_dir: Path | None) -> Outcome:
+    """All extraction stages for one file, stage outputs written under out_dir; never raises."""
+    times: dict[str, float] = {}
+    t0 = time.perf_counter()
+    try:
+        source = ingest.run(path, raw)
+        t1 = time.perf_counter()
+        pages = extract_text.run(source)
+        t2 = time.perf_counter()
+        ex = extract.pages_to_extraction(extract.with_page_count(source, pages), pages)
+        t3 = time.perf_counter()
+        if out_dir is not None:
+            extract.write_stage_outputs(out_dir, ex, pages)
+        t4 = time.perf_counter()
+        times = {"ingest": t1 - t0, "extract_text": t2 - t1, "parse": t3 - t2, "write": t4 - t3}
+        return Outcome(path, ex, len(pages), None, times)
+    except Exception as exc:  # noqa: BLE001 - every failure becomes a recorded reason
+        return Outcome(path, error=reason_of(exc), seconds={"failed": time.perf_counter() - t0})
+
+
+# --- worker side -------------------------------------------------------------------------------
+
+_GUARD = Guard()
+
+
+def _on_alarm(signum, frame):  # noqa: ARG001
+    raise TimeoutError(f"time limit of {_GUARD.seconds:.0f} s exceeded while reading the file")
+
+
+def _init_worker(guard: Guard) -> None:
+    global _GUARD
+    _GUARD = guard
+    limit = guard.memory_mb * 1024 * 1024
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ValueError, OSError):
+        pass
+    signal.signal(signal.SIGALRM, _on_alarm)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
+
+
+def _guarded(path: Path, raw: Path, out_dir: Path | None) -> Outcome:
+    # soft limit: an exception in Python code; hard limit: the process ends even inside C code
+    faulthandler.dump_traceback_later(_GUARD.seconds * 1.5 + 1, exit=True, file=sys.stderr)
+    signal.setitimer(signal.ITIMER_REAL, _GUARD.seconds)
+    try:
+        return parse_one(path, raw, out_dir)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        faulthandler.cancel_dump_traceback_later()
+
+
+# --- parent side -------------------------------------------------------------------------------
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+DIED = "the worker reading this file died (hard time limit, memory exhausted or a crash in the PDF library)"
+
+
+def parse_files(paths: list[Path], raw: Path, out_dir: Path | None, jobs: int,
+                guard: Guard = Guard()) -> Iterator[Outcome]:
+    """Outcomes in the order of `paths`. jobs=0 parses in this process (no guard)."""
+    if jobs <= 0:
+        for p in paths:
+            yield parse_one(p, raw, out_dir)
+        return
+    pending = deque(paths)
+    ctx = multiprocessing.get_context("spawn")  # workers do not inherit the warehouse connection
+    while pending:
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(guard,))
+        window: deque[tuple[Path, Future]] = deque()
+        broken: list[Path] = []
+        try:
+            while pending or window:
+                while pending and len(window) < 2 * jobs:
+                    p = pending.popleft()
+                    window.append((p, pool.submit(_guarded, p, raw, out_dir)))
+                p, fut = window[0]
+                try:
+                    outcome = fut.result()
+                except BrokenProcessPool:
+                    broken = [q for q, _ in window]
+                    break
+                window.popleft()
+                yield outcome
+        finally:
+            pool.shutdown(wait=not broken, cancel_futures=True)
+        # isolate: the files in flight when a worker died run alone, each in its own pool
+        for p in broken:
+            yield _alone(p, raw, out_dir, guard, ctx)
+
+
+def _alone(path: Path, raw: Path, out_dir: Path | None, guard: Guard, ctx) -> Outcome:
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=_init_worker, initargs=(guard,))
+    try:
+        return pool.submit(_guarded, path, raw, out_dir).result()
+    except BrokenProcessPool:
+        return Outcome(path, error=DIED)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
