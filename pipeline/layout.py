@@ -77,12 +77,12 @@ def page_runs(page: pdfium.PdfPage) -> list[Run]:
     buf = ctypes.create_string_buffer(128)
     flags = ctypes.c_int()
     runs: list[Run] = []
-    for i in range(tp.count_rects()):
-        left, bottom, right, top = tp.get_rect(i)
-        text = clean_text(tp.get_text_bounded(left, bottom, right, top))
+    rects = [tp.get_rect(i) for i in range(tp.count_rects())]
+    texts = _rect_texts(tp, rects)
+    for (left, bottom, right, top), idx, raw_text in texts:
+        text = clean_text(raw_text)
         if not text:
             continue
-        idx = pdfium_c.FPDFText_GetCharIndexAtPos(tp.raw, left + 0.5, (top + bottom) / 2, 2.0, 2.0)
         bold, size = False, round(bottom - top, 1) * -1
         if idx >= 0:
             pdfium_c.FPDFText_GetFontInfo(tp.raw, idx, buf, 128, ctypes.byref(flags))
@@ -91,6 +91,48 @@ def page_runs(page: pdfium.PdfPage) -> list[Run]:
         runs.append(Run(text, left, right, height - top, height - bottom, bold, size))
     tp.close()
     return runs
+
+
+def _rect_texts(tp: pdfium.PdfTextPage, rects: list[tuple[float, float, float, float]]):
+    """(rect, index of its first character, its text) for each text rectangle. One call for the
+    page's text, sliced from each rectangle's first to its last character (found by hit tests at
+    its edges), replaces a bounded-text query per rectangle, which scans the whole page each time.
+    Where the slice is doubtful (edges not found, or a line break inside) the query is used."""
+    n = tp.count_chars()
+    full = tp.get_text_range(0, n) if rects else ""
+    out = []
+    for r in rects:
+        first, last = _edge_char(tp, r, n, first=True), _edge_char(tp, r, n, first=False)
+        text = full[first:last + 1] if 0 <= first <= last and len(full) == n else ""
+        if not text or "\n" in text or "\r" in text:
+            text = tp.get_text_bounded(*r)
+        out.append((r, first, text))
+    return out
+
+
+def _edge_char(tp: pdfium.PdfTextPage, rect: tuple[float, float, float, float], n: int, first: bool) -> int:
+    """The index of the first (or last) character inside `rect`: the hit test near an edge can land
+    on a neighbouring word's letter, so step inwards past characters outside the rect."""
+    left, bottom, right, top = rect
+    x = left + 0.5 if first else right - 0.5
+    idx = pdfium_c.FPDFText_GetCharIndexAtPos(tp.raw, x, (top + bottom) / 2, 2.0, 2.0)
+    if idx < 0:
+        return idx
+    box = [ctypes.c_double() for _ in range(4)]
+    step = 1 if first else -1
+    for _ in range(4):
+        pdfium_c.FPDFText_GetCharBox(tp.raw, idx, *(ctypes.byref(b) for b in box))
+        centre = (box[0].value + box[1].value) / 2
+        if left - 0.5 <= centre <= right + 0.5 or not 0 <= idx + step < n:
+            break
+        idx += step
+    while not first and idx + 1 < n:  # the hit test can stop short at a ligature or kerned pair
+        pdfium_c.FPDFText_GetCharBox(tp.raw, idx + 1, *(ctypes.byref(b) for b in box))
+        cx, cy = (box[0].value + box[1].value) / 2, (box[2].value + box[3].value) / 2
+        if not (left - 0.5 <= cx <= right + 0.5 and bottom - 0.5 <= cy <= top + 0.5) or box[1].value <= box[0].value:
+            break
+        idx += 1
+    return idx
 
 
 def page_rules(page: pdfium.PdfPage) -> Rules:
