@@ -195,7 +195,7 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
                     continue
                 t = time.perf_counter()
                 try:
-                    load.run(con, outcome.extraction, replaces=p.previous.get(outcome.path))
+                    load.run(con, outcome.extraction, replaces=p.previous.get(outcome.path), data=outcome.frames)
                 except Exception as exc:  # noqa: BLE001 - recorded, the batch goes on
                     _fail(con, summary, outcome.path, p.sha.get(outcome.path), workers.reason_of(exc), strict)
                     continue

@@ -10,7 +10,7 @@ import click
 
 import duckdb
 
-from . import __version__, build, extract, extract_text, ingest, status, workers
+from . import __version__, build, extract, extract_text, ingest, queries, status, workers
 
 DEFAULT_DB = Path("warehouse/minutes.duckdb")
 
@@ -142,6 +142,171 @@ def status_cmd(raw: Path, db: Path, as_json: bool, show_all: bool) -> None:
 
 def _records(df) -> list[dict]:
     return json.loads(df.to_json(orient="records", date_format="iso", force_ascii=False))
+
+
+# --- queries ------------------------------------------------------------------------------------
+
+def _db_option(f):
+    return click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
+                        show_default=True, help="DuckDB warehouse file.")(f)
+
+
+def _filters(*names: str):
+    opts = {
+        "partnership": click.option("--partnership", help="Only this partnership (folder name under raw/, e.g. oslo)."),
+        "body": click.option("--body", help="Only this body (SSU, FSU, LSU, PM, …)."),
+        "since": click.option("--since", type=click.DateTime(["%Y-%m-%d"]), help="Meetings on or after (YYYY-MM-DD)."),
+        "until": click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Meetings on or before (YYYY-MM-DD)."),
+        "topic": click.option("--topic", help="Only cases tagged with this topic (see `minutes topics`)."),
+        "limit": click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True,
+                              help="At most this many rows (0: all)."),
+        "format": click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+                               show_default=True),
+    }
+
+    def wrap(f):
+        for n in reversed(names):
+            f = opts[n](f)
+        return _db_option(f)
+    return wrap
+
+
+def _make_filters(kw: dict) -> queries.Filters:
+    day = lambda d: d.date().isoformat() if d else None  # noqa: E731
+    return queries.Filters(kw.get("partnership"), kw.get("body"), day(kw.get("since")), day(kw.get("until")),
+                           kw.get("topic"), kw.get("limit") or None)
+
+
+def _flat(df, joiner: str | None):
+    """List columns as Python lists (JSON) or joined with '; ' (CSV, table)."""
+    import numpy as np
+    df = df.copy()
+    for col in df.columns:
+        if df[col].dtype == object and df[col].map(lambda x: isinstance(x, (list, np.ndarray))).any():
+            as_list = df[col].map(lambda x: [str(v) for v in x] if isinstance(x, (list, np.ndarray)) else x)
+            df[col] = as_list if joiner is None else as_list.map(lambda x: joiner.join(x) if isinstance(x, list) else x)
+    return df
+
+
+def _emit(df, fmt: str) -> None:
+    df = _flat(df, None if fmt == "json" else "; ")
+    if fmt == "json":
+        click.echo(df.to_json(orient="records", date_format="iso", force_ascii=False))
+    elif fmt == "csv":
+        click.echo(df.to_csv(index=False), nl=False)
+    elif df.empty:
+        click.echo("(no rows)")
+    else:
+        import pandas as pd
+        with pd.option_context("display.max_colwidth", 70, "display.width", 250, "display.max_rows", None,
+                               "display.max_columns", None):
+            click.echo(df.to_string(index=False))
+
+
+def _run_query(db: Path, fn, fmt: str) -> None:
+    try:
+        con = queries.connect(db)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    except duckdb.Error as exc:
+        click.echo(f"Error: {db}: cannot read the warehouse ({' '.join(str(exc).split())[:300]})", err=True)
+        sys.exit(4)
+    try:
+        df = fn(con)
+    except duckdb.Error as exc:
+        raise click.ClickException(" ".join(str(exc).split())[:500]) from exc
+    finally:
+        con.close()
+    _emit(df, fmt)
+
+
+@main.command("search")
+@click.argument("query")
+@_filters("partnership", "body", "since", "until", "topic", "limit", "format")
+def search_cmd(query: str, db: Path, fmt: str, **kw) -> None:
+    """Cases whose title, text or decision match QUERY (Norwegian stemming, BM25 ranking)."""
+    _run_query(db, lambda con: queries.search(con, query, _make_filters(kw)), fmt)
+
+
+@main.command("decisions")
+@_filters("partnership", "body", "since", "until", "topic", "limit", "format")
+@click.option("--outcome", type=click.Choice(["approved", "noted", "postponed", "rejected", "other"]))
+@click.option("--taken-only", is_flag=True, help="Leave out proposed decisions (Forslag til vedtak, Innstilling).")
+def decisions_cmd(db: Path, fmt: str, outcome: str | None, taken_only: bool, **kw) -> None:
+    """Decisions with partnership, body, date, case, outcome class, topics and source page."""
+    _run_query(db, lambda con: queries.decisions(con, _make_filters(kw), outcome, not taken_only), fmt)
+
+
+@main.command("cases")
+@_filters("partnership", "body", "since", "until", "topic", "limit", "format")
+def cases_cmd(db: Path, fmt: str, **kw) -> None:
+    """Cases of notices, minutes and case papers."""
+    _run_query(db, lambda con: queries.cases(con, _make_filters(kw)), fmt)
+
+
+@main.command("meetings")
+@_filters("partnership", "body", "since", "until", "limit", "format")
+def meetings_cmd(db: Path, fmt: str, **kw) -> None:
+    """Meetings with times, place, chair, minute taker and counts."""
+    _run_query(db, lambda con: queries.meetings(con, _make_filters(kw)), fmt)
+
+
+@main.command("attendance")
+@_filters("partnership", "body", "since", "until", "limit", "format")
+@click.option("--by", type=click.Choice(["person", "organisation"]), default="person", show_default=True)
+@click.option("--person", help="Only people whose name contains this.")
+@click.option("--organisation", help="Only organisations whose name contains this.")
+def attendance_cmd(db: Path, fmt: str, by: str, person: str | None, organisation: str | None, **kw) -> None:
+    """Meetings attended per person or organisation and body, with the attendance rate (minutes only)."""
+    _run_query(db, lambda con: queries.attendance(con, _make_filters(kw), by, person, organisation), fmt)
+
+
+@main.command("people")
+@_filters("partnership", "limit", "format")
+@click.option("--ambiguous", is_flag=True, help="Names kept apart that may be one person.")
+def people_cmd(db: Path, fmt: str, ambiguous: bool, **kw) -> None:
+    """People named in attendance lists (one per name and partnership), with name variants."""
+    _run_query(db, lambda con: queries.people(con, _make_filters(kw), ambiguous), fmt)
+
+
+@main.command("topics")
+@_filters("partnership", "body", "since", "until", "topic", "format")
+@click.option("--by-year", is_flag=True, help="One row per topic, partnership and year.")
+def topics_cmd(db: Path, fmt: str, by_year: bool, **kw) -> None:
+    """Cases and decisions per topic of the taxonomy (pipeline/data/taxonomy.toml)."""
+    _run_query(db, lambda con: queries.topics(con, _make_filters(kw), by_year), fmt)
+
+
+@main.command("sql")
+@click.argument("statement")
+@_filters("format")
+def sql_cmd(statement: str, db: Path, fmt: str) -> None:
+    """Run read-only SQL against the warehouse (tables and v_* views; see README)."""
+    _run_query(db, lambda con: queries.sql(con, statement), fmt)
+
+
+@main.command("export")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True)
+@_db_option
+def export_cmd(out_dir: Path, fmt: str, db: Path) -> None:
+    """Write every table and view of the warehouse to OUT_DIR, one file each."""
+    try:
+        con = queries.connect(db)
+    except FileNotFoundError as exc:
+        raise click.ClickException(str(exc)) from exc
+    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        for name in queries.tables(con):
+            df = con.execute(f'SELECT * FROM "{name}"').df()
+            target = out_dir / f"{name}.{fmt}"
+            if fmt == "parquet":
+                df.to_parquet(target, index=False)
+            else:
+                df.to_csv(target, index=False, encoding="utf-8")
+            click.echo(f"{target}  {len(df)} rows")
+    finally:
+        con.close()
 
 
 def _raw_root(file: Path) -> Path | None:

@@ -9,12 +9,15 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import __version__
+from . import __version__, derive, nlp
 from .models import DecisionLabel, Extraction
 from .normalise import case_key
 
 PROPOSED = {DecisionLabel.FORSLAG_TIL_VEDTAK, DecisionLabel.FORSLAG_TIL_KONKLUSJON, DecisionLabel.INNSTILLING}
-FILE_TABLES = ("extraction_warnings", "attendees", "decisions", "cases", "documents", "source_files")
+FILE_TABLES = ("case_references", "search_terms", "case_topics", "extraction_warnings", "attendees", "decisions",
+               "cases", "documents", "source_files")
+INSERT_ORDER = ("source_files", "meetings", "documents", "cases", "decisions", "attendees", "extraction_warnings",
+                "case_topics", "search_terms", "case_references")
 
 
 def connect(db_path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -23,7 +26,25 @@ def connect(db_path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection
     con = duckdb.connect(str(db_path), read_only=read_only)
     if not read_only:
         con.execute(resources.files("pipeline").joinpath("schema.sql").read_text("utf-8"))
+        refresh_reference_data(con)
     return con
+
+
+def refresh_reference_data(con: duckdb.DuckDBPyConnection) -> None:
+    """Organisations and their aliases from taxonomy.toml, replaced whole in one transaction."""
+    orgs = nlp.taxonomy()["organisations"]
+    aliases = pd.DataFrame([dict(alias=a, canonical=c) for c, names in orgs.items() for a in {*names, c}])
+    canon = pd.DataFrame([dict(canonical=c) for c in orgs])
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM organisation_aliases")
+        con.execute("DELETE FROM organisations")
+        _insert(con, "organisations", canon)
+        _insert(con, "organisation_aliases", aliases)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def loaded(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -64,6 +85,7 @@ def meeting_id(partnership: str, body: str | None, date: str | None) -> str | No
 def frames(ex: Extraction) -> dict[str, pd.DataFrame]:
     src = ex.source
     docs, cases, decisions, attendees, meetings = [], [], [], [], {}
+    topics, terms, refs = [], [], []
     for d_seq, doc in enumerate(ex.documents, start=1):
         doc_id = f"{src.sha256}:{d_seq}"
         mid = meeting_id(src.partnership, doc.body_abbrev or doc.body, doc.meeting_date)
@@ -79,18 +101,26 @@ def frames(ex: Extraction) -> dict[str, pd.DataFrame]:
                          page_start=doc.provenance.get("page_start"), page_end=doc.provenance.get("page_end")))
         for c_seq, case in enumerate(doc.cases, start=1):
             case_id = f"{doc_id}:{c_seq}"
+            counts = derive.term_counts(case.title, case.text, case.decision)
             cases.append(dict(case_id=case_id, doc_id=doc_id, sha256=src.sha256, seq=c_seq, number=case.number,
                               case_key=case_key(case.number), title=case.title, case_type=case.case_type,
                               decision_label=case.decision_label, decision=case.decision,
-                              responsible=list(case.responsible), page=case.provenance.get("page")))
+                              responsible=list(case.responsible), page=case.provenance.get("page"),
+                              text=case.text, n_terms=sum(counts.values())))
+            terms.extend(dict(case_id=case_id, sha256=src.sha256, term=t, tf=n) for t, n in counts.items())
+            topics.extend(dict(case_id=case_id, sha256=src.sha256, topic=t)
+                          for t in nlp.topics(case.title, case.text, case.decision))
+            refs.extend(dict(case_id=case_id, sha256=src.sha256, ref_text=r[0], ref_body=r[1], ref_date=r[2],
+                             ref_case_key=r[3]) for r in derive.references(case.title, case.text, case.decision))
             if case.decision:
                 decisions.append(dict(case_id=case_id, doc_id=doc_id, sha256=src.sha256, label=case.decision_label,
                                       text=case.decision, proposed=case.decision_label in PROPOSED,
-                                      page=case.provenance.get("page")))
+                                      outcome=nlp.outcome(case.decision), page=case.provenance.get("page")))
         for a_seq, a in enumerate(doc.attendees, start=1):
             attendees.append(dict(doc_id=doc_id, sha256=src.sha256, seq=a_seq, name=a.name,
                                   organization=a.organization, title=a.title, status=a.status,
-                                  page=a.provenance.get("page")))
+                                  page=a.provenance.get("page"), person_id=derive.person_id(src.partnership, a.name),
+                                  organisation_canonical=derive.organisation(a.organization or a.title)))
     return {
         "source_files": pd.DataFrame([dict(sha256=src.sha256, path=src.path, format=src.format,
                                            partnership=src.partnership, pages=src.pages, size=src.size,
@@ -100,6 +130,8 @@ def frames(ex: Extraction) -> dict[str, pd.DataFrame]:
         "documents": pd.DataFrame(docs), "cases": pd.DataFrame(cases), "decisions": pd.DataFrame(decisions),
         "attendees": pd.DataFrame(attendees),
         "extraction_warnings": pd.DataFrame([dict(sha256=src.sha256, message=w) for w in ex.warnings]),
+        "case_topics": pd.DataFrame(topics), "search_terms": pd.DataFrame(terms),
+        "case_references": pd.DataFrame(refs),
     }
 
 
@@ -125,16 +157,17 @@ def delete_file(con: duckdb.DuckDBPyConnection, sha256: str) -> None:
                 "(SELECT meeting_id FROM documents WHERE meeting_id IS NOT NULL)")
 
 
-def run(con: duckdb.DuckDBPyConnection, ex: Extraction, replaces: str | None = None) -> None:
-    """Load one file's extraction atomically, replacing an earlier version of the same path."""
-    data = frames(ex)
+def run(con: duckdb.DuckDBPyConnection, ex: Extraction, replaces: str | None = None,
+        data: dict[str, pd.DataFrame] | None = None) -> None:
+    """Load one file's extraction atomically, replacing an earlier version of the same path.
+    `data` is frames(ex) when a worker has already derived it."""
+    data = frames(ex) if data is None else data
     con.execute("BEGIN TRANSACTION")
     try:
         for sha in {ex.source.sha256, replaces} - {None}:
             delete_file(con, sha)  # type: ignore[arg-type]
         con.execute("DELETE FROM load_errors WHERE path = ?", [ex.source.path])
-        for table in ("source_files", "meetings", "documents", "cases", "decisions", "attendees",
-                      "extraction_warnings"):
+        for table in INSERT_ORDER:
             _insert(con, table, data[table])
         con.execute("COMMIT")
     except BaseException:

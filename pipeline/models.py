@@ -95,6 +95,7 @@ class Case:
     decision: str | None = None
     responsible: list[str] = field(default_factory=list)
     provenance: dict[str, int] = field(default_factory=dict)
+    text: str | None = None  # the case's own text between its title and the next case (for search)
 
 
 @dataclass

@@ -135,8 +135,9 @@ def span_to_case(lines: Sequence[Line], start: Start, span: Sequence[Line], know
     texts = [join_wrapped(title_lines)] + _list_items(body)
     people = meta.get("responsible", []) + responsible + _ved_names(texts) + _presenters(body, known_names)
     case_type = _case_type(types + [meta.get("type", "")])
+    text = join_wrapped([ln.text for ln in body]) or None
     return Case(number=start.number, title=title, case_type=case_type, decision_label=label,
-                decision=decision, responsible=_unique(people), provenance={"page": first.page})
+                decision=decision, responsible=_unique(people), provenance={"page": first.page}, text=text)
 
 
 def _cut_enders(body: list[Line], v: vocab.Vocab) -> list[Line]:

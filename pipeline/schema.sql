@@ -55,7 +55,9 @@ CREATE TABLE IF NOT EXISTS cases (
     decision_label VARCHAR,
     decision       VARCHAR,
     responsible    VARCHAR[],
-    page           INTEGER
+    page           INTEGER,
+    text           VARCHAR,              -- the case's own text (search)
+    n_terms        INTEGER               -- search terms in title + text + decision (BM25 length)
 );
 
 CREATE TABLE IF NOT EXISTS decisions (
@@ -65,6 +67,7 @@ CREATE TABLE IF NOT EXISTS decisions (
     label    VARCHAR,                     -- null when the outcome is recorded without a label
     text     VARCHAR NOT NULL,
     proposed BOOLEAN NOT NULL,            -- Forslag til vedtak / Innstilling: proposed, not taken
+    outcome  VARCHAR,                     -- approved | noted | postponed | rejected | other (taxonomy.toml)
     page     INTEGER
 );
 
@@ -77,6 +80,8 @@ CREATE TABLE IF NOT EXISTS attendees (
     title        VARCHAR,
     status       VARCHAR NOT NULL,        -- present | absent | unknown
     page         INTEGER,
+    person_id    VARCHAR,                 -- partnership|name in lower case: one person per name per partnership
+    organisation_canonical VARCHAR,       -- taxonomy.toml organisations
     PRIMARY KEY (doc_id, seq)
 );
 
@@ -91,3 +96,103 @@ CREATE TABLE IF NOT EXISTS load_errors (
     reason    VARCHAR NOT NULL,
     failed_at TIMESTAMP NOT NULL
 );
+
+-- Derived per file at load (deleted and replaced with the file's other rows).
+CREATE TABLE IF NOT EXISTS case_topics (
+    case_id VARCHAR NOT NULL,
+    sha256  VARCHAR NOT NULL,
+    topic   VARCHAR NOT NULL              -- taxonomy.toml topics
+);
+
+CREATE TABLE IF NOT EXISTS search_terms (   -- BM25 postings: Snowball-stemmed words of a case
+    case_id VARCHAR NOT NULL,
+    sha256  VARCHAR NOT NULL,
+    term    VARCHAR NOT NULL,
+    tf      INTEGER NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS case_references (  -- "Referat fra SSU 05.12.24", "ref. sak SSU 2023.37"
+    case_id      VARCHAR NOT NULL,
+    sha256       VARCHAR NOT NULL,
+    ref_text     VARCHAR NOT NULL,
+    ref_body     VARCHAR,
+    ref_date     DATE,
+    ref_case_key VARCHAR
+);
+
+-- Reference data from pipeline/data/taxonomy.toml, refreshed at every build.
+CREATE TABLE IF NOT EXISTS organisations (
+    canonical VARCHAR PRIMARY KEY
+);
+
+CREATE TABLE IF NOT EXISTS organisation_aliases (
+    alias     VARCHAR NOT NULL,
+    canonical VARCHAR NOT NULL
+);
+
+-- Views for SQL users.
+CREATE OR REPLACE VIEW partnerships AS
+SELECT partnership, count(*) AS files, sum(pages) AS pages FROM source_files GROUP BY partnership;
+
+CREATE OR REPLACE VIEW bodies AS
+SELECT partnership, coalesce(body_abbrev, body) AS body, any_value(body) AS body_name,
+       count(DISTINCT meeting_id) AS meetings, min(meeting_date) AS first_meeting, max(meeting_date) AS last_meeting
+FROM documents WHERE coalesce(body_abbrev, body) IS NOT NULL AND coalesce(body_abbrev, body) <> ''
+GROUP BY ALL;
+
+CREATE OR REPLACE VIEW v_meetings AS
+SELECT m.*, (SELECT count(*) FROM documents d WHERE d.meeting_id = m.meeting_id) AS documents,
+       (SELECT count(*) FROM cases c JOIN documents d USING (doc_id) WHERE d.meeting_id = m.meeting_id) AS cases
+FROM meetings m;
+
+CREATE OR REPLACE VIEW v_cases AS
+SELECT c.case_id, d.partnership, coalesce(d.body_abbrev, d.body) AS body, d.meeting_date, d.doc_type,
+       c.number, c.title, c.case_type, c.decision_label, c.decision, dc.outcome, c.responsible,
+       (SELECT list(t.topic ORDER BY t.topic) FROM case_topics t WHERE t.case_id = c.case_id) AS topics,
+       s.path AS source_path, c.page, c.text, d.doc_id, d.meeting_id
+FROM cases c JOIN documents d USING (doc_id) JOIN source_files s ON s.sha256 = c.sha256
+LEFT JOIN decisions dc ON dc.case_id = c.case_id;
+
+CREATE OR REPLACE VIEW v_decisions AS
+SELECT dc.case_id, d.partnership, coalesce(d.body_abbrev, d.body) AS body, d.meeting_date, d.doc_type,
+       c.number, c.title, dc.label, dc.text AS decision, dc.outcome, dc.proposed,
+       (SELECT list(t.topic ORDER BY t.topic) FROM case_topics t WHERE t.case_id = c.case_id) AS topics,
+       s.path AS source_path, dc.page
+FROM decisions dc JOIN cases c USING (case_id) JOIN documents d ON d.doc_id = dc.doc_id
+JOIN source_files s ON s.sha256 = dc.sha256;
+
+CREATE OR REPLACE VIEW v_attendance AS
+SELECT a.person_id, a.name, a.organization, coalesce(a.organisation_canonical, a.organization) AS organisation,
+       a.title, a.status, d.partnership, coalesce(d.body_abbrev, d.body) AS body, d.meeting_date, d.meeting_id,
+       d.doc_type, s.path AS source_path, a.page
+FROM attendees a JOIN documents d USING (doc_id) JOIN source_files s ON s.sha256 = a.sha256;
+
+CREATE OR REPLACE VIEW persons AS
+SELECT person_id, any_value(partnership) AS partnership, mode(name) AS name, list(DISTINCT name) AS name_variants,
+       list(DISTINCT organisation) FILTER (WHERE organisation IS NOT NULL) AS organisations,
+       count(DISTINCT meeting_id) AS meetings
+FROM v_attendance GROUP BY person_id;
+
+-- Names that may be the same person but are kept apart: one name's words all in another's
+-- ("Rannveig" / "Rannveig Velken", "Janne K. Aase Hansen" / "Janne Aase Hansen"), same partnership.
+CREATE OR REPLACE VIEW person_ambiguities AS
+SELECT a.partnership, a.name AS name, b.name AS may_be
+FROM persons a JOIN persons b ON a.partnership = b.partnership AND a.person_id <> b.person_id
+WHERE list_has_all(string_split(lower(replace(b.name, '.', '')), ' '), string_split(lower(replace(a.name, '.', '')), ' '));
+
+CREATE OR REPLACE VIEW v_references AS
+SELECT r.case_id, r.ref_text, r.ref_body, r.ref_date, r.ref_case_key,
+       (SELECT min(m.meeting_id) FROM meetings m JOIN documents src ON src.sha256 = r.sha256
+        WHERE m.partnership = src.partnership AND m.body_abbrev = r.ref_body AND m.meeting_date = r.ref_date) AS meeting_id,
+       (SELECT min(c.case_id) FROM cases c JOIN documents d USING (doc_id)
+        WHERE r.ref_case_key IS NOT NULL AND c.case_key = r.ref_case_key AND c.case_id <> r.case_id
+          AND (r.ref_body IS NULL OR d.body_abbrev = r.ref_body)) AS target_case_id
+FROM case_references r;
+
+-- Columns added after the first release: a warehouse built earlier gains them in place.
+ALTER TABLE source_files ADD COLUMN IF NOT EXISTS pipeline_version VARCHAR;
+ALTER TABLE cases ADD COLUMN IF NOT EXISTS text VARCHAR;
+ALTER TABLE cases ADD COLUMN IF NOT EXISTS n_terms INTEGER;
+ALTER TABLE decisions ADD COLUMN IF NOT EXISTS outcome VARCHAR;
+ALTER TABLE attendees ADD COLUMN IF NOT EXISTS person_id VARCHAR;
+ALTER TABLE attendees ADD COLUMN IF NOT EXISTS organisation_canonical VARCHAR;

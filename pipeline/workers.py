@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from . import extract, extract_text, ingest
+from . import extract, extract_text, ingest, load
 from .models import Extraction
 
 
@@ -38,6 +38,7 @@ class Outcome:
     pages: int = 0
     error: str | None = None
     seconds: dict[str, float] = field(default_factory=dict)
+    frames: dict | None = None  # the warehouse rows, derived in the worker (load.frames)
 
 
 def reason_of(exc: BaseException) -> str:
@@ -68,8 +69,10 @@ def parse_one(path: Path, raw: Path, out_dir: Path | None) -> Outcome:
         if out_dir is not None:
             extract.write_stage_outputs(out_dir, ex, pages)
         t4 = time.perf_counter()
-        times = {"ingest": t1 - t0, "extract_text": t2 - t1, "parse": t3 - t2, "write": t4 - t3}
-        return Outcome(path, ex, len(pages), None, times)
+        frames = load.frames(ex)
+        t5 = time.perf_counter()
+        times = {"ingest": t1 - t0, "extract_text": t2 - t1, "parse": t3 - t2, "write": t4 - t3, "derive": t5 - t4}
+        return Outcome(path, ex, len(pages), None, times, frames)
     except Exception as exc:  # noqa: BLE001 - every failure becomes a recorded reason
         return Outcome(path, error=reason_of(exc), seconds={"failed": time.perf_counter() - t0})
 

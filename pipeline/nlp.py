@@ -1,0 +1,105 @@
+"""Language tools built once: a blank Norwegian (bokmål) spaCy pipeline whose token norms are Snowball
+stems, with PhraseMatchers from pipeline/data/taxonomy.toml for organisation names and topics.
+Matching is case-insensitive and stem-aware ("rehabiliteringen" matches "rehabilitering").
+Nothing is downloaded: spacy.blank needs no model."""
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import lru_cache
+from importlib import resources
+
+import Stemmer
+
+WORD = re.compile(r"[0-9A-Za-zÆØÅæøåÉéÜüÖöÄä]+")
+
+
+@lru_cache(maxsize=1)
+def taxonomy() -> dict:
+    return tomllib.loads(resources.files("pipeline").joinpath("data/taxonomy.toml").read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
+def stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("norwegian")
+
+
+def stem(word: str) -> str:
+    return stemmer().stemWord(word.casefold())
+
+
+def terms(text: str | None) -> list[str]:
+    """Search terms of a text: words in lower case, stemmed (the same for documents and queries)."""
+    if not text:
+        return []
+    return stemmer().stemWords([w.casefold() for w in WORD.findall(text)])
+
+
+def _stem_norms(doc):
+    for token in doc:
+        token.norm_ = stem(token.text)
+    return doc
+
+
+class Matchers:
+    """spaCy is imported here, on first use: commands that never match text do not pay for it."""
+
+    def __init__(self) -> None:
+        import spacy
+        from spacy.language import Language
+
+        if "stem_norms" not in Language.factories:
+            Language.component("stem_norms", func=_stem_norms)
+        self.nlp = spacy.blank("nb")
+        self.nlp.add_pipe("stem_norms")
+        tax = taxonomy()
+        self.orgs = self._matcher(tax["organisations"])
+        self.topics = self._matcher(tax["topics"])
+
+    def _matcher(self, table: dict[str, list[str]]):
+        from spacy.matcher import PhraseMatcher
+
+        m = PhraseMatcher(self.nlp.vocab, attr="NORM")
+        for canonical, aliases in table.items():
+            m.add(canonical, [self.nlp(a) for a in {*aliases, canonical}])
+        return m
+
+    def matches(self, matcher, text: str) -> list[tuple[str, int, int]]:
+        doc = self.nlp(text)
+        found = [(self.nlp.vocab.strings[mid], s, e) for mid, s, e in matcher(doc)]
+        return sorted(found, key=lambda x: (x[1], -(x[2] - x[1])))
+
+
+@lru_cache(maxsize=1)
+def matchers() -> Matchers:
+    return Matchers()
+
+
+def topics(*texts: str | None) -> list[str]:
+    """Topics of the taxonomy named in the texts, in taxonomy order."""
+    text = " \n ".join(t for t in texts if t)
+    if not text:
+        return []
+    m = matchers()
+    hit = {label for label, _, _ in m.matches(m.topics, text)}
+    return [t for t in taxonomy()["topics"] if t in hit]
+
+
+def organisation(text: str | None) -> str | None:
+    """The canonical name of the organisation a text names (the longest, earliest match)."""
+    if not text:
+        return None
+    m = matchers()
+    found = m.matches(m.orgs, text)
+    return found[0][0] if found else None
+
+
+def outcome(decision: str | None) -> str | None:
+    """approved | noted | postponed | rejected | other, from the decision's words."""
+    if not decision:
+        return None
+    text = " ".join(decision.casefold().split())
+    for cls, phrases in taxonomy()["outcomes"].items():
+        if any(p.casefold() in text for p in phrases):
+            return cls
+    return "other"

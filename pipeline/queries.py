@@ -1,0 +1,205 @@
+"""Questions to the warehouse, each a function returning a DataFrame. Every user value reaches SQL as
+a parameter; only fixed column names and clauses are put together as text."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from . import nlp
+
+BM25_K1, BM25_B = 1.2, 0.75
+
+
+@dataclass(frozen=True)
+class Filters:
+    partnership: str | None = None
+    body: str | None = None
+    since: str | None = None  # ISO date, inclusive
+    until: str | None = None
+    topic: str | None = None
+    limit: int | None = 50
+
+    def where(self, alias: str = "", topic_col: str = "case_id") -> tuple[str, list]:
+        p = f"{alias}." if alias else ""
+        parts, params = [], []
+        if self.partnership:
+            parts.append(f"lower({p}partnership) = lower(?)")
+            params.append(self.partnership)
+        if self.body:
+            parts.append(f"lower({p}body) = lower(?)")
+            params.append(self.body)
+        if self.since:
+            parts.append(f"{p}meeting_date >= CAST(? AS DATE)")
+            params.append(self.since)
+        if self.until:
+            parts.append(f"{p}meeting_date <= CAST(? AS DATE)")
+            params.append(self.until)
+        if self.topic:
+            parts.append(f"{p}{topic_col} IN (SELECT case_id FROM case_topics WHERE lower(topic) = lower(?))")
+            params.append(self.topic)
+        return (" AND ".join(parts) or "TRUE"), params
+
+    def limit_sql(self) -> tuple[str, list]:
+        return (" LIMIT ?", [self.limit]) if self.limit else ("", [])
+
+
+# The same document often exists more than once (a PDF and a text export of it): one row per case
+# identity, the PDF preferred, with the number of copies.
+ONE_COPY = """QUALIFY row_number() OVER (PARTITION BY partnership, body, meeting_date, doc_type, number, title
+                              ORDER BY (source_path NOT ILIKE '%.pdf'), source_path) = 1"""
+COPIES = "count(*) OVER (PARTITION BY partnership, body, meeting_date, doc_type, number, title) AS copies"
+
+
+def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection: nothing done through it can change the warehouse or touch other files."""
+    if not Path(db_path).exists():
+        raise FileNotFoundError(f"{db_path}: no warehouse; run `minutes build` first")
+    con = duckdb.connect(str(db_path), read_only=True, config={"enable_external_access": False})
+    return con
+
+
+def search(con: duckdb.DuckDBPyConnection, query: str, f: Filters = Filters()) -> pd.DataFrame:
+    """Cases ranked by BM25 over their title, text and decision (Snowball-stemmed Norwegian)."""
+    terms = sorted(set(nlp.terms(query)))
+    if not terms:
+        return pd.DataFrame(columns=["score", "partnership", "body", "meeting_date", "number", "title", "snippet",
+                                     "source_path", "page"])
+    where, params = f.where("v")
+    lim, lim_params = f.limit_sql()
+    marks = ", ".join("?" for _ in terms)
+    sql = f"""
+    WITH n AS (SELECT count(*) AS docs, avg(n_terms) AS avg_len FROM cases),
+    df AS (SELECT term, count(*) AS df FROM search_terms WHERE term IN ({marks}) GROUP BY term),
+    scored AS (
+      SELECT s.case_id, sum(ln(1 + (n.docs - df.df + 0.5) / (df.df + 0.5))
+             * s.tf * ({BM25_K1} + 1) / (s.tf + {BM25_K1} * (1 - {BM25_B} + {BM25_B} * c.n_terms / n.avg_len))) AS score
+      FROM search_terms s JOIN df USING (term) JOIN cases c USING (case_id), n
+      WHERE s.term IN ({marks})
+      GROUP BY s.case_id)
+    SELECT * EXCLUDE (doc_type, case_id) FROM (
+      SELECT round(sc.score, 3) AS score, v.partnership, v.body, v.meeting_date, v.number, v.title,
+             coalesce(v.decision, v.text, '') AS _text, v.outcome, v.topics, v.source_path, v.page, v.doc_type,
+             v.case_id, {COPIES}
+      FROM scored sc JOIN v_cases v USING (case_id)
+      WHERE {where}
+      {ONE_COPY})
+    ORDER BY score DESC, meeting_date DESC NULLS LAST, case_id{lim}"""
+    df = con.execute(sql, [*terms, *terms, *params, *lim_params]).df()
+    df.insert(6, "snippet", [snippet(t, terms) for t in df.pop("_text")])
+    return df
+
+
+def snippet(text: str, terms: list[str], width: int = 160) -> str:
+    """The part of `text` around the first word whose stem is a query term."""
+    words = text.split()
+    for i, w in enumerate(words):
+        if nlp.terms(w) and nlp.terms(w)[0] in terms:
+            start = max(0, i - 8)
+            out = " ".join(words[start:start + 28])
+            return ("… " if start else "") + out[:width] + (" …" if len(out) > width or start + 28 < len(words) else "")
+    return text[:width] + (" …" if len(text) > width else "")
+
+
+def decisions(con: duckdb.DuckDBPyConnection, f: Filters = Filters(), outcome: str | None = None,
+              include_proposed: bool = True) -> pd.DataFrame:
+    where, params = f.where()
+    if outcome:
+        where += " AND outcome = ?"
+        params.append(outcome)
+    if not include_proposed:
+        where += " AND NOT proposed"
+    lim, lp = f.limit_sql()
+    return con.execute(f"""SELECT * EXCLUDE (doc_type) FROM (
+                             SELECT partnership, body, meeting_date, number, title, label, decision, outcome, proposed,
+                                    topics, source_path, page, doc_type, {COPIES}
+                             FROM v_decisions WHERE {where} {ONE_COPY})
+                           ORDER BY meeting_date DESC NULLS LAST, partnership, body, number{lim}""", params + lp).df()
+
+
+def cases(con: duckdb.DuckDBPyConnection, f: Filters = Filters()) -> pd.DataFrame:
+    where, params = f.where()
+    lim, lp = f.limit_sql()
+    return con.execute(f"""SELECT * FROM (
+                             SELECT partnership, body, meeting_date, doc_type, number, title, case_type, decision,
+                                    outcome, responsible, topics, source_path, page, {COPIES}
+                             FROM v_cases WHERE {where} {ONE_COPY})
+                           ORDER BY meeting_date DESC NULLS LAST, partnership, body, number{lim}""", params + lp).df()
+
+
+def meetings(con: duckdb.DuckDBPyConnection, f: Filters = Filters()) -> pd.DataFrame:
+    f2 = Filters(f.partnership, f.body, f.since, f.until, None, f.limit)
+    where, params = f2.where()
+    lim, lp = f2.limit_sql()
+    return con.execute(f"""SELECT partnership, body, meeting_date, start_time, end_time,
+                                  location, chair, minute_taker, documents, cases
+                           FROM (SELECT * EXCLUDE (body), coalesce(body_abbrev, body) AS body FROM v_meetings)
+                           WHERE {where}
+                           ORDER BY meeting_date DESC NULLS LAST, partnership{lim}""", params + lp).df()
+
+
+def attendance(con: duckdb.DuckDBPyConnection, f: Filters = Filters(), by: str = "person",
+               person: str | None = None, organisation: str | None = None) -> pd.DataFrame:
+    """Meetings attended per person (or organisation) with the rate over the meetings of the bodies
+    they were listed for. Only minutes (referat/protokoll) count: a notice lists invitees."""
+    f2 = Filters(f.partnership, f.body, f.since, f.until, None, None)
+    where, params = f2.where()
+    if person:
+        where += " AND lower(name) LIKE lower(?)"
+        params.append(f"%{person}%")
+    if organisation:
+        where += " AND lower(organisation) LIKE lower(?)"
+        params.append(f"%{organisation}%")
+    key = "organisation" if by == "organisation" else "person_id"
+    label = "organisation" if by == "organisation" else "any_value(name) AS name, any_value(organisation) AS organisation"
+    lim, lp = f.limit_sql()
+    sql = f"""
+    WITH a AS (SELECT * FROM v_attendance WHERE doc_type IN ('referat', 'protokoll') AND {where}),
+    held AS (SELECT partnership, body, count(DISTINCT meeting_id) AS held FROM a GROUP BY ALL)
+    SELECT {label}, a.partnership, a.body,
+           count(DISTINCT meeting_id) FILTER (WHERE status = 'present') AS present,
+           count(DISTINCT meeting_id) FILTER (WHERE status = 'absent') AS absent,
+           count(DISTINCT meeting_id) FILTER (WHERE status = 'unknown') AS unknown,
+           any_value(held.held) AS meetings,
+           round(count(DISTINCT meeting_id) FILTER (WHERE status = 'present') / any_value(held.held), 2) AS rate
+    FROM a JOIN held USING (partnership, body)
+    WHERE {key} IS NOT NULL
+    GROUP BY {key}, a.partnership, a.body
+    ORDER BY present DESC, {'organisation' if by == 'organisation' else 'name'}{lim}"""
+    return con.execute(sql, params + lp).df()
+
+
+def people(con: duckdb.DuckDBPyConnection, f: Filters = Filters(), ambiguous: bool = False) -> pd.DataFrame:
+    if ambiguous:
+        where, params = Filters(f.partnership).where()
+        return con.execute(f"SELECT * FROM person_ambiguities WHERE {where} ORDER BY partnership, name",
+                           params).df()
+    where, params = Filters(f.partnership).where()
+    lim, lp = f.limit_sql()
+    return con.execute(f"""SELECT partnership, name, name_variants, organisations, meetings FROM persons
+                           WHERE {where} ORDER BY meetings DESC, name{lim}""", params + lp).df()
+
+
+def topics(con: duckdb.DuckDBPyConnection, f: Filters = Filters(), by_year: bool = False) -> pd.DataFrame:
+    f2 = Filters(f.partnership, f.body, f.since, f.until, None, None)
+    where, params = f2.where("v")
+    if f.topic:
+        where += " AND lower(t.topic) = lower(?)"
+        params.append(f.topic)
+    year = ", year(v.meeting_date) AS year" if by_year else ""
+    return con.execute(f"""SELECT t.topic, v.partnership{year}, count(DISTINCT v.case_id) AS cases,
+                                  count(DISTINCT v.case_id) FILTER (WHERE v.decision IS NOT NULL) AS decisions
+                           FROM case_topics t JOIN v_cases v USING (case_id) WHERE {where}
+                           GROUP BY ALL ORDER BY {'year, ' if by_year else ''}cases DESC, t.topic""", params).df()
+
+
+def sql(con: duckdb.DuckDBPyConnection, statement: str) -> pd.DataFrame:
+    """Any read-only SQL (the connection is opened read-only, without file access)."""
+    return con.execute(statement).df()
+
+
+def tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [t for (t,) in con.execute("SELECT table_name FROM information_schema.tables "
+                                      "WHERE table_schema = 'main' ORDER BY 1").fetchall()]
