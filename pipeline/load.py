@@ -165,7 +165,8 @@ def run(con: duckdb.DuckDBPyConnection, ex: Extraction, replaces: str | None = N
     con.execute("BEGIN TRANSACTION")
     try:
         for sha in {ex.source.sha256, replaces} - {None}:
-            delete_file(con, sha)  # type: ignore[arg-type]
+            if con.execute("SELECT 1 FROM source_files WHERE sha256 = ?", [sha]).fetchone():
+                delete_file(con, sha)  # type: ignore[arg-type]
         con.execute("DELETE FROM load_errors WHERE path = ?", [ex.source.path])
         for table in INSERT_ORDER:
             _insert(con, table, data[table])
