@@ -119,8 +119,10 @@ def plan(raw: Path, con: duckdb.DuckDBPyConnection | None, retry_failed: bool = 
             out.duplicates.append((path, str(seen[sha])))
             continue
         if key in loaded and loaded[key][0] == sha:
-            (out.unchanged if loaded[key][1] == __version__ else out.changed).append(path)
-            if loaded[key][1] != __version__:
+            if loaded[key][1] == __version__:
+                out.unchanged.append(path)
+            else:  # read by another version of the pipeline: read again
+                out.changed.append(path)
                 out.previous[path] = sha
         elif sha in by_sha and by_sha[sha] != key:
             old = by_sha[sha]
@@ -184,8 +186,8 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
                 _fail(con, summary, path, None, reason, strict)
             todo = p.todo
             jobs = workers.default_jobs() if jobs is None else jobs
-            for n, outcome in enumerate(workers.parse_files(todo, raw, out_dir, min(jobs, len(todo)) if jobs else 0,
-                                                            guard), start=1):
+            workers_n = min(jobs, len(todo)) if jobs else 0
+            for n, outcome in enumerate(workers.parse_files(todo, raw, out_dir, workers_n, guard, p.sha), start=1):
                 for stage, secs in outcome.seconds.items():
                     summary.add_time(stage, secs)
                 if on_file:

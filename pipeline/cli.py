@@ -5,6 +5,7 @@ import json
 import logging
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
@@ -80,8 +81,7 @@ def build_cmd(raw: Path, db: Path, extracted: Path, strict: bool, prune: bool, j
         click.echo(f"Error: {exc}", err=True)
         sys.exit(3)
     except duckdb.Error as exc:
-        click.echo(f"Error: {db}: cannot open the warehouse ({' '.join(str(exc).split())[:300]})", err=True)
-        sys.exit(4)
+        _unreadable_warehouse(db, exc, "open")
     progress.close()
     click.echo(json.dumps(summary.as_dict(), ensure_ascii=False) if as_json else "\n".join(summary.lines()))
     sys.exit(1 if summary.failed else 0)
@@ -121,8 +121,7 @@ def status_cmd(raw: Path, db: Path, as_json: bool, show_all: bool) -> None:
     try:
         st = status.run(raw, db)
     except duckdb.Error as exc:
-        click.echo(f"Error: {db}: cannot read the warehouse ({' '.join(str(exc).split())[:300]})", err=True)
-        sys.exit(4)
+        _unreadable_warehouse(db, exc)
     pending = st.raw if show_all else st.raw[st.raw.state != "unchanged"]
     if as_json:
         click.echo(json.dumps({"warehouse": str(db), "loaded": _records(st.loaded), "failed": _records(st.failed),
@@ -203,18 +202,26 @@ def _emit(df, fmt: str) -> None:
             click.echo(df.to_string(index=False))
 
 
-def _run_query(db: Path, fn, fmt: str) -> None:
+def _unreadable_warehouse(db: Path, exc: Exception, verb: str = "read") -> NoReturn:
+    click.echo(f"Error: {db}: cannot {verb} the warehouse ({workers.one_line(str(exc))})", err=True)
+    sys.exit(4)
+
+
+def _open_read_only(db: Path) -> duckdb.DuckDBPyConnection:
     try:
-        con = queries.connect(db)
+        return queries.connect(db)
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
     except duckdb.Error as exc:
-        click.echo(f"Error: {db}: cannot read the warehouse ({' '.join(str(exc).split())[:300]})", err=True)
-        sys.exit(4)
+        _unreadable_warehouse(db, exc)
+
+
+def _run_query(db: Path, fn, fmt: str) -> None:
+    con = _open_read_only(db)
     try:
         df = fn(con)
     except duckdb.Error as exc:
-        raise click.ClickException(" ".join(str(exc).split())[:500]) from exc
+        raise click.ClickException(workers.one_line(str(exc), 500)) from exc
     finally:
         con.close()
     _emit(df, fmt)
@@ -291,10 +298,7 @@ def sql_cmd(statement: str, db: Path, fmt: str) -> None:
 @_db_option
 def export_cmd(out_dir: Path, fmt: str, db: Path) -> None:
     """Write every table and view of the warehouse to OUT_DIR, one file each."""
-    try:
-        con = queries.connect(db)
-    except FileNotFoundError as exc:
-        raise click.ClickException(str(exc)) from exc
+    con = _open_read_only(db)
     out_dir.mkdir(parents=True, exist_ok=True)
     try:
         for name in queries.tables(con):

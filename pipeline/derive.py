@@ -4,24 +4,32 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
-from . import nlp
+from . import nlp, vocab
 from .normalise import case_key, parse_date
 
-_BODY = r"(?P<body>SSU|FSU|LSU|OSU|GSU|AU|PM)"
-MEETING_REF = re.compile(rf"\b(?:Referat|Protokoll|Møtereferat)(?:er)?\s+(?:fra\s+)?(?:møte\s+i\s+)?{_BODY}\s+"
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Reference patterns over the body abbreviations of vocab.toml (SSU, FSU, …)."""
+    abbrevs = sorted({a for _, a in vocab.load().bodies if a}, key=len, reverse=True)
+    body = rf"(?P<body>{'|'.join(map(re.escape, abbrevs))})"
+    meeting = re.compile(rf"\b(?:Referat|Protokoll|Møtereferat)(?:er)?\s+(?:fra\s+)?(?:møte\s+i\s+)?{body}\s+"
                          r"(?:møte\s+)?(?:den\s+)?(?P<date>\d{1,2}\.\d{1,2}\.\d{2,4})", re.I)
-CASE_REF = re.compile(rf"\b(?:ref\.?\s+)?sak(?:\s+nr\.?)?\s+(?:{_BODY}\s+)?(?P<num>(?:19|20)\d\d\.\d{{1,3}}|\d{{1,3}}/\d{{2,4}})",
-                      re.I)
+    case = re.compile(rf"\b(?:ref\.?\s+)?sak(?:\s+nr\.?)?\s+(?:{body}\s+)?"
+                      r"(?P<num>(?:19|20)\d\d\.\d{1,3}|\d{1,3}/\d{2,4})", re.I)
+    return meeting, case
 
 
 def references(*texts: str | None) -> list[tuple[str, str | None, str | None, str | None]]:
     """(text, body, date, case key) for each reference to a meeting's minutes or to a case."""
+    meeting_ref, case_ref = _patterns()
     out = []
     for text in (t for t in texts if t):
-        for m in MEETING_REF.finditer(text):
+        for m in meeting_ref.finditer(text):
             out.append((m.group(0), m.group("body").upper(), parse_date(m.group("date")), None))
-        for m in CASE_REF.finditer(text):
+        for m in case_ref.finditer(text):
             body = m.group("body").upper() if m.group("body") else None
             out.append((m.group(0), body, None, case_key(m.group("num").rstrip("."))))
     seen, unique = set(), []

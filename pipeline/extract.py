@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -29,10 +30,18 @@ def with_page_count(source: SourceFile, pages: list[Page]) -> SourceFile:
     return source if source.format == "pdf" else SourceFile(**{**asdict(source), "pages": len(pages)})
 
 
-def run(path: Path, raw_root: Path | None = None) -> tuple[Extraction, list[Page]]:
-    source = ingest.run(path, raw_root)
+def run(path: Path, raw_root: Path | None = None, times: dict[str, float] | None = None,
+        sha256: str | None = None) -> tuple[Extraction, list[Page]]:
+    """ingest -> extract_text -> segment/parse; seconds per stage are added to `times` if given."""
+    t0 = time.perf_counter()
+    source = ingest.run(path, raw_root, sha256)
+    t1 = time.perf_counter()
     pages = extract_text.run(source)
-    return pages_to_extraction(with_page_count(source, pages), pages), pages
+    t2 = time.perf_counter()
+    ex = pages_to_extraction(with_page_count(source, pages), pages)
+    if times is not None:
+        times.update(ingest=t1 - t0, extract_text=t2 - t1, parse=time.perf_counter() - t2)
+    return ex, pages
 
 
 def to_json(data: dict[str, Any]) -> str:

@@ -44,7 +44,8 @@ def format_of(path: Path, head: bytes) -> str:
     return "md" if path.suffix.lower() == ".md" else "txt"
 
 
-def run(path: Path, raw_root: Path | None = None) -> SourceFile:
+def run(path: Path, raw_root: Path | None = None, sha256: str | None = None) -> SourceFile:
+    """`sha256` when the caller has already hashed the file (a build plans by hash)."""
     path = Path(path)
     if not path.is_file():
         raise IngestError("not a file")
@@ -55,7 +56,7 @@ def run(path: Path, raw_root: Path | None = None) -> SourceFile:
         head = f.read(4096)
     fmt = format_of(path, head)
     pages = count_pdf_pages(path) if fmt == "pdf" else 0
-    return SourceFile(path=str(path), sha256=sha256_of(path), format=fmt,
+    return SourceFile(path=str(path), sha256=sha256 or sha256_of(path), format=fmt,
                       partnership=partnership_of(path, raw_root), size=size, pages=pages)
 
 

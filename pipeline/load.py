@@ -47,11 +47,6 @@ def refresh_reference_data(con: duckdb.DuckDBPyConnection) -> None:
         raise
 
 
-def loaded(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """path -> sha256 of every loaded source file."""
-    return dict(con.execute("SELECT path, sha256 FROM source_files").fetchall())
-
-
 def loaded_files(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str | None]]:
     """path -> (sha256, pipeline version that read it) of every loaded source file."""
     rows = con.execute("SELECT path, sha256, pipeline_version FROM source_files").fetchall()

@@ -11,7 +11,7 @@ from . import vocab
 from .models import Case, Line
 from .normalise import case_number, join_wrapped
 from .parse_header import label_value
-from .textrules import ends_sentence, is_bullet, is_heading_like, is_name, is_url, row_head, row_text
+from .textrules import ends_sentence, ends_with_initial, is_bullet, is_heading_like, is_name, is_url, row_head, row_text
 
 VED_NAME = re.compile(r"\b(?:ved|v/)\s+(?:[a-zæøå]+\s+){0,4}?(?P<name>[A-ZÆØÅ][\w.-]*(?:\s+[A-ZÆØÅ][\w.-]*){1,3})\s*[.:]?\s*$")
 PRESENTER = re.compile(r"\b[Pp]resentasjon(?:\s+fra|\s+v/|\s+ved)?\s+(?P<words>(?:[A-ZÆØÅ][\wæøå.-]*\s+){1,4}[A-ZÆØÅ][\wæøå.-]*)")
@@ -399,7 +399,7 @@ def _presenters(body: list[Line], known: set[str]) -> list[str]:
 
 def _wraps_onto(prev: str, text: str) -> bool:
     """`text` continues `prev`: it starts in lower case, or `prev` stops mid-name or mid-phrase."""
-    return text[:1].islower() or bool(re.search(r"(?:^|\s)[A-ZÆØÅ]\.$|-$", prev)) \
+    return text[:1].islower() or ends_with_initial(prev) or prev.rstrip().endswith("-") \
         or _dangles(prev, vocab.load()) or _is_fragment(text) or is_name(text)
 
 

@@ -24,23 +24,15 @@ class Filters:
 
     def where(self, alias: str = "", topic_col: str = "case_id") -> tuple[str, list]:
         p = f"{alias}." if alias else ""
-        parts, params = [], []
-        if self.partnership:
-            parts.append(f"lower({p}partnership) = lower(?)")
-            params.append(self.partnership)
-        if self.body:
-            parts.append(f"lower({p}body) = lower(?)")
-            params.append(self.body)
-        if self.since:
-            parts.append(f"{p}meeting_date >= CAST(? AS DATE)")
-            params.append(self.since)
-        if self.until:
-            parts.append(f"{p}meeting_date <= CAST(? AS DATE)")
-            params.append(self.until)
-        if self.topic:
-            parts.append(f"{p}{topic_col} IN (SELECT case_id FROM case_topics WHERE lower(topic) = lower(?))")
-            params.append(self.topic)
-        return (" AND ".join(parts) or "TRUE"), params
+        clauses = [
+            (self.partnership, f"lower({p}partnership) = lower(?)"),
+            (self.body, f"lower({p}body) = lower(?)"),
+            (self.since, f"{p}meeting_date >= CAST(? AS DATE)"),
+            (self.until, f"{p}meeting_date <= CAST(? AS DATE)"),
+            (self.topic, f"{p}{topic_col} IN (SELECT case_id FROM case_topics WHERE lower(topic) = lower(?))"),
+        ]
+        used = [(value, sql) for value, sql in clauses if value]
+        return (" AND ".join(sql for _, sql in used) or "TRUE"), [value for value, _ in used]
 
     def limit_sql(self) -> tuple[str, list]:
         return (" LIMIT ?", [self.limit]) if self.limit else ("", [])
@@ -96,7 +88,8 @@ def snippet(text: str, terms: list[str], width: int = 160) -> str:
     """The part of `text` around the first word whose stem is a query term."""
     words = text.split()
     for i, w in enumerate(words):
-        if nlp.terms(w) and nlp.terms(w)[0] in terms:
+        stems = nlp.terms(w)
+        if stems and stems[0] in terms:
             start = max(0, i - 8)
             out = " ".join(words[start:start + 28])
             return ("… " if start else "") + out[:width] + (" …" if len(out) > width or start + 28 < len(words) else "")

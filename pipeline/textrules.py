@@ -30,10 +30,15 @@ def is_bullet(text: str) -> bool:
     return bool(BULLET_START.match(text))
 
 
+def ends_with_initial(text: str) -> bool:
+    """'… ved Saliba A.': a name's initial, its surname on the next line."""
+    return bool(INITIAL_END.search(text.rstrip()))
+
+
 def ends_sentence(text: str) -> bool:
     """Closing punctuation, but not a name's initial ('… ved Saliba A.' + 'Korkunc')."""
     t = text.rstrip()
-    return t.endswith((".", "!", "?", ".»", '."')) and not INITIAL_END.search(t)
+    return t.endswith((".", "!", "?", ".»", '."')) and not ends_with_initial(t)
 
 
 def is_heading_like(text: str) -> bool:

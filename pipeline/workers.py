@@ -51,27 +51,27 @@ def reason_of(exc: BaseException) -> str:
         return str(exc) or "time limit exceeded while reading the file"
     if isinstance(exc, RecursionError):
         return "structure nested too deeply to read"
-    text = " ".join(str(exc).split())[:300]
+    text = one_line(str(exc))
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def parse_one(path: Path, raw: Path, out_dir: Path | None) -> Outcome:
+def one_line(text: str, limit: int = 300) -> str:
+    """A message on one line, whitespace collapsed, at most `limit` characters."""
+    return " ".join(text.split())[:limit]
+
+
+def parse_one(path: Path, raw: Path, out_dir: Path | None, sha256: str | None = None) -> Outcome:
     """All extraction stages for one file, stage outputs written under out_dir; never raises."""
     times: dict[str, float] = {}
     t0 = time.perf_counter()
     try:
-        source = ingest.run(path, raw)
-        t1 = time.perf_counter()
-        pages = extract_text.run(source)
-        t2 = time.perf_counter()
-        ex = extract.pages_to_extraction(extract.with_page_count(source, pages), pages)
+        ex, pages = extract.run(path, raw, times, sha256)
         t3 = time.perf_counter()
         if out_dir is not None:
             extract.write_stage_outputs(out_dir, ex, pages)
         t4 = time.perf_counter()
         frames = load.frames(ex)
-        t5 = time.perf_counter()
-        times = {"ingest": t1 - t0, "extract_text": t2 - t1, "parse": t3 - t2, "write": t4 - t3, "derive": t5 - t4}
+        times.update(write=t4 - t3, derive=time.perf_counter() - t4)
         return Outcome(path, ex, len(pages), None, times, frames)
     except Exception as exc:  # noqa: BLE001 - every failure becomes a recorded reason
         return Outcome(path, error=reason_of(exc), seconds={"failed": time.perf_counter() - t0})
@@ -98,12 +98,12 @@ def _init_worker(guard: Guard) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
 
 
-def _guarded(path: Path, raw: Path, out_dir: Path | None) -> Outcome:
+def _guarded(path: Path, raw: Path, out_dir: Path | None, sha256: str | None) -> Outcome:
     # soft limit: an exception in Python code; hard limit: the process ends even inside C code
     faulthandler.dump_traceback_later(_GUARD.seconds * 1.5 + 1, exit=True, file=sys.stderr)
     signal.setitimer(signal.ITIMER_REAL, _GUARD.seconds)
     try:
-        return parse_one(path, raw, out_dir)
+        return parse_one(path, raw, out_dir, sha256)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         faulthandler.cancel_dump_traceback_later()
@@ -119,11 +119,13 @@ DIED = "the worker reading this file died (hard time limit, memory exhausted or 
 
 
 def parse_files(paths: list[Path], raw: Path, out_dir: Path | None, jobs: int,
-                guard: Guard = Guard()) -> Iterator[Outcome]:
-    """Outcomes in the order of `paths`. jobs=0 parses in this process (no guard)."""
+                guard: Guard = Guard(), shas: dict[Path, str] | None = None) -> Iterator[Outcome]:
+    """Outcomes in the order of `paths`. jobs=0 parses in this process (no guard). `shas`: content
+    hashes already computed, so files are not hashed twice."""
+    shas = shas or {}
     if jobs <= 0:
         for p in paths:
-            yield parse_one(p, raw, out_dir)
+            yield parse_one(p, raw, out_dir, shas.get(p))
         return
     pending = deque(paths)
     ctx = multiprocessing.get_context("spawn")  # workers do not inherit the warehouse connection
@@ -135,7 +137,7 @@ def parse_files(paths: list[Path], raw: Path, out_dir: Path | None, jobs: int,
             while pending or window:
                 while pending and len(window) < 2 * jobs:
                     p = pending.popleft()
-                    window.append((p, pool.submit(_guarded, p, raw, out_dir)))
+                    window.append((p, pool.submit(_guarded, p, raw, out_dir, shas.get(p))))
                 p, fut = window[0]
                 try:
                     outcome = fut.result()
@@ -148,13 +150,13 @@ def parse_files(paths: list[Path], raw: Path, out_dir: Path | None, jobs: int,
             pool.shutdown(wait=not broken, cancel_futures=True)
         # isolate: the files in flight when a worker died run alone, each in its own pool
         for p in broken:
-            yield _alone(p, raw, out_dir, guard, ctx)
+            yield _alone(p, raw, out_dir, guard, ctx, shas.get(p))
 
 
-def _alone(path: Path, raw: Path, out_dir: Path | None, guard: Guard, ctx) -> Outcome:
+def _alone(path: Path, raw: Path, out_dir: Path | None, guard: Guard, ctx, sha256: str | None) -> Outcome:
     pool = ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=_init_worker, initargs=(guard,))
     try:
-        return pool.submit(_guarded, path, raw, out_dir).result()
+        return pool.submit(_guarded, path, raw, out_dir, sha256).result()
     except BrokenProcessPool:
         return Outcome(path, error=DIED)
     finally:
