@@ -187,26 +187,70 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
             todo = p.todo
             jobs = workers.default_jobs() if jobs is None else jobs
             workers_n = min(jobs, len(todo)) if jobs else 0
+            batch = _Batch(con, summary, p, strict)
             for n, outcome in enumerate(workers.parse_files(todo, raw, out_dir, workers_n, guard, p.sha), start=1):
                 for stage, secs in outcome.seconds.items():
                     summary.add_time(stage, secs)
                 if on_file:
                     on_file(n, len(todo), outcome)
                 if outcome.error or outcome.extraction is None:
+                    if strict:
+                        batch.flush()  # what parsed before the failure is loaded before the build stops
                     _fail(con, summary, outcome.path, p.sha.get(outcome.path), outcome.error or "unknown", strict)
                     continue
-                t = time.perf_counter()
-                try:
-                    load.run(con, outcome.extraction, replaces=p.previous.get(outcome.path), data=outcome.frames)
-                except Exception as exc:  # noqa: BLE001 - recorded, the batch goes on
-                    _fail(con, summary, outcome.path, p.sha.get(outcome.path), workers.reason_of(exc), strict)
-                    continue
-                summary.add_time("load", time.perf_counter() - t)
-                _count(summary, outcome)
+                batch.add(outcome)
+            batch.flush()
         finally:
             con.close()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+class _Batch:
+    """Parsed files waiting to be loaded together in one transaction: flushed when it holds
+    BATCH_FILES files or BATCH_SECONDS have passed since its first file arrived, and at the end.
+    If the joint load fails, each file is loaded alone so only the file at fault is recorded."""
+
+    BATCH_FILES = 64
+    BATCH_SECONDS = 2.0
+
+    def __init__(self, con, summary: Summary, p: Plan, strict: bool) -> None:
+        self.con, self.summary, self.plan, self.strict = con, summary, p, strict
+        self.pending: list[workers.Outcome] = []
+        self.since = 0.0
+
+    def add(self, outcome: workers.Outcome) -> None:
+        if not self.pending:
+            self.since = time.monotonic()
+        self.pending.append(outcome)
+        if len(self.pending) >= self.BATCH_FILES or time.monotonic() - self.since >= self.BATCH_SECONDS:
+            self.flush()
+
+    def _item(self, o: workers.Outcome):
+        assert o.extraction is not None
+        data = o.frames if o.frames is not None else load.frames(o.extraction)
+        return o.extraction, self.plan.previous.get(o.path), data
+
+    def flush(self) -> None:
+        pending, self.pending = self.pending, []
+        if not pending:
+            return
+        t = time.perf_counter()
+        try:
+            load.run_many(self.con, [self._item(o) for o in pending])
+            loaded = pending
+        except Exception:  # noqa: BLE001 - one file spoils the joint load: load them one by one
+            loaded = []
+            for o in pending:
+                try:
+                    load.run_many(self.con, [self._item(o)])
+                    loaded.append(o)
+                except Exception as exc:  # noqa: BLE001 - recorded, the batch goes on
+                    _fail(self.con, self.summary, o.path, self.plan.sha.get(o.path), workers.reason_of(exc),
+                          self.strict)
+        self.summary.add_time("load", time.perf_counter() - t)
+        for o in loaded:
+            _count(self.summary, o)
 
 
 def _apply_plan_facts(con, p: Plan, summary: Summary, prune: bool) -> None:

@@ -94,42 +94,38 @@ def page_runs(page: pdfium.PdfPage) -> list[Run]:
 
 
 def _rect_texts(tp: pdfium.PdfTextPage, rects: list[tuple[float, float, float, float]]):
-    """(rect, index of its first character, its text) for each text rectangle. One call for the
-    page's text, sliced from each rectangle's first to its last character (found by hit tests at
-    its edges), replaces a bounded-text query per rectangle, which scans the whole page each time.
-    Where the slice is doubtful (edges not found, or a line break inside) the query is used."""
+    """(rect, index of its first character, its text) for each text rectangle. PDFium makes the
+    rectangles walking the characters in order, so each rectangle's text is the page text from its
+    first character (a hit test at its left edge) to the next rectangle's first, without the line
+    break or space between them: one text call per page instead of a bounded-text query per
+    rectangle, which scans the whole page each time. Where the order is in doubt (an edge not
+    found, starts not increasing, a line break inside) the bounded query is used."""
     n = tp.count_chars()
     full = tp.get_text_range(0, n) if rects else ""
+    firsts = [_first_char(tp, r, n) for r in rects]
     out = []
-    for r in rects:
-        first, last = _edge_char(tp, r, n, first=True), _edge_char(tp, r, n, first=False)
-        text = full[first:last + 1] if 0 <= first <= last and len(full) == n else ""
+    for i, r in enumerate(rects):
+        first = firsts[i]
+        end = firsts[i + 1] if i + 1 < len(firsts) else n
+        text = full[first:end].rstrip(" \r\n\x02") if 0 <= first < end <= n and len(full) == n else ""
         if not text or "\n" in text or "\r" in text:
             text = tp.get_text_bounded(*r)
         out.append((r, first, text))
     return out
 
 
-def _edge_char(tp: pdfium.PdfTextPage, rect: tuple[float, float, float, float], n: int, first: bool) -> int:
-    """The index of the first (or last) character inside `rect`: the hit test near an edge can land
-    on a neighbouring word's letter, so step inwards past characters outside the rect."""
+def _first_char(tp: pdfium.PdfTextPage, rect: tuple[float, float, float, float], n: int) -> int:
+    """The index of the first character inside `rect`: the hit test near its left edge can land
+    on a neighbouring word's letter, so step right past characters whose centre is outside."""
     left, bottom, right, top = rect
-    x = left + 0.5 if first else right - 0.5
-    idx = pdfium_c.FPDFText_GetCharIndexAtPos(tp.raw, x, (top + bottom) / 2, 2.0, 2.0)
+    idx = pdfium_c.FPDFText_GetCharIndexAtPos(tp.raw, left + 0.5, (top + bottom) / 2, 2.0, 2.0)
     if idx < 0:
         return idx
     box = [ctypes.c_double() for _ in range(4)]
-    step = 1 if first else -1
+    refs = [ctypes.byref(b) for b in box]
     for _ in range(4):
-        pdfium_c.FPDFText_GetCharBox(tp.raw, idx, *(ctypes.byref(b) for b in box))
-        centre = (box[0].value + box[1].value) / 2
-        if left - 0.5 <= centre <= right + 0.5 or not 0 <= idx + step < n:
-            break
-        idx += step
-    while not first and idx + 1 < n:  # the hit test can stop short at a ligature or kerned pair
-        pdfium_c.FPDFText_GetCharBox(tp.raw, idx + 1, *(ctypes.byref(b) for b in box))
-        cx, cy = (box[0].value + box[1].value) / 2, (box[2].value + box[3].value) / 2
-        if not (left - 0.5 <= cx <= right + 0.5 and bottom - 0.5 <= cy <= top + 0.5) or box[1].value <= box[0].value:
+        pdfium_c.FPDFText_GetCharBox(tp.raw, idx, *refs)
+        if left - 0.5 <= (box[0].value + box[1].value) / 2 <= right + 0.5 or idx + 1 >= n:
             break
         idx += 1
     return idx

@@ -35,9 +35,21 @@ def terms(text: str | None) -> list[str]:
     return stemmer().stemWords([w.casefold() for w in WORD.findall(text)])
 
 
+_STEMMED: set[int] = set()  # lexemes (orth ids) whose norm is already their stem
+
+
 def _stem_norms(doc):
-    for token in doc:
-        token.norm_ = stem(token.text)
+    """A word's stem becomes its lexeme's norm, once per word seen: tokens read their norm from
+    the lexeme, so no Token object is made per token."""
+    from spacy.attrs import ORTH
+
+    new = {int(o) for o in doc.to_array([ORTH])} - _STEMMED
+    if new:
+        vocab = doc.vocab
+        words = [vocab.strings[o] for o in new]
+        for orth, s in zip(new, stemmer().stemWords([w.casefold() for w in words])):
+            vocab[orth].norm_ = s
+        _STEMMED.update(new)
     return doc
 
 

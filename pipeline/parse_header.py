@@ -10,10 +10,9 @@ from .models import Line
 from .normalise import body_abbrev, parse_date, parse_times
 from .textrules import is_name, row_text
 
-LOOSE_LABEL_MIN = 6
 # Fields also taken from a header block printed after the case list has begun (a page-1 block that
 # text extraction placed after the first cases).
-LATE_FIELDS = {"body", "chair", "minute_taker", "location", "datetime", "datetime_place"}  # labels this long may be followed by a plain space instead of ':'
+LATE_FIELDS = {"body", "chair", "minute_taker", "location", "datetime", "datetime_place"}
 
 
 @dataclass
@@ -27,9 +26,9 @@ def label_value(text: str, v: vocab.Vocab) -> tuple[str, str] | None:
     m = v.header_label.match(text)
     if m:
         return v.header_field[m.group("label").casefold()], m.group("value").strip()
-    for label, fld in v.header_field.items():
-        if len(label) >= LOOSE_LABEL_MIN and text.casefold().startswith(label + " "):
-            return fld, text[len(label) + 1:].strip()
+    m = v.loose_header_label.match(text)
+    if m:
+        return v.header_field[m.group("label").casefold()], m.group("value").strip()
     return None
 
 

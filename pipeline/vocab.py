@@ -9,6 +9,7 @@ from importlib import resources
 from typing import Pattern
 
 FLAGS = re.IGNORECASE
+LOOSE_LABEL_MIN = 6  # header labels this long may be followed by a plain space instead of ':'
 
 
 def _alts(words: list[str]) -> str:
@@ -39,6 +40,7 @@ class Vocab:
     furniture_identity: Pattern[str]
     header_field: dict[str, str]
     header_label: Pattern[str]
+    loose_header_label: Pattern[str]  # long labels followed by a plain space instead of ':'
     present_label: Pattern[str]
     absent_label: Pattern[str]
     attendee_label: Pattern[str]
@@ -71,6 +73,9 @@ def load() -> Vocab:
         furniture_identity=re.compile(docs["furniture_identity"], FLAGS),
         header_field={k.casefold(): v for k, v in hdr["fields"]},
         header_label=_label_re([k for k, _ in hdr["fields"]]),
+        loose_header_label=re.compile(
+            rf"^(?P<label>{_alts([re.escape(k) for k, _ in hdr['fields'] if len(k) >= LOOSE_LABEL_MIN])}) (?P<value>.*)$",
+            FLAGS),
         present_label=_label_re(att["present"]),
         absent_label=_label_re(att["absent"]),
         attendee_label=_label_re(att["present"] + att["absent"]),
