@@ -97,16 +97,18 @@ def strip_markdown(line: str) -> str:
     return line
 
 
-def text_lines(raw: str, page: int, row_ids: Iterator[int], markdown: bool) -> tuple[list[Line], list[str]]:
+def text_lines(raw: str, page: int, row_ids: Iterator[int], markdown: bool,
+               repeated: frozenset[str] = frozenset()) -> tuple[list[Line], list[str]]:
     lines: list[Line] = []
     furniture: list[str] = []
+    margin = set(_text_margin(raw))
     for k, source_line in enumerate(raw.splitlines()):
         if markdown:
             source_line = strip_markdown(source_line)
         text = clean_text(source_line)
         if not text:
             continue
-        if is_furniture_text(text):
+        if is_furniture_text(text) or (k in margin and _mask(text) in repeated):
             furniture.append(text)
             continue
         cells = split_cells(source_line)
@@ -134,12 +136,32 @@ def split_cells(source_line: str) -> list[str]:
     return cells
 
 
+def _text_margin(chunk: str) -> list[int]:
+    """Source line numbers of a text page's first two and last two non-empty lines."""
+    filled = [k for k, ln in enumerate(chunk.splitlines()) if ln.strip()]
+    return filled[:2] + filled[-2:]
+
+
+def text_furniture_keys(chunks: list[str]) -> frozenset[str]:
+    """Like furniture_keys for PDFs: page-margin lines (digits masked) repeated on most pages."""
+    if len(chunks) < 2:
+        return frozenset()
+    seen: Counter[str] = Counter()
+    for chunk in chunks:
+        src = chunk.splitlines()
+        seen.update({_mask(src[k]) for k in _text_margin(chunk)})
+    return frozenset(k for k, n in seen.items() if k and n >= max(2, len(chunks) / 2))
+
+
 def text_pages(path: str, fmt: str) -> list[Page]:
     raw = decode(Path(path).read_bytes())
     row_ids = count(1)
     pages = []
-    for n, chunk in enumerate(raw.split("\f"), start=1):
-        lines, furniture = text_lines(chunk, n, row_ids, markdown=fmt == "md" or _looks_markdown(chunk))
+    chunks = raw.split("\f")
+    repeated = text_furniture_keys(chunks)
+    for n, chunk in enumerate(chunks, start=1):
+        lines, furniture = text_lines(chunk, n, row_ids, markdown=fmt == "md" or _looks_markdown(chunk),
+                                      repeated=repeated)
         pages.append(Page(n, tuple(lines), tuple(furniture)))
     if not any(p.lines for p in pages):
         raise ExtractError("no text")

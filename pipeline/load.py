@@ -117,7 +117,8 @@ def frames(ex: Extraction) -> dict[str, pa.Table]:
             attendees.append(dict(doc_id=doc_id, sha256=src.sha256, seq=a_seq, name=a.name,
                                   organization=a.organization, title=a.title, status=a.status,
                                   page=a.provenance.get("page"), person_id=derive.person_id(src.partnership, a.name),
-                                  organisation_canonical=derive.organisation(a.organization or a.title)))
+                                  organisation_canonical=derive.organisation(a.organization or a.title),
+                                  note=a.note, deputy_for=a.deputy_for, from_case=a.from_case, to_case=a.to_case))
     return {
         "source_files": pa.Table.from_pylist([dict(sha256=src.sha256, path=src.path, format=src.format,
                                                    partnership=src.partnership, pages=src.pages, size=src.size,

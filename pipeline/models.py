@@ -82,7 +82,10 @@ class Attendee:
     organization: str | None = None
     title: str | None = None
     status: str = Status.UNKNOWN
-    note: str | None = None
+    note: str | None = None  # what the list says in brackets: "per telefon", "for Per Moen, Re kommune"
+    deputy_for: str | None = None  # a deputy (vara) attending for this member
+    from_case: str | None = None  # partial attendance: present from this case ("frå sak 51/14")
+    to_case: str | None = None  # … until this case ("forlot møtet etter sak 34/09")
     provenance: dict[str, int] = field(default_factory=dict)
 
 

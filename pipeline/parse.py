@@ -89,7 +89,7 @@ def run(seg: Segment, file_texts: Sequence[str], file_names: frozenset[str] = fr
         start_time=start, end_time=end,
         location=parse_header.location(header),
         chair=chair,
-        minute_taker=parse_header.person(header.fields.get("minute_taker")),
+        minute_taker=parse_header.minute_taker(header.fields.get("minute_taker")),
         provenance={"page_start": seg.page_start, "page_end": seg.page_end},
         attendees=attendees, cases=cases,
     )

@@ -38,9 +38,9 @@ def _header_columns(cells: dict[int, list[Line]]) -> dict[str, int] | None:
 
 
 def split_person(text: str) -> tuple[str, str | None]:
-    """'Tone Ikdahl, adm.direktør' -> ('Tone Ikdahl', 'adm.direktør')."""
-    name, _, rest = text.partition(",")
-    return name.strip(), rest.strip() or None
+    """'Tone Ikdahl, adm.direktør' -> ('Tone Ikdahl', 'adm.direktør'); commas in brackets stay."""
+    name, *rest = split_outside_brackets(text, ",")
+    return name.strip(), ",".join(rest).strip() or None
 
 
 def table_attendees(lines: Sequence[Line]) -> list[Attendee]:
@@ -87,6 +87,60 @@ def _table_rows(lines: Sequence[Line], i: int, roles: dict[str, int], out: list[
         carry = []
         i = j
     return i
+
+
+def flat_table_attendees(lines: Sequence[Line]) -> list[Attendee]:
+    """An attendee table that lost its columns: a header line of column words ('Instans Representant
+    Tilstede'), then one row per line ('Horten kommune Ingrid Solberg X'). The name is the run of
+    name words at the name column's side; a mark column's X means present, no X absent."""
+    out: list[Attendee] = []
+    for i, line in enumerate(lines):
+        order = _flat_header(line.text) if line.row is None else None
+        if not order:
+            continue
+        for row in lines[i + 1:]:
+            found = _flat_row(row.text, order)
+            if found is None:
+                break
+            name, org, present = found
+            out.append(Attendee(name, org, None, Status.PRESENT if present else Status.ABSENT,
+                                provenance={"page": row.page}))
+    return out
+
+
+def _flat_header(text: str) -> list[str] | None:
+    """Column roles in order when every word of the line is a column header word."""
+    a = vocab.load().raw["attendees"]
+    words = {w.casefold(): role for role, key in (("org", "table_org"), ("name", "table_name"), ("mark", "table_mark"))
+             for w in a[key]}
+    order, rest = [], text.strip()
+    while rest:
+        hit = max((w for w in words if rest.casefold().startswith(w) and
+                   (len(rest) == len(w) or rest[len(w)] in " \t")), key=len, default=None)
+        if hit is None:
+            return None
+        order.append(words[hit])
+        rest = rest[len(hit):].strip()
+    return order if "name" in order and len(set(order)) == len(order) >= 2 else None
+
+
+def _flat_row(text: str, order: list[str]) -> tuple[str, str | None, bool] | None:
+    text = text.strip()
+    present = bool(MARK.search(text)) if "mark" in order else True
+    text = MARK.sub("", text).strip()
+    words = text.split()
+    if "org" not in order:
+        return (text, None, present) if is_name(text) else None
+    name_first = order.index("name") < order.index("org")
+    dangling = set(vocab.load().raw["documents"]["dangling_words"])
+    for n in (3, 2):  # the longest run of name words at the name column's side
+        if len(words) <= n:
+            continue
+        name = words[:n] if name_first else words[-n:]
+        org = words[n:] if name_first else words[:-n]
+        if is_name(" ".join(name)) and (name_first or org[-1].casefold() not in dangling):
+            return " ".join(name), " ".join(org), present
+    return None
 
 
 def _person_cell(text: str) -> bool:
@@ -156,19 +210,59 @@ def _people(text: str, status: str | None, group: str | None, line: Line,
     if status == "by-position":
         above = [s for top, s in labels if top is not None and line.top is not None and top <= line.top + 2]
         status = above[-1] if above else Status.UNKNOWN
-    parts = [p.strip() for p in re.split(r",|;|\s+og\s+", text) if p.strip()]
-    if len(parts) > 1 and all(is_name(p) for p in parts):
+    text = BULLET_LEAD.sub("", text)
+    parts = [p.strip() for p in split_outside_brackets(text, r",|;|\s+og\s+") if p.strip()]
+    if len(parts) > 1 and all(is_name(NOTE.sub("", p).strip()) for p in parts):
         people = [(p, None) for p in parts]
     else:
         name, rest = split_person(text)
-        if not is_name(name):
+        if not is_name(NOTE.sub("", name).strip()):
             return []
         people = [(name, rest)]
     out = []
     for name, rest in people:
-        org, title = (None, rest) if rest and TITLE_WORDS.search(rest) else (rest, None)
-        out.append(Attendee(name, org, title or group, status or Status.UNKNOWN, provenance={"page": line.page}))
+        notes = NOTE.findall(name) + (NOTE.findall(rest) if rest else [])
+        name = NOTE.sub("", name).strip()
+        rest = NOTE.sub("", rest).strip(" ,") if rest else None
+        titles = [p.strip() for p in (rest or "").split(",") if p.strip() and TITLE_WORDS.search(p)]
+        orgs = [p.strip() for p in (rest or "").split(",") if p.strip() and not TITLE_WORDS.search(p)]
+        a = Attendee(name, ", ".join(orgs) or None, ", ".join(titles) or group, status or Status.UNKNOWN,
+                     provenance={"page": line.page})
+        _apply_notes(a, notes, v)
+        out.append(a)
     return out
+
+
+NOTE = re.compile(r"\s*\(([^()]*)\)")
+BULLET_LEAD = re.compile(r"^\s*(?:[•▪◦‣–-]|\d{1,2}[.)])\s+")
+
+
+def split_outside_brackets(text: str, sep: str) -> list[str]:
+    """re.split on `sep`, except inside brackets: 'A (for B, Org), C' -> ['A (for B, Org)', ' C']."""
+    masked = re.sub(r"\([^()]*\)", lambda m: "\0" * len(m.group(0)), text)
+    out, last = [], 0
+    for m in re.finditer(sep, masked):
+        out.append(text[last:m.start()])
+        last = m.end()
+    return out + [text[last:]]
+
+
+def _apply_notes(a: Attendee, notes: list[str], v: vocab.Vocab) -> None:
+    """Bracketed notes: kept as written in `note`; deputies and partial attendance as fields."""
+    if not notes:
+        return
+    a.note = "; ".join(n.strip() for n in notes)
+    for note in notes:
+        for pattern in v.attendee_notes:
+            m = pattern.search(note.strip())
+            if not m:
+                continue
+            found = {k: val for k, val in m.groupdict().items() if val}
+            a.deputy_for = found.get("deputy", a.deputy_for)
+            a.from_case = found.get("from_case", a.from_case)
+            a.to_case = found.get("to_case", a.to_case)
+            if found.get("org") and not a.organization:
+                a.organization = found["org"].strip()
 
 
 def join_broken_names(lines: Sequence[Line]) -> list[Line]:
@@ -196,7 +290,7 @@ def confirm_present(attendees: list[Attendee], texts: Sequence[str]) -> list[str
 
 def run(lines: Sequence[Line], header_end: int) -> list[Attendee]:
     lines = join_broken_names(lines)
-    found = table_attendees(lines) + list_attendees(lines, header_end)
+    found = table_attendees(lines) + list_attendees(lines, header_end) + flat_table_attendees(lines[:header_end])
     seen: set[str] = set()
     out = []
     for a in found:

@@ -90,7 +90,54 @@ def lines_to_starts(lines: Sequence[Line], plain_allowed: bool) -> list[Start]:
             last = _order(hit[1])
         elif _unnumbered_item(line, lines, i, starts, v, begin):
             starts.append(Start(i, None, line.text))
-    return starts
+    return _strip_page_numbers(_pair_flattened(starts, lines, v))
+
+
+PAGE_REF = re.compile(r"\s+(\d{1,3})$")
+
+
+def _strip_page_numbers(starts: list[Start]) -> list[Start]:
+    """A case list printing each title's page at its end ('… (SSU) 3', '… 5'): when at least two
+    titles, and most of them, end in a small number and those numbers never decrease, they are page
+    numbers, not part of the titles."""
+    titled = [s for s in starts if s.number and s.rest]
+    pages = [(s, PAGE_REF.search(s.rest)) for s in titled]
+    hits = [(s, int(m.group(1))) for s, m in pages if m and PAGE_REF.sub("", s.rest).strip()]
+    if len(hits) < 2 or len(hits) * 3 < len(titled) * 2 or any(b < a for (_, a), (_, b) in zip(hits, hits[1:])):
+        return starts
+    strip = {id(s) for s, _ in hits}
+    return [Start(s.index, s.number, PAGE_REF.sub("", s.rest)) if id(s) in strip else s for s in starts]
+
+
+def _pair_flattened(starts: list[Start], lines: Sequence[Line], v: vocab.Vocab) -> list[Start]:
+    """A table flattened column by column: numbers alone on consecutive lines, then as many title
+    lines in the same order. Each number moves to its title's line."""
+    out: list[Start] = []
+    k = 0
+    while k < len(starts):
+        j = k
+        while j < len(starts) and starts[j].number and not starts[j].rest \
+                and (j == k or starts[j].index == starts[j - 1].index + 1):
+            j += 1
+        n = j - k
+        after = starts[j - 1].index + 1 if n else 0
+        titles = list(lines[after:after + n])
+        if n >= 2 and len(titles) == n and all(_title_like(ln, v) for ln in titles) \
+                and not any(s.index < after + n and s.number for s in starts[j:]):
+            out.extend(Start(after + m, s.number, titles[m].text) for m, s in enumerate(starts[k:j]))
+            k = j
+            while k < len(starts) and starts[k].index < after + n:  # 'Eventuelt' among the titles
+                k += 1
+            continue
+        out.append(starts[k])
+        k += 1
+    return out
+
+
+def _title_like(line: Line, v: vocab.Vocab) -> bool:
+    text = line.text.strip()
+    return bool(text) and text[:1].isupper() and not case_start(text) and not _label_of(text, v) \
+        and not v.type_word.match(text) and not text.endswith(".")
 
 
 def _later(new: tuple[int, ...], last: tuple[int, ...], family: int | None) -> bool:

@@ -87,6 +87,21 @@ def person(value: str | None) -> str | None:
     return first if is_name(first) else None
 
 
+INITIALS = re.compile(r"^[A-ZÆØÅ][a-zæøå]+(?:\s+[A-ZÆØÅ][a-zæøå]+)?\s+[A-ZÆØÅ]{2,4}$")  # 'Ellen HF'
+
+
+def minute_taker(value: str | None) -> str | None:
+    """A person, a first name with initials ('Ellen HF, 13.08.23'), or a unit named in vocab.toml
+    ('Sekretariatet'): a referent need not be a person."""
+    if not value:
+        return None
+    first = re.split(r",|\s+\(|\s{2,}", value)[0].strip()
+    units = vocab.load().raw["attendees"]["minute_taker_units"]
+    if any(first.casefold() == u.casefold() for u in units) or INITIALS.match(first):
+        return first
+    return person(value)
+
+
 def body(header: Header, texts: Sequence[str]) -> tuple[str | None, str | None]:
     for text in [header.fields.get("body", ""), header.heading or "", header.fields.get("topic", ""), *texts]:
         if text:

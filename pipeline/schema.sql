@@ -82,6 +82,10 @@ CREATE TABLE IF NOT EXISTS attendees (
     page         INTEGER,
     person_id    VARCHAR,                 -- partnership|name in lower case: one person per name per partnership
     organisation_canonical VARCHAR,       -- taxonomy.toml organisations
+    note         VARCHAR,                 -- bracketed note as written: "per telefon", "for Per Moen, Re kommune"
+    deputy_for   VARCHAR,                 -- a deputy (vara) attending for this member
+    from_case    VARCHAR,                 -- partial attendance: from this case
+    to_case      VARCHAR,                 -- partial attendance: until this case
     PRIMARY KEY (doc_id, seq)
 );
 
@@ -130,6 +134,18 @@ CREATE TABLE IF NOT EXISTS organisation_aliases (
     canonical VARCHAR NOT NULL
 );
 
+-- Columns added after the first release: a warehouse built earlier gains them in place.
+ALTER TABLE source_files ADD COLUMN IF NOT EXISTS pipeline_version VARCHAR;
+ALTER TABLE cases ADD COLUMN IF NOT EXISTS text VARCHAR;
+ALTER TABLE cases ADD COLUMN IF NOT EXISTS n_terms INTEGER;
+ALTER TABLE decisions ADD COLUMN IF NOT EXISTS outcome VARCHAR;
+ALTER TABLE attendees ADD COLUMN IF NOT EXISTS person_id VARCHAR;
+ALTER TABLE attendees ADD COLUMN IF NOT EXISTS organisation_canonical VARCHAR;
+ALTER TABLE attendees ADD COLUMN IF NOT EXISTS note VARCHAR;
+ALTER TABLE attendees ADD COLUMN IF NOT EXISTS deputy_for VARCHAR;
+ALTER TABLE attendees ADD COLUMN IF NOT EXISTS from_case VARCHAR;
+ALTER TABLE attendees ADD COLUMN IF NOT EXISTS to_case VARCHAR;
+
 -- Views for SQL users.
 CREATE OR REPLACE VIEW partnerships AS
 SELECT partnership, count(*) AS files, sum(pages) AS pages FROM source_files GROUP BY partnership;
@@ -163,7 +179,8 @@ JOIN source_files s ON s.sha256 = dc.sha256;
 
 CREATE OR REPLACE VIEW v_attendance AS
 SELECT a.person_id, a.name, a.organization, coalesce(a.organisation_canonical, a.organization) AS organisation,
-       a.title, a.status, d.partnership, coalesce(d.body_abbrev, d.body) AS body, d.meeting_date, d.meeting_id,
+       a.title, a.status, a.note, a.deputy_for, a.from_case, a.to_case,
+       d.partnership, coalesce(d.body_abbrev, d.body) AS body, d.meeting_date, d.meeting_id,
        d.doc_type, s.path AS source_path, a.page
 FROM attendees a JOIN documents d USING (doc_id) JOIN source_files s ON s.sha256 = a.sha256;
 
@@ -188,11 +205,3 @@ SELECT r.case_id, r.ref_text, r.ref_body, r.ref_date, r.ref_case_key,
         WHERE r.ref_case_key IS NOT NULL AND c.case_key = r.ref_case_key AND c.case_id <> r.case_id
           AND (r.ref_body IS NULL OR d.body_abbrev = r.ref_body)) AS target_case_id
 FROM case_references r;
-
--- Columns added after the first release: a warehouse built earlier gains them in place.
-ALTER TABLE source_files ADD COLUMN IF NOT EXISTS pipeline_version VARCHAR;
-ALTER TABLE cases ADD COLUMN IF NOT EXISTS text VARCHAR;
-ALTER TABLE cases ADD COLUMN IF NOT EXISTS n_terms INTEGER;
-ALTER TABLE decisions ADD COLUMN IF NOT EXISTS outcome VARCHAR;
-ALTER TABLE attendees ADD COLUMN IF NOT EXISTS person_id VARCHAR;
-ALTER TABLE attendees ADD COLUMN IF NOT EXISTS organisation_canonical VARCHAR;

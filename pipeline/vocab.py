@@ -47,6 +47,7 @@ class Vocab:
     bodies: tuple[tuple[str, str], ...]
     organisations: tuple[Pattern[str], ...]
     not_name_words: frozenset[str]
+    attendee_notes: tuple[Pattern[str], ...]
 
 
 @cache
@@ -82,4 +83,5 @@ def load() -> Vocab:
         bodies=tuple((n, a) for n, a in data["bodies"]["names"]),
         organisations=tuple(re.compile(p) for p in data["organisations"]["patterns"]),
         not_name_words=frozenset(w.casefold() for w in data["names"]["not_name_words"]),
+        attendee_notes=tuple(re.compile(p, FLAGS) for p in att["notes"]),
     )
