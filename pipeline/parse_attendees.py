@@ -11,6 +11,7 @@ from .parse_header import label_value
 from .textrules import is_name
 
 MARK = re.compile(r"\s+[Xx✓✔]$")
+DEPUTY_MARK = re.compile(r"^\s*(?:V|Vara|Vara møtte|Varamedlem møtte)\s*$", re.I)  # the mark cell says the deputy came
 TITLE_WORDS = re.compile(r"(?:representant|leder|leiar|direktør|sjef|rådgiver|rådgjevar|koordinator|lege|ordfører|"
                          r"ordførar|sekretær|medlem)\b", re.I)
 
@@ -31,7 +32,8 @@ def _header_columns(cells: dict[int, list[Line]]) -> dict[str, int] | None:
     roles: dict[str, int] = {}
     for k, cell in cells.items():
         text = cell[0].text.strip().rstrip(":").casefold()
-        for role, words in (("org", a["table_org"]), ("name", a["table_name"]), ("mark", a["table_mark"])):
+        for role, words in (("org", a["table_org"]), ("name", a["table_name"]), ("mark", a["table_mark"]),
+                            ("deputy", a["table_deputy"])):
             if text in (w.casefold() for w in words):
                 roles[role] = k
     return roles if "name" in roles and len(roles) >= 2 else None
@@ -76,14 +78,20 @@ def _table_rows(lines: Sequence[Line], i: int, roles: dict[str, int], out: list[
             continue
         text = join_wrapped([c.text for c in name_cell])
         mark_cell = " ".join(c.text for c in cells.get(roles.get("mark", -1), []))
-        marked = bool(re.search(r"[Xx✓✔]", mark_cell)) or bool(MARK.search(text))
+        marked = bool(re.search(r"[Xx✓✔]", mark_cell)) or bool(MARK.search(text)) or bool(DEPUTY_MARK.search(mark_cell))
         text = MARK.sub("", text)
         name, title = split_person(text)
         if not _person_cell(name):
             return i
         org_parts = carry + [c.text for c in cells.get(roles.get("org", -1), [])]
-        out.append(Attendee(name, join_wrapped(org_parts) or None, title,
-                            Status.PRESENT if marked else Status.ABSENT, provenance={"page": name_cell[0].page}))
+        org = join_wrapped(org_parts) or None
+        deputy = join_wrapped([c.text for c in cells.get(roles.get("deputy", -1), [])])
+        deputy_came = bool(deputy) and bool(DEPUTY_MARK.search(mark_cell))
+        out.append(Attendee(name, org, title, Status.PRESENT if marked and not deputy_came else Status.ABSENT,
+                            provenance={"page": name_cell[0].page}))
+        if deputy_came and _person_cell(deputy):  # the deputy column names who stands in; listed if they came
+            out.append(Attendee(deputy, org, None, Status.PRESENT, deputy_for=name,
+                                provenance={"page": name_cell[0].page}))
         carry = []
         i = j
     return i

@@ -245,6 +245,22 @@ def test_attendees_deputies_nynorsk_label_and_for_notes(tmp_path):
     assert by["Per Moen"].status == "absent"
 
 
+def test_attendees_member_and_vara_columns(tmp_path):
+    """'Instans | Medlem | Vara | Møtt': X = the member came, V = the deputy came for the member."""
+    text = ("Protokoll\nMøtegruppe: Overordnet samarbeidsutvalg\nMøtetid: 03.04.24 kl. 10.00-14.00\n"
+            "Instans    Medlem    Vara    Møtt\n"
+            "Horten kommune    Ingrid Solberg    Per Hansen    X\n"
+            "Larvik kommune    Jonas Berge    Eva Lund    V\n"
+            "Re kommune    Hilde Rønning    Ole Sand\n"
+            "Saksliste\n1/24 Eventuelt\n")
+    doc = only_doc(tmp_path, text)
+    got = [(a.name, a.organization, a.status, a.deputy_for) for a in doc.attendees]
+    assert got == [("Ingrid Solberg", "Horten kommune", "present", None),
+                   ("Jonas Berge", "Larvik kommune", "absent", None),
+                   ("Eva Lund", "Larvik kommune", "present", "Jonas Berge"),
+                   ("Hilde Rønning", "Re kommune", "absent", None)]
+
+
 def test_attendees_partial_attendance_notes(tmp_path):
     text = ("Protokoll\nMøtegruppe: Overordnet samarbeidsutvalg\nMøtetid: 03.04.14 kl. 10.00-14.00\n"
             "Til stede:\nIngrid Solberg (frå sak 51/14)\nJonas Berge, Re kommune (forlot møtet etter sak 34/09)\n"
