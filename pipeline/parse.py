@@ -60,8 +60,8 @@ def run(seg: Segment, file_texts: Sequence[str], file_names: frozenset[str] = fr
     attendees = parse_attendees.run(lines, zone)
     chair = parse_header.person(header.fields.get("chair"))
     known = {a.name for a in attendees} | ({chair} if chair else set()) | set(file_names)
-    cases = parse_cases.run(lines, known, plain_allowed=doc_type in AGENDAS, decisions_unlabelled=doc_type in MINUTES)
-    warnings: list[str] = []
+    cases, warnings = parse_cases.run(lines, known, plain_allowed=doc_type in AGENDAS,
+                                      decisions_unlabelled=doc_type in MINUTES)
     org_hint = None
     if not cases:
         extra, org_hint = furniture_case(seg)
@@ -106,6 +106,9 @@ def quality_warnings(doc: Document) -> list[str]:
         out.append(f"{where} has 0 cases")
     if doc.doc_type in AGENDAS and doc.meeting_date is None:
         out.append(f"{where}: no meeting date found")
+    unknown = [a.name for a in doc.attendees if a.status == "unknown"]
+    if unknown:
+        out.append(f"{where}: attendance status not stated for {', '.join(unknown)}")
     for c in doc.cases:
         if c.title is None and c.number:
             out.append(f"{where}: case {c.number} has no title")

@@ -23,6 +23,7 @@ class Start:
     index: int
     number: str | None
     rest: str  # text after the number on the same line
+    note: str | None = None  # how the start was inferred, for the file's warnings
 
 
 def case_start(text: str, family: int | None = None) -> tuple[int, str, str] | None:
@@ -124,7 +125,9 @@ def _pair_flattened(starts: list[Start], lines: Sequence[Line], v: vocab.Vocab) 
         titles = list(lines[after:after + n])
         if n >= 2 and len(titles) == n and all(_title_like(ln, v) for ln in titles) \
                 and not any(s.index < after + n and s.number for s in starts[j:]):
-            out.extend(Start(after + m, s.number, titles[m].text) for m, s in enumerate(starts[k:j]))
+            out.extend(Start(after + m, s.number, titles[m].text,
+                             f"case {s.number}: number paired with its title by order (numbers listed apart from titles)")
+                       for m, s in enumerate(starts[k:j]))
             k = j
             while k < len(starts) and starts[k].index < after + n:  # 'Eventuelt' among the titles
                 k += 1
@@ -489,13 +492,16 @@ def _unique(items: list[str]) -> list[str]:
     return out
 
 
-def run(lines: Sequence[Line], known_names: set[str], plain_allowed: bool, decisions_unlabelled: bool) -> list[Case]:
+def run(lines: Sequence[Line], known_names: set[str], plain_allowed: bool,
+        decisions_unlabelled: bool) -> tuple[list[Case], list[str]]:
+    """The document's cases, and notes on what was inferred rather than read."""
     starts = lines_to_starts(lines, plain_allowed)
     spans = _spans(lines, starts)
     begin = list_start(lines)
     headers = "|".join(re.escape(h) for h in vocab.load().raw["case_list"]["responsible_headers"])
     name_column = bool(begin) and bool(re.search(rf"\b(?:{headers})\b", row_text(lines, row_head(lines, begin - 1)), re.I))
-    return [span_to_case(lines, s, span, known_names, decisions_unlabelled, name_column) for s, span in zip(starts, spans)]
+    cases = [span_to_case(lines, s, span, known_names, decisions_unlabelled, name_column) for s, span in zip(starts, spans)]
+    return cases, [s.note for s in starts if s.note]
 
 
 def _spans(lines: Sequence[Line], starts: list[Start]) -> list[list[Line]]:

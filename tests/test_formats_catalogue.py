@@ -111,10 +111,12 @@ def test_case_numbers_in_table_cell_with_type_words_and_wrapped_responsible(tmp_
 def test_case_numbers_flattened_table_numbers_then_titles(tmp_path):
     text = MINUTES_HEAD + ("Sak\n11/24\n12/24\n13/24\n"
                            "Godkjenning av innkalling og dagsorden\nHandlingsplan for helsefellesskapet\nEventuelt\n")
-    doc = only_doc(tmp_path, text)
+    ex = doc_of(tmp_path, text)
+    [doc] = ex.documents
     assert [(c.number, c.title) for c in doc.cases] == [
         ("11/24", "Godkjenning av innkalling og dagsorden"), ("12/24", "Handlingsplan for helsefellesskapet"),
         ("13/24", "Eventuelt")]
+    assert any("paired with its title by order" in w for w in ex.warnings)  # inferred, so said
 
 
 def test_case_numbers_unnumbered_opening_and_closing_items(tmp_path):
@@ -228,8 +230,9 @@ def test_attendees_absent_labels_frafall_and_nynorsk_forfall(tmp_path):
 def test_attendees_merged_labels_over_one_list_leave_status_unknown(tmp_path):
     text = ("Referat\nMøtegruppe: Lokalt samarbeidsutvalg\nMøtetid: 14.01.25 kl. 09.00-11.00\n"
             "Tilstede:\nForfall:\nIngrid Solberg\nJonas Berge\nSaksliste\n1/25 Eventuelt\n")
-    doc = only_doc(tmp_path, text)
-    assert {a.name: a.status for a in doc.attendees} == {"Ingrid Solberg": "unknown", "Jonas Berge": "unknown"}
+    ex = doc_of(tmp_path, text)
+    assert {a.name: a.status for a in ex.documents[0].attendees} == {"Ingrid Solberg": "unknown", "Jonas Berge": "unknown"}
+    assert any("status not stated for Ingrid Solberg, Jonas Berge" in w for w in ex.warnings)
 
 
 def test_attendees_deputies_nynorsk_label_and_for_notes(tmp_path):
