@@ -15,10 +15,10 @@ from .models import DecisionLabel, Extraction
 from .normalise import case_key
 
 PROPOSED = {DecisionLabel.FORSLAG_TIL_VEDTAK, DecisionLabel.FORSLAG_TIL_KONKLUSJON, DecisionLabel.INNSTILLING}
-FILE_TABLES = ("case_references", "search_terms", "case_topics", "extraction_warnings", "attendees", "decisions",
+FILE_TABLES = ("attachments", "case_references", "search_terms", "case_topics", "extraction_warnings", "attendees", "decisions",
                "cases", "documents", "source_files")
 INSERT_ORDER = ("source_files", "meetings", "documents", "cases", "decisions", "attendees", "extraction_warnings",
-                "case_topics", "search_terms", "case_references")
+                "case_topics", "search_terms", "case_references", "attachments")
 
 
 def connect(db_path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -82,7 +82,7 @@ def frames(ex: Extraction) -> dict[str, pa.Table]:
     """The warehouse rows of one file's extraction, one Arrow table per warehouse table."""
     src = ex.source
     docs, cases, decisions, attendees, meetings = [], [], [], [], {}
-    topics, terms, refs = [], [], []
+    topics, terms, refs, attached = [], [], [], []
     for d_seq, doc in enumerate(ex.documents, start=1):
         doc_id = f"{src.sha256}:{d_seq}"
         mid = meeting_id(src.partnership, doc.body_abbrev or doc.body, doc.meeting_date)
@@ -103,7 +103,9 @@ def frames(ex: Extraction) -> dict[str, pa.Table]:
                               case_key=case_key(case.number), title=case.title, case_type=case.case_type,
                               decision_label=case.decision_label, decision=case.decision,
                               responsible=list(case.responsible), page=case.provenance.get("page"),
-                              text=case.text, n_terms=sum(counts.values())))
+                              text=case.text, n_terms=sum(counts.values()), attachment_count=case.attachment_count))
+            attached.extend(dict(case_id=case_id, sha256=src.sha256, seq=n, title=t)
+                            for n, t in enumerate(case.attachments, start=1))
             terms.extend(dict(case_id=case_id, sha256=src.sha256, term=t, tf=n) for t, n in counts.items())
             topics.extend(dict(case_id=case_id, sha256=src.sha256, topic=t)
                           for t in nlp.topics(case.title, case.text, case.decision))
@@ -129,7 +131,7 @@ def frames(ex: Extraction) -> dict[str, pa.Table]:
         "decisions": pa.Table.from_pylist(decisions), "attendees": pa.Table.from_pylist(attendees),
         "extraction_warnings": pa.Table.from_pylist([dict(sha256=src.sha256, message=w) for w in ex.warnings]),
         "case_topics": pa.Table.from_pylist(topics), "search_terms": pa.Table.from_pylist(terms),
-        "case_references": pa.Table.from_pylist(refs),
+        "case_references": pa.Table.from_pylist(refs), "attachments": pa.Table.from_pylist(attached),
     }
 
 

@@ -99,6 +99,8 @@ class Case:
     responsible: list[str] = field(default_factory=list)
     provenance: dict[str, int] = field(default_factory=dict)
     text: str | None = None  # the case's own text between its title and the next case (for search)
+    attachments: list[str] = field(default_factory=list)  # vedlegg named in the case
+    attachment_count: int | None = None  # how many vedlegg the case says it has (≥ len(attachments))
 
 
 @dataclass

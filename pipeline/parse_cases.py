@@ -10,6 +10,7 @@ from typing import Sequence
 from . import vocab
 from .models import Case, Line
 from .normalise import case_number, join_wrapped
+from .parse_attachments import attachments
 from .parse_header import label_value
 from .textrules import ends_sentence, ends_with_initial, is_bullet, is_heading_like, is_name, is_url, row_head, row_text
 
@@ -186,8 +187,10 @@ def span_to_case(lines: Sequence[Line], start: Start, span: Sequence[Line], know
     people = meta.get("responsible", []) + responsible + _ved_names(texts) + _presenters(body, known_names)
     case_type = _case_type(types + [meta.get("type", "")])
     text = join_wrapped([ln.text for ln in body]) or None
+    attached, n_attached = attachments(span)
     return Case(number=start.number, title=title, case_type=case_type, decision_label=label,
-                decision=decision, responsible=_unique(people), provenance={"page": first.page}, text=text)
+                decision=decision, responsible=_unique(people), provenance={"page": first.page}, text=text,
+                attachments=attached, attachment_count=n_attached)
 
 
 def _cut_enders(body: list[Line], v: vocab.Vocab) -> list[Line]:

@@ -57,7 +57,16 @@ CREATE TABLE IF NOT EXISTS cases (
     responsible    VARCHAR[],
     page           INTEGER,
     text           VARCHAR,              -- the case's own text (search)
-    n_terms        INTEGER               -- search terms in title + text + decision (BM25 length)
+    n_terms        INTEGER,              -- search terms in title + text + decision (BM25 length)
+    attachment_count INTEGER             -- how many vedlegg the case says it has
+);
+
+CREATE TABLE IF NOT EXISTS attachments (  -- vedlegg named in a case
+    case_id VARCHAR NOT NULL,
+    sha256  VARCHAR NOT NULL,
+    seq     INTEGER NOT NULL,
+    title   VARCHAR NOT NULL,
+    PRIMARY KEY (case_id, seq)
 );
 
 CREATE TABLE IF NOT EXISTS decisions (
@@ -138,6 +147,7 @@ CREATE TABLE IF NOT EXISTS organisation_aliases (
 ALTER TABLE source_files ADD COLUMN IF NOT EXISTS pipeline_version VARCHAR;
 ALTER TABLE cases ADD COLUMN IF NOT EXISTS text VARCHAR;
 ALTER TABLE cases ADD COLUMN IF NOT EXISTS n_terms INTEGER;
+ALTER TABLE cases ADD COLUMN IF NOT EXISTS attachment_count INTEGER;
 ALTER TABLE decisions ADD COLUMN IF NOT EXISTS outcome VARCHAR;
 ALTER TABLE attendees ADD COLUMN IF NOT EXISTS person_id VARCHAR;
 ALTER TABLE attendees ADD COLUMN IF NOT EXISTS organisation_canonical VARCHAR;
@@ -165,7 +175,8 @@ CREATE OR REPLACE VIEW v_cases AS
 SELECT c.case_id, d.partnership, coalesce(d.body_abbrev, d.body) AS body, d.meeting_date, d.doc_type,
        c.number, c.title, c.case_type, c.decision_label, c.decision, dc.outcome, c.responsible,
        (SELECT list(t.topic ORDER BY t.topic) FROM case_topics t WHERE t.case_id = c.case_id) AS topics,
-       s.path AS source_path, c.page, c.text, d.doc_id, d.meeting_id
+       (SELECT list(a.title ORDER BY a.seq) FROM attachments a WHERE a.case_id = c.case_id) AS attachments,
+       c.attachment_count, s.path AS source_path, c.page, c.text, d.doc_id, d.meeting_id
 FROM cases c JOIN documents d USING (doc_id) JOIN source_files s ON s.sha256 = c.sha256
 LEFT JOIN decisions dc ON dc.case_id = c.case_id;
 

@@ -48,6 +48,9 @@ class Vocab:
     organisations: tuple[Pattern[str], ...]
     not_name_words: frozenset[str]
     attendee_notes: tuple[Pattern[str], ...]
+    attachment_titled: tuple[Pattern[str], ...]
+    attachment_list_head: tuple[Pattern[str], ...]
+    attachment_count: tuple[Pattern[str], ...]
 
 
 @cache
@@ -84,4 +87,7 @@ def load() -> Vocab:
         organisations=tuple(re.compile(p) for p in data["organisations"]["patterns"]),
         not_name_words=frozenset(w.casefold() for w in data["names"]["not_name_words"]),
         attendee_notes=tuple(re.compile(p, FLAGS) for p in att["notes"]),
+        attachment_titled=tuple(re.compile(p) for p in data["attachments"]["titled"]),
+        attachment_list_head=tuple(re.compile(p) for p in data["attachments"]["list_head"]),
+        attachment_count=tuple(re.compile(p, FLAGS) for p in data["attachments"]["count"]),
     )

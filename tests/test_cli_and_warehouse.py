@@ -87,8 +87,9 @@ def test_schema_has_a_table_for_each_record():
     con = duckdb.connect()
     con.execute(schema)
     cols = {t: {r[0] for r in con.execute(f"DESCRIBE {t}").fetchall()}
-            for t in ("documents", "cases", "attendees")}
+            for t in ("documents", "cases", "attendees", "attachments")}
     doc_fields = set(models.Document.__dataclass_fields__) - {"attendees", "cases", "provenance"}
     assert doc_fields <= cols["documents"]
-    assert set(models.Case.__dataclass_fields__) - {"provenance"} <= cols["cases"] | {"page"}
-    assert set(models.Attendee.__dataclass_fields__) - {"provenance", "note"} <= cols["attendees"]
+    assert set(models.Case.__dataclass_fields__) - {"provenance", "attachments"} <= cols["cases"] | {"page"}
+    assert {"case_id", "title"} <= cols["attachments"]  # Case.attachments: one row per vedlegg
+    assert set(models.Attendee.__dataclass_fields__) - {"provenance"} <= cols["attendees"]

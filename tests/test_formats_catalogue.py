@@ -138,6 +138,23 @@ def test_case_numbers_case_list_with_page_numbers(tmp_path):
                                            "Handlingsplan for helsefellesskapet (SSU)", "Eventuelt"]
 
 
+def test_case_attachments_titled_listed_and_counted(tmp_path):
+    text = ("Referat fra møte i Faglig samarbeidsutvalg (FSU)\nDato/sted 05.06.24, kl 1000-1200, Rådhuset\n"
+            "Saksnr. Tema Ansvar\n"
+            "2024.22\nOrientering\n3 vedlegg\nØkonomirapport 1. tertial\nKonklusjon: Rapporten tas til orientering.\n"
+            "Vedlegg:\n• Regnskap per april\n• Prognose for året\n"
+            "2024.23\nBeslutning\nKompetanseplan\nKonklusjon: Planen vedtas.\n"
+            "Vedlegg 1: Kompetanseplan 2024–2027\nVedlegg Presentasjon Kari Vik til FSU 05.06.24\n"
+            "2024.24\nEventuelt\n")
+    doc = only_doc(tmp_path, text)
+    first, second, last = doc.cases
+    assert (first.attachments, first.attachment_count) == (["Regnskap per april", "Prognose for året"], 3)
+    assert first.decision == "Rapporten tas til orientering."
+    assert second.attachments == ["Kompetanseplan 2024–2027", "Presentasjon Kari Vik til FSU 05.06.24"]
+    assert second.attachment_count == 2
+    assert (last.attachments, last.attachment_count) == ([], None)
+
+
 # --- decisions ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("label,norm", [

@@ -114,3 +114,16 @@ def test_references_to_meetings_and_cases_are_kept(built_warehouse):
     con.close()
     assert any(body == "SSU" and str(date) == "2023-11-23" for _, body, date, _, _ in refs)
     assert any(key == "2023/37" for _, _, _, key, _ in refs)
+
+
+def test_attachments_table_and_case_view(built_warehouse):
+    con = duckdb.connect(str(built_warehouse), read_only=True)
+    try:
+        rows = con.execute("SELECT v.partnership, v.number, v.attachments, v.attachment_count FROM v_cases v "
+                           "WHERE v.number = '4/25' AND v.source_path LIKE '%ssu-2025-03-07-referat.pdf'").fetchall()
+        orphans = con.execute("SELECT count(*) FROM attachments a ANTI JOIN cases c USING (case_id)").fetchone()[0]
+    finally:
+        con.close()
+    [(partnership, number, titles, count)] = rows
+    assert partnership == "oslo" and "Presentasjon HLS til SSU 07.03.25" in titles and count >= len(titles)
+    assert orphans == 0

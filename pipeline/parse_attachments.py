@@ -1,0 +1,56 @@
+"""Attachments (vedlegg) of one case: titles named in the case, and how many its type words say."""
+from __future__ import annotations
+
+from typing import Sequence
+
+from . import vocab
+from .models import Line
+from .textrules import is_bullet
+
+LIST_ITEM_MAX_WORDS = 16
+
+
+def attachments(span: Sequence[Line]) -> tuple[list[str], int | None]:
+    """(titles, count) from a case's lines after its number. Leading type words ('Vedlegg',
+    '2 vedlegg') only count; 'Vedlegg: <title>' / 'Vedlegg <Title>' name one; a 'Vedlegg:' line
+    alone heads a list whose items are the following short lines."""
+    v = vocab.load()
+    lines = [ln.text.strip() for ln in span if ln.text.strip()]
+    count = None
+    k = 0
+    while k < len(lines) and v.type_word.match(lines[k]):
+        count = _count(lines[k], v) or count
+        k += 1
+    titles: list[str] = []
+    while k < len(lines):
+        text = lines[k]
+        k += 1
+        titled = next((m for p in v.attachment_titled for m in [p.match(text)] if m), None)
+        if titled:
+            titles.append(titled.group("title").strip())
+            continue
+        if any(p.match(text) for p in v.attachment_list_head):
+            count = _count(text, v) or count
+            while k < len(lines) and _list_item(lines[k], v):
+                titles.append(lines[k].lstrip("•▪◦‣-–* ").strip())
+                k += 1
+    return _unique(titles), max(count or 0, len(titles)) or None
+
+
+def _count(text: str, v: vocab.Vocab) -> int | None:
+    m = next((m for p in v.attachment_count for m in [p.match(text)] if m), None)
+    return int(m.group("n")) if m else None
+
+
+def _list_item(text: str, v: vocab.Vocab) -> bool:
+    if is_bullet(text):
+        return True
+    words = text.split()
+    return bool(words) and len(words) <= LIST_ITEM_MAX_WORDS and text[:1].isupper() and not text.endswith(":") \
+        and not any(p.match(text) for p, _ in v.decision_labels) and not v.type_word.match(text) \
+        and not any(p.match(text) for p in v.case_enders) and not any(p.match(text) for p in v.closing_items)
+
+
+def _unique(items: list[str]) -> list[str]:
+    seen: set[str] = set()
+    return [x for x in items if not (x.casefold() in seen or seen.add(x.casefold()))]
