@@ -87,14 +87,21 @@ def matchers() -> Matchers:
     return Matchers()
 
 
-def topics(*texts: str | None) -> list[str]:
-    """Topics of the taxonomy named in the texts, in taxonomy order."""
-    text = " \n ".join(t for t in texts if t)
-    if not text:
-        return []
+TOPIC_MIN_EVIDENCE = 2  # a mention in the title or the decision is enough; in the text, two
+
+
+def topics(title: str | None, text: str | None = None, decision: str | None = None) -> list[str]:
+    """Topics of the taxonomy a case is about, in taxonomy order. A passing mention is not enough:
+    each mention in the title counts 2, in the decision 2, in the case text 1, and a topic needs
+    TOPIC_MIN_EVIDENCE (one word such as "barn" in a long case paper does not make it a case about
+    children)."""
     m = matchers()
-    hit = {label for label, _, _ in m.matches(m.topics, text)}
-    return [t for t in taxonomy()["topics"] if t in hit]
+    evidence: dict[str, int] = {}
+    for part, weight in ((title, 2), (decision, 2), (text, 1)):
+        if part:
+            for label, _, _ in m.matches(m.topics, part):
+                evidence[label] = evidence.get(label, 0) + weight
+    return [t for t in taxonomy()["topics"] if evidence.get(t, 0) >= TOPIC_MIN_EVIDENCE]
 
 
 def organisation(text: str | None) -> str | None:

@@ -182,8 +182,9 @@ def topics(con: duckdb.DuckDBPyConnection, f: Filters = Filters(), by_year: bool
         where += " AND lower(t.topic) = lower(?)"
         params.append(f.topic)
     year = ", year(v.meeting_date) AS year" if by_year else ""
-    return con.execute(f"""SELECT t.topic, v.partnership{year}, count(DISTINCT v.case_id) AS cases,
-                                  count(DISTINCT v.case_id) FILTER (WHERE v.decision IS NOT NULL) AS decisions
+    ident = "(v.partnership, v.body, v.meeting_date, v.doc_type, v.number, v.title)"  # copies count once
+    return con.execute(f"""SELECT t.topic, v.partnership{year}, count(DISTINCT {ident}) AS cases,
+                                  count(DISTINCT {ident}) FILTER (WHERE v.decision IS NOT NULL) AS decisions
                            FROM case_topics t JOIN v_cases v USING (case_id) WHERE {where}
                            GROUP BY ALL ORDER BY {'year, ' if by_year else ''}cases DESC, t.topic""", params).df()
 

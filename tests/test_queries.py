@@ -127,3 +127,11 @@ def test_attachments_table_and_case_view(built_warehouse):
     [(partnership, number, titles, count)] = rows
     assert partnership == "oslo" and "Presentasjon HLS til SSU 07.03.25" in titles and count >= len(titles)
     assert orphans == 0
+
+
+def test_topic_needs_more_than_a_passing_mention():
+    body = "Kommunene orienterte om arbeidet. Tilbudet gjelder også barn i enkelte tilfeller."
+    assert "barn og unge" not in nlp.topics("Budsjett 2025", body)  # one word in the text: not the topic
+    assert "barn og unge" in nlp.topics("Tilbud til barn og unge", body)  # named in the title
+    assert "barn og unge" in nlp.topics("Budsjett 2025", body + " Helsestasjon for ungdom styrkes.")  # twice
+    assert "økonomi" in nlp.topics("Status", None, "Budsjettet for 2025 vedtas.")  # named in the decision
