@@ -200,6 +200,9 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
                     continue
                 batch.add(outcome)
             batch.flush()
+            t = time.perf_counter()
+            if load.sort_search_terms(con):
+                summary.add_time("sort_search", time.perf_counter() - t)
         finally:
             con.close()
     summary.seconds = time.perf_counter() - started

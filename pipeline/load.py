@@ -15,10 +15,10 @@ from .models import DecisionLabel, Extraction
 from .normalise import case_key
 
 PROPOSED = {DecisionLabel.FORSLAG_TIL_VEDTAK, DecisionLabel.FORSLAG_TIL_KONKLUSJON, DecisionLabel.INNSTILLING}
-FILE_TABLES = ("attachments", "case_references", "search_terms", "case_topics", "extraction_warnings", "attendees", "decisions",
+FILE_TABLES = ("search_cases", "attachments", "case_references", "search_terms", "case_topics", "extraction_warnings", "attendees", "decisions",
                "cases", "documents", "source_files")
 INSERT_ORDER = ("source_files", "meetings", "documents", "cases", "decisions", "attendees", "extraction_warnings",
-                "case_topics", "search_terms", "case_references", "attachments")
+                "case_topics", "search_terms", "case_references", "attachments", "search_cases")
 
 
 def connect(db_path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -60,7 +60,14 @@ def failed_files(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
 
 
 def rename_file(con: duckdb.DuckDBPyConnection, sha256: str, new_path: str) -> None:
-    con.execute("UPDATE source_files SET path = ? WHERE sha256 = ?", [new_path, sha256])
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("UPDATE source_files SET path = ? WHERE sha256 = ?", [new_path, sha256])
+        con.execute("UPDATE search_cases SET source_path = ? WHERE sha256 = ?", [new_path, sha256])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 def remove_file(con: duckdb.DuckDBPyConnection, sha256: str) -> None:
@@ -82,7 +89,7 @@ def frames(ex: Extraction) -> dict[str, pa.Table]:
     """The warehouse rows of one file's extraction, one Arrow table per warehouse table."""
     src = ex.source
     docs, cases, decisions, attendees, meetings = [], [], [], [], {}
-    topics, terms, refs, attached = [], [], [], []
+    topics, terms, refs, attached, shown = [], [], [], [], []
     for d_seq, doc in enumerate(ex.documents, start=1):
         doc_id = f"{src.sha256}:{d_seq}"
         mid = meeting_id(src.partnership, doc.body_abbrev or doc.body, doc.meeting_date)
@@ -106,15 +113,23 @@ def frames(ex: Extraction) -> dict[str, pa.Table]:
                               text=case.text, n_terms=sum(counts.values()), attachment_count=case.attachment_count))
             attached.extend(dict(case_id=case_id, sha256=src.sha256, seq=n, title=t)
                             for n, t in enumerate(case.attachments, start=1))
-            terms.extend(dict(case_id=case_id, sha256=src.sha256, term=t, tf=n) for t, n in counts.items())
-            topics.extend(dict(case_id=case_id, sha256=src.sha256, topic=t)
-                          for t in nlp.topics(case.title, case.text, case.decision))
+            doc_len = sum(counts.values())
+            terms.extend(dict(case_id=case_id, sha256=src.sha256, term=t, tf=n, doc_len=doc_len)
+                         for t, n in counts.items())
+            case_topics = nlp.topics(case.title, case.text, case.decision)
+            topics.extend(dict(case_id=case_id, sha256=src.sha256, topic=t) for t in case_topics)
+            outcome = nlp.outcome(case.decision)
+            shown.append(dict(case_id=case_id, sha256=src.sha256, partnership=src.partnership,
+                              body=doc.body_abbrev or doc.body, meeting_date=doc.meeting_date, doc_type=doc.doc_type,
+                              number=case.number, title=case.title, snippet_text=case.decision or case.text or "",
+                              outcome=outcome, topics=case_topics, page=case.provenance.get("page"),
+                              source_path=src.path))
             refs.extend(dict(case_id=case_id, sha256=src.sha256, ref_text=r[0], ref_body=r[1], ref_date=r[2],
                              ref_case_key=r[3]) for r in derive.references(case.title, case.text, case.decision))
             if case.decision:
                 decisions.append(dict(case_id=case_id, doc_id=doc_id, sha256=src.sha256, label=case.decision_label,
                                       text=case.decision, proposed=case.decision_label in PROPOSED,
-                                      outcome=nlp.outcome(case.decision), page=case.provenance.get("page")))
+                                      outcome=outcome, page=case.provenance.get("page")))
         for a_seq, a in enumerate(doc.attendees, start=1):
             attendees.append(dict(doc_id=doc_id, sha256=src.sha256, seq=a_seq, name=a.name,
                                   organization=a.organization, title=a.title, status=a.status,
@@ -132,7 +147,15 @@ def frames(ex: Extraction) -> dict[str, pa.Table]:
         "extraction_warnings": pa.Table.from_pylist([dict(sha256=src.sha256, message=w) for w in ex.warnings]),
         "case_topics": pa.Table.from_pylist(topics), "search_terms": pa.Table.from_pylist(terms),
         "case_references": pa.Table.from_pylist(refs), "attachments": pa.Table.from_pylist(attached),
+        "search_cases": pa.Table.from_pylist(shown, schema=SEARCH_CASES),
     }
+
+
+SEARCH_CASES = pa.schema([("case_id", pa.string()), ("sha256", pa.string()), ("partnership", pa.string()),
+                          ("body", pa.string()), ("meeting_date", pa.string()), ("doc_type", pa.string()),
+                          ("number", pa.string()), ("title", pa.string()), ("snippet_text", pa.string()),
+                          ("outcome", pa.string()), ("topics", pa.list_(pa.string())), ("page", pa.int64()),
+                          ("source_path", pa.string())])
 
 
 def _first_per_key(rows: pa.Table, key: str) -> pa.Table:
@@ -154,7 +177,10 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
         else:
             con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming")
     finally:
-        con.unregister("_incoming")
+        try:
+            con.unregister("_incoming")
+        except duckdb.Error:
+            pass  # refused inside an aborted transaction; the error that aborted it is already raised
 
 
 def delete_file(con: duckdb.DuckDBPyConnection, sha256: str) -> None:
@@ -196,10 +222,45 @@ def run_many(con: duckdb.DuckDBPyConnection,
             if table == "meetings":  # the same meeting in several files of the batch: its first row
                 rows = _first_per_key(rows, "meeting_id")
             _insert(con, table, rows)
+            if table == "search_terms":
+                _count_unsorted(con, rows.num_rows)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def _count_unsorted(con: duckdb.DuckDBPyConnection, n: int) -> None:
+    con.execute("INSERT INTO upkeep VALUES ('search_terms_unsorted', ?) "
+                "ON CONFLICT (name) DO UPDATE SET value = upkeep.value + excluded.value", [n])
+
+
+SORT_SHARE = 0.10  # re-sort the postings when this share of them was appended since the last sort
+
+
+def sort_search_terms(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
+    """Store search_terms in term order again once enough postings were appended out of order, in
+    one transaction (a kill leaves the earlier, equally correct order). Returns whether it sorted."""
+    row = con.execute("SELECT value FROM upkeep WHERE name = 'search_terms_unsorted'").fetchone()
+    unsorted = row[0] if row else 0
+    total = con.execute("SELECT count(*) FROM search_terms").fetchone()[0]
+    if not unsorted or (not force and unsorted < SORT_SHARE * total):
+        return False
+    cols = ", ".join(c for (c,) in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'search_terms' "
+        "ORDER BY ordinal_position").fetchall())
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"CREATE TEMP TABLE _sorted AS SELECT {cols} FROM search_terms ORDER BY term, case_id")
+        con.execute("DELETE FROM search_terms")
+        con.execute(f"INSERT INTO search_terms ({cols}) SELECT {cols} FROM _sorted")
+        con.execute("DROP TABLE _sorted")
+        con.execute("UPDATE upkeep SET value = 0 WHERE name = 'search_terms_unsorted'")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return True
 
 
 def record_error(con: duckdb.DuckDBPyConnection, path: str, sha256: str | None, reason: str) -> None:

@@ -22,14 +22,17 @@ class Filters:
     topic: str | None = None
     limit: int | None = 50
 
-    def where(self, alias: str = "", topic_col: str = "case_id") -> tuple[str, list]:
+    def where(self, alias: str = "", cols: dict[str, str] | None = None) -> tuple[str, list]:
+        """SQL conditions and their parameters; `cols` names the columns where they differ from
+        the views' (partnership, body, meeting_date, case_id), else `alias` prefixes those."""
         p = f"{alias}." if alias else ""
+        c = {k: f"{p}{k}" for k in ("partnership", "body", "meeting_date", "case_id")} | (cols or {})
         clauses = [
-            (self.partnership, f"lower({p}partnership) = lower(?)"),
-            (self.body, f"lower({p}body) = lower(?)"),
-            (self.since, f"{p}meeting_date >= CAST(? AS DATE)"),
-            (self.until, f"{p}meeting_date <= CAST(? AS DATE)"),
-            (self.topic, f"{p}{topic_col} IN (SELECT case_id FROM case_topics WHERE lower(topic) = lower(?))"),
+            (self.partnership, f"lower({c['partnership']}) = lower(?)"),
+            (self.body, f"lower({c['body']}) = lower(?)"),
+            (self.since, f"{c['meeting_date']} >= CAST(? AS DATE)"),
+            (self.until, f"{c['meeting_date']} <= CAST(? AS DATE)"),
+            (self.topic, f"{c['case_id']} IN (SELECT case_id FROM case_topics WHERE lower(topic) = lower(?))"),
         ]
         used = [(value, sql) for value, sql in clauses if value]
         return (" AND ".join(sql for _, sql in used) or "TRUE"), [value for value, _ in used]
@@ -54,34 +57,85 @@ def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def search(con: duckdb.DuckDBPyConnection, query: str, f: Filters = Filters()) -> pd.DataFrame:
-    """Cases ranked by BM25 over their title, text and decision (Snowball-stemmed Norwegian)."""
+    """Cases ranked by BM25 over their title, text and decision (Snowball-stemmed Norwegian).
+
+    Two steps: the postings of the query's terms are scored alone (term-ordered postings let the
+    scan skip every row group without them) and the filters applied, giving the best candidates;
+    only those are then joined to their meeting, decision, topics and source. Copies of one document
+    (PDF and text) score alike, so the candidates are widened until the deduplicated rows fill the
+    limit."""
     terms = sorted(set(nlp.terms(query)))
     if not terms:
-        return pd.DataFrame(columns=["score", "partnership", "body", "meeting_date", "number", "title", "snippet",
-                                     "source_path", "page"])
-    where, params = f.where("v")
-    lim, lim_params = f.limit_sql()
-    marks = ", ".join("?" for _ in terms)
-    sql = f"""
-    WITH n AS (SELECT count(*) AS docs, avg(n_terms) AS avg_len FROM cases),
-    df AS (SELECT term, count(*) AS df FROM search_terms WHERE term IN ({marks}) GROUP BY term),
-    scored AS (
-      SELECT s.case_id, sum(ln(1 + (n.docs - df.df + 0.5) / (df.df + 0.5))
-             * s.tf * ({BM25_K1} + 1) / (s.tf + {BM25_K1} * (1 - {BM25_B} + {BM25_B} * c.n_terms / n.avg_len))) AS score
-      FROM search_terms s JOIN df USING (term) JOIN cases c USING (case_id), n
-      WHERE s.term IN ({marks})
-      GROUP BY s.case_id)
-    SELECT * EXCLUDE (doc_type, case_id) FROM (
-      SELECT round(sc.score, 3) AS score, v.partnership, v.body, v.meeting_date, v.number, v.title,
-             coalesce(v.decision, v.text, '') AS _text, v.outcome, v.topics, v.source_path, v.page, v.doc_type,
-             v.case_id, {COPIES}
-      FROM scored sc JOIN v_cases v USING (case_id)
-      WHERE {where}
-      {ONE_COPY})
-    ORDER BY score DESC, meeting_date DESC NULLS LAST, case_id{lim}"""
-    df = con.execute(sql, [*terms, *terms, *params, *lim_params]).df()
+        return pd.DataFrame(columns=SEARCH_COLUMNS)
+    want = f.limit or None
+    pool = (want or 0) * 3 + 10
+    while True:
+        df = _search_candidates(con, terms, f, pool if want else None)
+        if not want or len(df) >= want or df.pop("_candidates").max(skipna=True) != pool:
+            break  # enough rows, or every hit was a candidate
+        pool *= 4
+    df = df.drop(columns="_candidates", errors="ignore")
+    df = df.head(want) if want else df
     df.insert(6, "snippet", [snippet(t, terms) for t in df.pop("_text")])
-    return df
+    return df.reset_index(drop=True)
+
+
+SEARCH_COLUMNS = ["score", "partnership", "body", "meeting_date", "number", "title", "snippet", "outcome", "topics",
+                  "source_path", "page", "copies"]
+
+
+def _search_candidates(con: duckdb.DuckDBPyConnection, terms: list[str], f: Filters,
+                       pool: int | None) -> pd.DataFrame:
+    """The best `pool` hits (all if None) after the filters, one row per case identity."""
+    marks = ", ".join("?" for _ in terms)
+    where, params = Filters(f.partnership, f.body, f.since, f.until, f.topic, None).where("sc")
+    filtered = where != "TRUE"
+    top, top_params = (" LIMIT ?", [pool]) if pool else ("", [])
+    scored = con.execute(f"""
+    WITH n AS (SELECT count(*) AS docs, avg(n_terms) AS avg_len FROM cases),
+    p AS (SELECT case_id, tf, doc_len, count(*) OVER (PARTITION BY term) AS df
+          FROM search_terms WHERE term IN ({marks})),
+    hits AS (
+      SELECT p.case_id, sum(ln(1 + (n.docs - p.df + 0.5) / (p.df + 0.5))
+             * p.tf * ({BM25_K1} + 1) / (p.tf + {BM25_K1} * (1 - {BM25_B} + {BM25_B} * coalesce(p.doc_len, n.avg_len)
+             / n.avg_len))) AS score
+      FROM p, n GROUP BY p.case_id)
+    SELECT h.case_id, h.score FROM hits h
+    {"JOIN search_cases sc USING (case_id) WHERE " + where if filtered else ""}
+    ORDER BY h.score DESC, h.case_id{top}""", [*terms, *(params if filtered else []), *top_params]).fetchall()
+    # Then what the hits show, by primary key: an IN list of constants alone is an index lookup
+    # (inside a join it would become a scan of every case).
+    score = dict(scored)
+    found = con.execute(f"""SELECT {", ".join(SHOWN_SQL.get(c, c) for c in SHOWN)} FROM search_cases
+                            WHERE case_id IN ({", ".join("?" for _ in score) or "NULL"})""", list(score)).fetchall()
+    rows = [dict(zip(SHOWN, r), score=round(score[r[0]], 3)) for r in found]
+    rows.sort(key=lambda r: (-r["score"], _desc_date(r["meeting_date"]), r["case_id"]))
+    out = pd.DataFrame(one_copy(rows), columns=[*SHOWN, "score", "copies"])
+    out["_candidates"] = len(score)
+    return out[[*(c for c in SEARCH_COLUMNS if c != "snippet"), "_text", "_candidates"]]
+
+
+SHOWN = ["case_id", "partnership", "body", "meeting_date", "doc_type", "number", "title", "_text", "outcome", "topics",
+         "page", "source_path"]
+SHOWN_SQL = {"_text": "snippet_text AS _text"}
+IDENTITY = ("partnership", "body", "meeting_date", "doc_type", "number", "title")
+
+
+def _desc_date(d) -> float:
+    return -d.toordinal() if d is not None else float("inf")
+
+
+def one_copy(rows: list[dict]) -> list[dict]:
+    """ONE_COPY for rows in rank order: per case identity the PDF (else the first path) at the
+    rank of its best copy, with the number of copies."""
+    groups: dict[tuple, list[dict]] = {}
+    for r in rows:
+        groups.setdefault(tuple(r[k] for k in IDENTITY), []).append(r)
+    out = []
+    for copies in groups.values():
+        best = min(copies, key=lambda r: (not str(r["source_path"]).lower().endswith(".pdf"), r["source_path"]))
+        out.append({**best, "score": copies[0]["score"], "copies": len(copies)})
+    return out
 
 
 def snippet(text: str, terms: list[str], width: int = 160) -> str:

@@ -121,7 +121,31 @@ CREATE TABLE IF NOT EXISTS search_terms (   -- BM25 postings: Snowball-stemmed w
     case_id VARCHAR NOT NULL,
     sha256  VARCHAR NOT NULL,
     term    VARCHAR NOT NULL,
-    tf      INTEGER NOT NULL
+    tf      INTEGER NOT NULL,
+    doc_len INTEGER                       -- the case's n_terms, so scoring needs no join
+);
+
+CREATE TABLE IF NOT EXISTS search_cases (  -- what a search hit shows, one row per case: fetched by key
+    case_id      VARCHAR PRIMARY KEY,
+    sha256       VARCHAR NOT NULL,
+    partnership  VARCHAR NOT NULL,
+    body         VARCHAR,                -- abbreviation where known
+    meeting_date DATE,
+    doc_type     VARCHAR NOT NULL,
+    number       VARCHAR,
+    title        VARCHAR,
+    snippet_text VARCHAR,                -- the decision, else the case text
+    outcome      VARCHAR,
+    topics       VARCHAR[],
+    page         INTEGER,
+    source_path  VARCHAR NOT NULL         -- kept equal to source_files.path (renames update both)
+);
+
+-- Upkeep counters. 'search_terms_unsorted': postings appended since search_terms was last stored in
+-- term order (sorted postings let a term lookup skip every row group without that term).
+CREATE TABLE IF NOT EXISTS upkeep (
+    name  VARCHAR PRIMARY KEY,
+    value BIGINT NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS case_references (  -- "Referat fra SSU 05.12.24", "ref. sak SSU 2023.37"
@@ -148,6 +172,8 @@ ALTER TABLE source_files ADD COLUMN IF NOT EXISTS pipeline_version VARCHAR;
 ALTER TABLE cases ADD COLUMN IF NOT EXISTS text VARCHAR;
 ALTER TABLE cases ADD COLUMN IF NOT EXISTS n_terms INTEGER;
 ALTER TABLE cases ADD COLUMN IF NOT EXISTS attachment_count INTEGER;
+ALTER TABLE search_terms ADD COLUMN IF NOT EXISTS doc_len INTEGER;
+ALTER TABLE search_cases ADD COLUMN IF NOT EXISTS source_path VARCHAR;
 ALTER TABLE decisions ADD COLUMN IF NOT EXISTS outcome VARCHAR;
 ALTER TABLE attendees ADD COLUMN IF NOT EXISTS person_id VARCHAR;
 ALTER TABLE attendees ADD COLUMN IF NOT EXISTS organisation_canonical VARCHAR;
