@@ -84,6 +84,9 @@ def test_changed_file_replaces_its_rows_renamed_is_not_parsed_gone_is_pruned(raw
     assert (s.parsed, s.renamed) == (0, 1)
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM source_files WHERE path = ?", [str(moved)]).fetchone()[0] == 1
+    # search hits carry the new path too
+    assert {p for (p,) in con.execute("SELECT DISTINCT source_path FROM search_cases sc JOIN source_files f "
+                                      "USING (sha256) WHERE f.path = ?", [str(moved)]).fetchall()} == {str(moved)}
     con.close()
 
     moved.unlink()
@@ -93,8 +96,9 @@ def test_changed_file_replaces_its_rows_renamed_is_not_parsed_gone_is_pruned(raw
     assert (s.gone, s.pruned) == (1, 1)
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM source_files").fetchone()[0] == 11
-    assert con.execute("SELECT count(*) FROM cases c LEFT JOIN source_files f USING (sha256) "
-                       "WHERE f.sha256 IS NULL").fetchone()[0] == 0
+    for table in ("cases", "search_cases", "search_terms", "attachments"):
+        assert con.execute(f"SELECT count(*) FROM {table} c LEFT JOIN source_files f USING (sha256) "
+                           "WHERE f.sha256 IS NULL").fetchone()[0] == 0, table
     con.close()
 
 

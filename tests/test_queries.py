@@ -135,3 +135,48 @@ def test_topic_needs_more_than_a_passing_mention():
     assert "barn og unge" in nlp.topics("Tilbud til barn og unge", body)  # named in the title
     assert "barn og unge" in nlp.topics("Budsjett 2025", body + " Helsestasjon for ungdom styrkes.")  # twice
     assert "økonomi" in nlp.topics("Status", None, "Budsjettet for 2025 vedtas.")  # named in the decision
+
+
+def test_search_limit_is_a_prefix_of_the_full_ranking(built_warehouse):
+    """Hits are fetched in rounds (copies of a document collapse into one row); any limit gives the
+    first rows of the unlimited ranking."""
+    con = queries.connect(built_warehouse)
+    try:
+        full = queries.search(con, "helsefellesskapet samarbeid", queries.Filters(limit=None))
+        assert len(full) > 12 and (full["copies"] >= 1).all()
+        for n in (1, 3, 7, 12):
+            part = queries.search(con, "helsefellesskapet samarbeid", queries.Filters(limit=n))
+            pd.testing.assert_frame_equal(part, full.head(n).reset_index(drop=True))
+    finally:
+        con.close()
+
+
+def test_sorting_the_postings_changes_no_result(built_warehouse, tmp_path):
+    """Postings stored in term order only make lookups cheaper: the ranking is the same shuffled."""
+    import shutil
+
+    from pipeline import load
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(built_warehouse, db)
+    con = load.connect(db)
+    con.execute("CREATE TEMP TABLE shuffled AS SELECT * FROM search_terms ORDER BY random()")
+    con.execute("DELETE FROM search_terms")
+    con.execute("INSERT INTO search_terms SELECT * FROM shuffled")
+    con.execute("INSERT OR REPLACE INTO upkeep VALUES ('search_terms_unsorted', 1)")
+    con.close()
+    queries_ = ("rehabilitering", "fastlege avtale", "helsefellesskapet")
+    con = queries.connect(db)
+    before = [queries.search(con, q, queries.Filters(limit=None)) for q in queries_]
+    con.close()
+    con = load.connect(db)
+    assert not load.sort_search_terms(con)  # 1 posting appended out of order: not worth a sort
+    assert load.sort_search_terms(con, force=True)
+    terms = [t for (t,) in con.execute("SELECT term FROM search_terms").fetchall()]
+    con.close()
+    assert terms == sorted(terms)
+    con = queries.connect(db)
+    after = [queries.search(con, q, queries.Filters(limit=None)) for q in queries_]
+    con.close()
+    for b, a in zip(before, after):
+        assert len(b) > 0
+        pd.testing.assert_frame_equal(b, a)
