@@ -50,6 +50,19 @@ def make_corpus(target: Path, pages_wanted: int) -> tuple[list[Path], int]:
     return files, pages
 
 
+def make_text_corpus(target: Path, n_files: int) -> list[Path]:
+    """n_files copies of the bundled text documents, each with a distinct last line."""
+    seeds = sorted([*RAW.rglob("*.txt"), *RAW.rglob("*.md")])
+    files = []
+    for k in range(n_files):
+        seed = seeds[k % len(seeds)]
+        dest = target / f"partnerskap{k // 100:03d}" / f"{seed.stem}-kopi{k:04d}{seed.suffix}"
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        dest.write_text(seed.read_text(encoding="utf-8") + f"\nkopi {k}\n", encoding="utf-8")
+        files.append(dest)
+    return files
+
+
 def baseline(files: list[Path], max_pages: int | None) -> tuple[int, float]:
     pages, start = 0, time.perf_counter()
     for f in files:
@@ -105,6 +118,7 @@ def run_build(raw: Path, db: Path, extra: list[str] = ()) -> tuple[dict, float, 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pages", type=int, default=2000)
+    ap.add_argument("--noop-files", type=int, default=2000, help="Files in the no-op re-run corpus.")
     ap.add_argument("--baseline-pages", type=int, default=None,
                     help="Stop the pdfplumber baseline after this many pages (default: all).")
     args = ap.parse_args()
@@ -117,6 +131,10 @@ def main() -> None:
         s, wall, peak = run_build(full_raw, work / "full" / "m.duckdb")
         noop, noop_wall, _ = run_build(full_raw, work / "full" / "m.duckdb")
         hs, h_wall, h_peak = run_build(half_raw, work / "half" / "m.duckdb")
+        many_raw = work / "many" / "raw"
+        many = make_text_corpus(many_raw, args.noop_files)
+        many_first, many_wall, _ = run_build(many_raw, work / "many" / "m.duckdb")
+        many_noop, many_noop_wall, _ = run_build(many_raw, work / "many" / "m.duckdb")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     base_rate = b_pages / b_secs
@@ -132,6 +150,9 @@ def main() -> None:
         ("peak memory, build + workers", f"{peak:.0f} MiB (half corpus: {h_peak:.0f} MiB, {hs['pages'] / h_wall:.1f} pages/s)"),
         ("no-op re-run", f"{noop_wall:.2f} s wall ({noop['seconds']:.2f} s inside the job), "
                          f"{noop['parsed']} files parsed"),
+        (f"no-op re-run over {len(many)} files", f"{many_noop_wall:.2f} s wall ({many_noop['seconds']:.2f} s inside the "
+                                                f"job), {many_noop['parsed']} parsed, {many_noop['skipped']} unchanged "
+                                                f"(first build of them: {many_wall:.0f} s)"),
         ("minutes build / baseline", f"{rate / base_rate:.1f}x"),
     ]
     width = max(len(k) for k, _ in rows)
