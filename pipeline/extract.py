@@ -16,10 +16,11 @@ def pages_to_extraction(source: SourceFile, pages: list[Page]) -> Extraction:
     segments = segment.run(pages)
     file_texts = [ln.text for p in pages for ln in p.lines[:40]]
     # every person the file names, to join names wrapped over lines in responsible columns
-    names = frozenset(n for seg in segments for n in parse.people(seg))
+    found = [parse.people(seg) for seg in segments]
+    names = frozenset(n for seg_names, _ in found for n in seg_names)
     documents, warnings = [], []
-    for seg in segments:
-        doc, notes = parse.run(seg, file_texts, names)
+    for seg, (_, attendees) in zip(segments, found):
+        doc, notes = parse.run(seg, file_texts, names, attendees)
         documents.append(doc)
         warnings.extend(notes)
     return Extraction(source=source, documents=documents, warnings=warnings)

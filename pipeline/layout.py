@@ -118,17 +118,20 @@ def _first_char(tp: pdfium.PdfTextPage, rect: tuple[float, float, float, float],
     """The index of the first character inside `rect`: the hit test near its left edge can land
     on a neighbouring word's letter, so step right past characters whose centre is outside."""
     left, bottom, right, top = rect
-    idx = pdfium_c.FPDFText_GetCharIndexAtPos(tp.raw, left + 0.5, (top + bottom) / 2, 2.0, 2.0)
+    raw = tp.raw
+    idx = pdfium_c.FPDFText_GetCharIndexAtPos(raw, left + 0.5, (top + bottom) / 2, 2.0, 2.0)
     if idx < 0:
         return idx
-    box = [ctypes.c_double() for _ in range(4)]
-    refs = [ctypes.byref(b) for b in box]
     for _ in range(4):
-        pdfium_c.FPDFText_GetCharBox(tp.raw, idx, *refs)
-        if left - 0.5 <= (box[0].value + box[1].value) / 2 <= right + 0.5 or idx + 1 >= n:
+        pdfium_c.FPDFText_GetCharBox(raw, idx, *_BOX_REFS)
+        if left - 0.5 <= (_BOX[0].value + _BOX[1].value) / 2 <= right + 0.5 or idx + 1 >= n:
             break
         idx += 1
     return idx
+
+
+_BOX = [ctypes.c_double() for _ in range(4)]  # reused out-parameters of FPDFText_GetCharBox (one thread)
+_BOX_REFS = [ctypes.byref(b) for b in _BOX]
 
 
 def page_rules(page: pdfium.PdfPage) -> Rules:

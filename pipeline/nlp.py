@@ -95,15 +95,27 @@ def topics(title: str | None, text: str | None = None, decision: str | None = No
     each mention in the title counts 2, in the decision 2, in the case text 1, and a topic needs
     TOPIC_MIN_EVIDENCE (one word such as "barn" in a long case paper does not make it a case about
     children)."""
+    parts = [(p, w) for p, w in ((title, 2), (decision, 2), (text, 1)) if p]
+    if not parts:
+        return []
     m = matchers()
+    # one spaCy doc for the three parts; a match's first character tells which part it is in
+    joined = " \n ".join(p for p, _ in parts)
+    starts, at = [], 0
+    for p, w in parts:
+        starts.append((at, w))
+        at += len(p) + 3
+    doc = m.nlp(joined)
     evidence: dict[str, int] = {}
-    for part, weight in ((title, 2), (decision, 2), (text, 1)):
-        if part:
-            for label, _, _ in m.matches(m.topics, part):
-                evidence[label] = evidence.get(label, 0) + weight
+    for mid, s, _ in m.topics(doc):
+        char = doc[s].idx
+        weight = next(w for begin, w in reversed(starts) if char >= begin)
+        label = m.nlp.vocab.strings[mid]
+        evidence[label] = evidence.get(label, 0) + weight
     return [t for t in taxonomy()["topics"] if evidence.get(t, 0) >= TOPIC_MIN_EVIDENCE]
 
 
+@lru_cache(maxsize=8192)
 def organisation(text: str | None) -> str | None:
     """The canonical name of the organisation a text names (the longest, earliest match)."""
     if not text:

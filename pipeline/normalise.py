@@ -26,13 +26,19 @@ _TIME_RANGE = re.compile(
 SOFT_HYPHEN = "\u00ad"
 
 
+# PDFium writes a hyphen that ends a line as U+0002 (or U+FFFE); it stays a hyphen here and
+# join_wrapped decides whether it joins a split word.
+_CLEAN = str.maketrans({SOFT_HYPHEN: None, "\x02": "-", "\ufffe": "-", "\uf0b7": "•", "\uf0a7": "•",
+                        "\u00a0": " ", "\t": " ", "\r": " ", "\f": " ", "\v": " "})
+_SPACES = re.compile(r" {2,}")
+
+
 def clean_text(s: str) -> str:
     """NFC, soft hyphens and PDFium's U+FFFE removed, Symbol-font bullets mapped to '•', spaces collapsed."""
-    # PDFium writes a hyphen that ends a line as U+0002 (or U+FFFE); it stays a hyphen here and
-    # join_wrapped decides whether it joins a split word.
-    s = unicodedata.normalize("NFC", s).replace(SOFT_HYPHEN, "").replace("\x02", "-").replace("\ufffe", "-")
-    s = s.replace("\uf0b7", "•").replace("\uf0a7", "•").replace("\u00a0", " ")
-    return re.sub(r"[ \t\r\f\v]+", " ", s).strip()
+    if not unicodedata.is_normalized("NFC", s):
+        s = unicodedata.normalize("NFC", s)
+    s = s.translate(_CLEAN)
+    return (_SPACES.sub(" ", s) if "  " in s else s).strip()
 
 
 def parse_date(text: str) -> str | None:

@@ -5,7 +5,7 @@ import re
 from typing import Sequence
 
 from . import parse_attendees, parse_cases, parse_header, vocab
-from .models import Case, DocType, Document, Line
+from .models import Attendee, Case, DocType, Document, Line
 from .segment import Segment
 
 MINUTES = {DocType.REFERAT, DocType.PROTOKOLL}
@@ -33,12 +33,14 @@ def header_end(lines: Sequence[Line]) -> int:
     return min(len(lines), 40)
 
 
-def people(seg: Segment) -> set[str]:
-    """Attendees, chair and minute taker of a document: the names its case columns may wrap."""
+def people(seg: Segment) -> tuple[set[str], list[Attendee]]:
+    """The names of a document's attendees, chair and minute taker (the names its case columns may
+    wrap), and its attendees."""
     zone = header_end(seg.lines)
     header = parse_header.lines_to_header(seg.lines, zone)
     roles = (parse_header.person(header.fields.get(k)) for k in ("chair", "minute_taker"))
-    return {a.name for a in parse_attendees.run(seg.lines, zone)} | {r for r in roles if r}
+    attendees = parse_attendees.run(seg.lines, zone)
+    return {a.name for a in attendees} | {r for r in roles if r}, attendees
 
 
 def furniture_case(seg: Segment) -> tuple[Case | None, str | None]:
@@ -51,13 +53,15 @@ def furniture_case(seg: Segment) -> tuple[Case | None, str | None]:
     return None, None
 
 
-def run(seg: Segment, file_texts: Sequence[str], file_names: frozenset[str] = frozenset()) -> tuple[Document, list[str]]:
+def run(seg: Segment, file_texts: Sequence[str], file_names: frozenset[str] = frozenset(),
+        attendees: list[Attendee] | None = None) -> tuple[Document, list[str]]:
+    """`attendees`: parse_attendees.run on the segment, when people() has already done it."""
     lines = seg.lines
     doc_type = doc_type_of(seg)
     zone = header_end(lines)
     single = doc_type in vocab.load().raw["documents"]["single_case_types"]
     header = parse_header.lines_to_header(lines, max(zone, 8) if single else zone)
-    attendees = parse_attendees.run(lines, zone)
+    attendees = parse_attendees.run(lines, zone) if attendees is None else attendees
     chair = parse_header.person(header.fields.get("chair"))
     known = {a.name for a in attendees} | ({chair} if chair else set()) | set(file_names)
     cases, warnings = parse_cases.run(lines, known, plain_allowed=doc_type in AGENDAS,
