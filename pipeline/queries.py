@@ -193,6 +193,7 @@ def attendance(con: duckdb.DuckDBPyConnection, f: Filters = Filters(), by: str =
     they were listed for. Only minutes (referat/protokoll) count: a notice lists invitees."""
     f2 = Filters(f.partnership, f.body, f.since, f.until, None, None)
     where, params = f2.where()
+    meetings_where, meetings_params = where, list(params)  # the meetings held: not narrowed to the person
     if person:
         where += " AND lower(name) LIKE lower(?)"
         params.append(f"%{person}%")
@@ -203,19 +204,26 @@ def attendance(con: duckdb.DuckDBPyConnection, f: Filters = Filters(), by: str =
     label = "organisation" if by == "organisation" else "any_value(name) AS name, any_value(organisation) AS organisation"
     lim, lp = f.limit_sql()
     sql = f"""
-    WITH a AS (SELECT * FROM v_attendance WHERE doc_type IN ('referat', 'protokoll') AND {where}),
-    held AS (SELECT partnership, body, count(DISTINCT meeting_id) AS held FROM a GROUP BY ALL)
+    WITH listed AS (SELECT * FROM v_attendance WHERE doc_type IN ('referat', 'protokoll') AND {where}),
+    -- one status per {key} and meeting, present over absent over unknown: copies of the minutes (PDF,
+    -- text) may read a status differently, and an organisation is present when one of its people is
+    a AS (SELECT {key}, any_value(name) AS name, any_value(organisation) AS organisation, partnership, body,
+                 meeting_id,
+                 CASE WHEN bool_or(status = 'present') THEN 'present' WHEN bool_or(status = 'absent') THEN 'absent'
+                      ELSE 'unknown' END AS status
+          FROM listed WHERE {key} IS NOT NULL GROUP BY {key}, partnership, body, meeting_id),
+    held AS (SELECT partnership, body, count(DISTINCT meeting_id) AS held FROM v_attendance
+             WHERE doc_type IN ('referat', 'protokoll') AND {meetings_where} GROUP BY ALL)
     SELECT {label}, a.partnership, a.body,
-           count(DISTINCT meeting_id) FILTER (WHERE status = 'present') AS present,
-           count(DISTINCT meeting_id) FILTER (WHERE status = 'absent') AS absent,
-           count(DISTINCT meeting_id) FILTER (WHERE status = 'unknown') AS unknown,
+           count(*) FILTER (WHERE status = 'present') AS present,
+           count(*) FILTER (WHERE status = 'absent') AS absent,
+           count(*) FILTER (WHERE status = 'unknown') AS unknown,
            any_value(held.held) AS meetings,
-           round(count(DISTINCT meeting_id) FILTER (WHERE status = 'present') / any_value(held.held), 2) AS rate
+           round(count(*) FILTER (WHERE status = 'present') / any_value(held.held), 2) AS rate
     FROM a JOIN held USING (partnership, body)
-    WHERE {key} IS NOT NULL
     GROUP BY {key}, a.partnership, a.body
     ORDER BY present DESC, {'organisation' if by == 'organisation' else 'name'}{lim}"""
-    return con.execute(sql, params + lp).df()
+    return con.execute(sql, params + meetings_params + lp).df()
 
 
 def people(con: duckdb.DuckDBPyConnection, f: Filters = Filters(), ambiguous: bool = False) -> pd.DataFrame:

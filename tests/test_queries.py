@@ -180,3 +180,15 @@ def test_sorting_the_postings_changes_no_result(built_warehouse, tmp_path):
     for b, a in zip(before, after):
         assert len(b) > 0
         pd.testing.assert_frame_equal(b, a)
+
+
+def test_attendance_has_one_status_per_person_and_meeting(built_warehouse):
+    """The same minutes loaded as PDF and text may read a status differently; a person still counts
+    once per meeting (present over absent over unknown)."""
+    con = queries.connect(built_warehouse)
+    try:
+        for by in ("person", "organisation"):
+            df = queries.attendance(con, queries.Filters(limit=None), by=by)
+            assert len(df) and ((df["present"] + df["absent"] + df["unknown"]) <= df["meetings"]).all(), by
+    finally:
+        con.close()
