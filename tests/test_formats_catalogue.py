@@ -6,15 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import extract
-
-
-def doc_of(tmp_path: Path, text: str, name: str = "doc.txt"):
-    f = tmp_path / "raw" / "testby" / name
-    f.parent.mkdir(parents=True, exist_ok=True)
-    f.write_text(text, encoding="utf-8")
-    ex, _ = extract.run(f, tmp_path / "raw")
-    return ex
+from passages import extract_passage as doc_of
 
 
 def only_doc(tmp_path: Path, text: str, name: str = "doc.txt"):
