@@ -214,3 +214,33 @@ def test_status_shows_loaded_failed_and_raw_states(raw_copy, tmp_path):
     for state, name in (("new", "ny.txt"), ("changed", "ssu-2025-03-07-referat.txt"),
                         ("gone", "ous-styret-2021-styresak-19-2021.txt")):
         assert any(state in line and name in line for line in r.output.splitlines()), (state, r.output)
+
+
+def test_a_file_that_fails_to_load_spoils_only_itself(raw_copy, tmp_path, monkeypatch):
+    """Files are loaded in batches; when one file's rows break the joint insert (here: a duplicated
+    case row), the batch is loaded file by file: the others load, the culprit is recorded with the
+    database's own reason."""
+    import pyarrow as pa
+
+    from pipeline import load
+    frames = load.frames
+
+    def spoiled(ex):
+        data = frames(ex)
+        if ex.source.path.endswith("ssu-2025-03-07-referat.txt"):
+            data["cases"] = pa.concat_tables([data["cases"], data["cases"]])
+        return data
+
+    monkeypatch.setattr(load, "frames", spoiled)
+    db = tmp_path / "m.duckdb"
+    s = build.run(raw_copy, db, tmp_path / "ex", jobs=0)
+    assert s.failed == 1 and s.parsed == 11
+    [failure] = s.failures
+    assert failure["path"].endswith("ssu-2025-03-07-referat.txt")
+    assert "duplicate key" in failure["reason"].lower() and "aborted" not in failure["reason"].lower()
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT count(*) FROM source_files").fetchone()[0] == 11
+        assert con.execute("SELECT count(*) FROM load_errors").fetchone()[0] == 1
+    finally:
+        con.close()
