@@ -93,3 +93,33 @@ def test_schema_has_a_table_for_each_record():
     assert set(models.Case.__dataclass_fields__) - {"provenance", "attachments"} <= cols["cases"] | {"page"}
     assert {"case_id", "title"} <= cols["attachments"]  # Case.attachments: one row per vedlegg
     assert set(models.Attendee.__dataclass_fields__) - {"provenance"} <= cols["attendees"]
+
+
+def test_a_warehouse_from_an_earlier_version_gains_new_columns_in_place(built_warehouse, tmp_path):
+    """Columns added since a warehouse was built are added by ALTER … IF NOT EXISTS before the
+    views that use them are made again; the rows already loaded stay."""
+    import shutil
+
+    from pipeline import load
+    db = tmp_path / "old.duckdb"
+    shutil.copy(built_warehouse, db)
+    con = duckdb.connect(str(db))
+    views = [v for (v,) in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()]
+    for v in views:
+        con.execute(f"DROP VIEW {v}")
+    for table, column in (("attendees", "deputy_for"), ("cases", "attachment_count"), ("search_terms", "doc_len"),
+                          ("decisions", "outcome")):
+        con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
+    before = con.execute("SELECT count(*) FROM cases").fetchone()[0]
+    con.close()
+    con = load.connect(db)  # what the next build does first
+    try:
+        assert con.execute("SELECT count(*) FROM cases").fetchone()[0] == before > 0
+        for table, column in (("attendees", "deputy_for"), ("cases", "attachment_count")):
+            cols = {c for (c,) in con.execute(f"SELECT column_name FROM information_schema.columns "
+                                              f"WHERE table_name = '{table}'").fetchall()}
+            assert column in cols
+        assert con.execute("SELECT count(*) FROM v_attendance").fetchone()[0] > 0
+        assert con.execute("SELECT count(*) FROM v_cases").fetchone()[0] == before
+    finally:
+        con.close()
