@@ -230,9 +230,8 @@ class _Batch:
             self.flush()
 
     def _item(self, o: workers.Outcome):
-        assert o.extraction is not None
-        data = o.frames if o.frames is not None else load.frames(o.extraction)
-        return o.extraction, self.plan.previous.get(o.path), data
+        assert o.extraction is not None and o.frames is not None  # parse_one derives them with the extraction
+        return o.extraction, self.plan.previous.get(o.path), o.frames
 
     def flush(self) -> None:
         pending, self.pending = self.pending, []

@@ -98,17 +98,17 @@ def strip_markdown(line: str) -> str:
 
 
 def text_lines(raw: str, page: int, row_ids: Iterator[int], markdown: bool,
-               repeated: frozenset[str] = frozenset()) -> tuple[list[Line], list[str]]:
+               running: frozenset[int] = frozenset()) -> tuple[list[Line], list[str]]:
+    """Lines of one text page; `running`: source line numbers of running headers/footers."""
     lines: list[Line] = []
     furniture: list[str] = []
-    margin = set(_text_margin(raw))
     for k, source_line in enumerate(raw.splitlines()):
         if markdown:
             source_line = strip_markdown(source_line)
         text = clean_text(source_line)
         if not text:
             continue
-        if is_furniture_text(text) or (k in margin and _mask(text) in repeated):
+        if is_furniture_text(text) or k in running:
             furniture.append(text)
             continue
         cells = split_cells(source_line)
@@ -136,21 +136,18 @@ def split_cells(source_line: str) -> list[str]:
     return cells
 
 
-def _text_margin(chunk: str) -> list[int]:
-    """Source line numbers of a text page's first two and last two non-empty lines."""
-    filled = [k for k, ln in enumerate(chunk.splitlines()) if ln.strip()]
-    return filled[:2] + filled[-2:]
-
-
-def text_furniture_keys(chunks: list[str]) -> frozenset[str]:
-    """Like furniture_keys for PDFs: page-margin lines (digits masked) repeated on most pages."""
-    if len(chunks) < 2:
-        return frozenset()
-    seen: Counter[str] = Counter()
-    for chunk in chunks:
-        src = chunk.splitlines()
-        seen.update({_mask(src[k]) for k in _text_margin(chunk)})
-    return frozenset(k for k, n in seen.items() if k and n >= max(2, len(chunks) / 2))
+def running_lines(pages: list[list[str]]) -> list[frozenset[int]]:
+    """Like furniture_keys for PDFs: per page, the line numbers among its first two and last two
+    non-empty lines whose text (digits masked) recurs there on most pages."""
+    margins = []
+    for src in pages:
+        filled = [k for k, ln in enumerate(src) if ln.strip()]
+        margins.append({k: _mask(src[k]) for k in filled[:2] + filled[-2:]})
+    if len(pages) < 2:
+        return [frozenset()] * len(pages)
+    seen = Counter(key for m in margins for key in set(m.values()))
+    repeated = {key for key, n in seen.items() if key and n >= max(2, len(pages) / 2)}
+    return [frozenset(k for k, key in m.items() if key in repeated) for m in margins]
 
 
 def text_pages(path: str, fmt: str) -> list[Page]:
@@ -158,10 +155,10 @@ def text_pages(path: str, fmt: str) -> list[Page]:
     row_ids = count(1)
     pages = []
     chunks = raw.split("\f")
-    repeated = text_furniture_keys(chunks)
+    running = running_lines([chunk.splitlines() for chunk in chunks])
     for n, chunk in enumerate(chunks, start=1):
         lines, furniture = text_lines(chunk, n, row_ids, markdown=fmt == "md" or _looks_markdown(chunk),
-                                      repeated=repeated)
+                                      running=running[n - 1])
         pages.append(Page(n, tuple(lines), tuple(furniture)))
     if not any(p.lines for p in pages):
         raise ExtractError("no text")

@@ -190,13 +190,6 @@ def delete_file(con: duckdb.DuckDBPyConnection, sha256: str) -> None:
                 "(SELECT meeting_id FROM documents WHERE meeting_id IS NOT NULL)")
 
 
-def run(con: duckdb.DuckDBPyConnection, ex: Extraction, replaces: str | None = None,
-        data: dict[str, pa.Table] | None = None) -> None:
-    """Load one file's extraction atomically, replacing an earlier version of the same path.
-    `data` is frames(ex) when a worker has already derived it."""
-    run_many(con, [(ex, replaces, frames(ex) if data is None else data)])
-
-
 def run_many(con: duckdb.DuckDBPyConnection,
              items: list[tuple[Extraction, str | None, dict[str, pa.Table]]]) -> None:
     """Load several files' extractions in one transaction (all or none): the earlier rows of each

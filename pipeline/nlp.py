@@ -24,10 +24,6 @@ def stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("norwegian")
 
 
-def stem(word: str) -> str:
-    return stemmer().stemWord(word.casefold())
-
-
 def terms(text: str | None) -> list[str]:
     """Search terms of a text: words in lower case, stemmed (the same for documents and queries)."""
     if not text:

@@ -5,7 +5,7 @@ from typing import Sequence
 
 from . import vocab
 from .models import Line
-from .textrules import is_bullet
+from .textrules import is_bullet, unique
 
 LIST_ITEM_MAX_WORDS = 16
 
@@ -34,7 +34,7 @@ def attachments(span: Sequence[Line]) -> tuple[list[str], int | None]:
             while k < len(lines) and _list_item(lines[k], v):
                 titles.append(lines[k].lstrip("•▪◦‣-–* ").strip())
                 k += 1
-    return _unique(titles), max(count or 0, len(titles)) or None
+    return unique(titles), max(count or 0, len(titles)) or None
 
 
 def _count(text: str, v: vocab.Vocab) -> int | None:
@@ -49,8 +49,3 @@ def _list_item(text: str, v: vocab.Vocab) -> bool:
     return bool(words) and len(words) <= LIST_ITEM_MAX_WORDS and text[:1].isupper() and not text.endswith(":") \
         and not any(p.match(text) for p, _ in v.decision_labels) and not v.type_word.match(text) \
         and not any(p.match(text) for p in v.case_enders) and not any(p.match(text) for p in v.closing_items)
-
-
-def _unique(items: list[str]) -> list[str]:
-    seen: set[str] = set()
-    return [x for x in items if not (x.casefold() in seen or seen.add(x.casefold()))]

@@ -11,7 +11,6 @@ from .parse_header import label_value
 from .textrules import is_name
 
 MARK = re.compile(r"\s+[Xx✓✔]$")
-DEPUTY_MARK = re.compile(r"^\s*(?:V|Vara|Vara møtte|Varamedlem møtte)\s*$", re.I)  # the mark cell says the deputy came
 TITLE_WORDS = re.compile(r"(?:representant|leder|leiar|direktør|sjef|rådgiver|rådgjevar|koordinator|lege|ordfører|"
                          r"ordførar|sekretær|medlem)\b", re.I)
 
@@ -28,14 +27,12 @@ def _row_cells(lines: Sequence[Line], i: int) -> tuple[dict[int, list[Line]], in
 
 
 def _header_columns(cells: dict[int, list[Line]]) -> dict[str, int] | None:
-    a = vocab.load().raw["attendees"]
+    columns = vocab.load().table_columns
     roles: dict[str, int] = {}
     for k, cell in cells.items():
-        text = cell[0].text.strip().rstrip(":").casefold()
-        for role, words in (("org", a["table_org"]), ("name", a["table_name"]), ("mark", a["table_mark"]),
-                            ("deputy", a["table_deputy"])):
-            if text in (w.casefold() for w in words):
-                roles[role] = k
+        role = columns.get(cell[0].text.strip().rstrip(":").casefold())
+        if role:
+            roles[role] = k
     return roles if "name" in roles and len(roles) >= 2 else None
 
 
@@ -62,6 +59,7 @@ def table_attendees(lines: Sequence[Line]) -> list[Attendee]:
 
 
 def _table_rows(lines: Sequence[Line], i: int, roles: dict[str, int], out: list[Attendee]) -> int:
+    deputy_mark = vocab.load().deputy_mark
     carry: list[str] = []
     while i < len(lines):
         if lines[i].row is None:
@@ -78,7 +76,7 @@ def _table_rows(lines: Sequence[Line], i: int, roles: dict[str, int], out: list[
             continue
         text = join_wrapped([c.text for c in name_cell])
         mark_cell = " ".join(c.text for c in cells.get(roles.get("mark", -1), []))
-        marked = bool(re.search(r"[Xx✓✔]", mark_cell)) or bool(MARK.search(text)) or bool(DEPUTY_MARK.search(mark_cell))
+        marked = bool(re.search(r"[Xx✓✔]", mark_cell)) or bool(MARK.search(text)) or bool(deputy_mark.search(mark_cell))
         text = MARK.sub("", text)
         name, title = split_person(text)
         if not _person_cell(name):
@@ -86,7 +84,7 @@ def _table_rows(lines: Sequence[Line], i: int, roles: dict[str, int], out: list[
         org_parts = carry + [c.text for c in cells.get(roles.get("org", -1), [])]
         org = join_wrapped(org_parts) or None
         deputy = join_wrapped([c.text for c in cells.get(roles.get("deputy", -1), [])])
-        deputy_came = bool(deputy) and bool(DEPUTY_MARK.search(mark_cell))
+        deputy_came = bool(deputy) and bool(deputy_mark.search(mark_cell))
         out.append(Attendee(name, org, title, Status.PRESENT if marked and not deputy_came else Status.ABSENT,
                             provenance={"page": name_cell[0].page}))
         if deputy_came and _person_cell(deputy):  # the deputy column names who stands in; listed if they came
@@ -118,9 +116,7 @@ def flat_table_attendees(lines: Sequence[Line]) -> list[Attendee]:
 
 def _flat_header(text: str) -> list[str] | None:
     """Column roles in order when every word of the line is a column header word."""
-    a = vocab.load().raw["attendees"]
-    words = {w.casefold(): role for role, key in (("org", "table_org"), ("name", "table_name"), ("mark", "table_mark"))
-             for w in a[key]}
+    words = {w: role for w, role in vocab.load().table_columns.items() if role != "deputy"}
     order, rest = [], text.strip()
     while rest:
         hit = max((w for w in words if rest.casefold().startswith(w) and

@@ -4,7 +4,7 @@ lines_to_starts -> starts_to_spans -> span_to_case, each a pure function over Li
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 from . import vocab
@@ -12,7 +12,8 @@ from .models import Case, Line
 from .normalise import case_number, join_wrapped
 from .parse_attachments import attachments
 from .parse_header import label_value
-from .textrules import ends_sentence, ends_with_initial, is_bullet, is_heading_like, is_name, is_url, row_head, row_text
+from .textrules import (ends_sentence, ends_with_initial, is_bullet, is_heading_like, is_name, is_url, row_head,
+                        row_text, unique)
 
 VED_NAME = re.compile(r"\b(?:ved|v/)\s+(?:[a-zæøå]+\s+){0,4}?(?P<name>[A-ZÆØÅ][\w.-]*(?:\s+[A-ZÆØÅ][\w.-]*){1,3})\s*[.:]?\s*$")
 PRESENTER = re.compile(r"\b[Pp]resentasjon(?:\s+fra|\s+v/|\s+ved)?\s+(?P<words>(?:[A-ZÆØÅ][\wæøå.-]*\s+){1,4}[A-ZÆØÅ][\wæøå.-]*)")
@@ -102,13 +103,13 @@ def _strip_page_numbers(starts: list[Start]) -> list[Start]:
     """A case list printing each title's page at its end ('… (SSU) 3', '… 5'): when at least two
     titles, and most of them, end in a small number and those numbers never decrease, they are page
     numbers, not part of the titles."""
-    titled = [s for s in starts if s.number and s.rest]
-    pages = [(s, PAGE_REF.search(s.rest)) for s in titled]
-    hits = [(s, int(m.group(1))) for s, m in pages if m and PAGE_REF.sub("", s.rest).strip()]
-    if len(hits) < 2 or len(hits) * 3 < len(titled) * 2 or any(b < a for (_, a), (_, b) in zip(hits, hits[1:])):
+    titled = [k for k, s in enumerate(starts) if s.number and s.rest]
+    found = ((k, PAGE_REF.search(starts[k].rest)) for k in titled)
+    hits = {k: int(m.group(1)) for k, m in found if m and PAGE_REF.sub("", starts[k].rest).strip()}
+    pages = list(hits.values())
+    if len(hits) < 2 or len(hits) * 3 < len(titled) * 2 or any(b < a for a, b in zip(pages, pages[1:])):
         return starts
-    strip = {id(s) for s, _ in hits}
-    return [Start(s.index, s.number, PAGE_REF.sub("", s.rest)) if id(s) in strip else s for s in starts]
+    return [replace(s, rest=PAGE_REF.sub("", s.rest)) if k in hits else s for k, s in enumerate(starts)]
 
 
 def _pair_flattened(starts: list[Start], lines: Sequence[Line], v: vocab.Vocab) -> list[Start]:
@@ -189,7 +190,7 @@ def span_to_case(lines: Sequence[Line], start: Start, span: Sequence[Line], know
     text = join_wrapped([ln.text for ln in body]) or None
     attached, n_attached = attachments(span)
     return Case(number=start.number, title=title, case_type=case_type, decision_label=label,
-                decision=decision, responsible=_unique(people), provenance={"page": first.page}, text=text,
+                decision=decision, responsible=unique(people), provenance={"page": first.page}, text=text,
                 attachments=attached, attachment_count=n_attached)
 
 
@@ -486,13 +487,6 @@ def _case_type(words: list[str]) -> str | None:
     return None
 
 
-def _unique(items: list[str]) -> list[str]:
-    seen, out = set(), []
-    for x in (i.strip(" ,") for i in items):
-        if x and x.casefold() not in seen:
-            seen.add(x.casefold())
-            out.append(x)
-    return out
 
 
 def run(lines: Sequence[Line], known_names: set[str], plain_allowed: bool,

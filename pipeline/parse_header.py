@@ -81,10 +81,13 @@ def location(header: Header) -> str | None:
 
 def person(value: str | None) -> str | None:
     """A person from 'Tone Ikdahl' or 'Runar Danielsen, SiV'; units such as 'Sekretariatet' are not."""
-    if not value:
-        return None
-    first = re.split(r",|\s+\(|\s{2,}", value)[0].strip()
-    return first if is_name(first) else None
+    first = _first_part(value)
+    return first if first and is_name(first) else None
+
+
+def _first_part(value: str | None) -> str | None:
+    """A header value up to its first comma, bracket or wide gap: 'Runar Danielsen, SiV' -> 'Runar Danielsen'."""
+    return re.split(r",|\s+\(|\s{2,}", value)[0].strip() if value else None
 
 
 INITIALS = re.compile(r"^[A-ZÆØÅ][a-zæøå]+(?:\s+[A-ZÆØÅ][a-zæøå]+)?\s+[A-ZÆØÅ]{2,4}$")  # 'Ellen HF'
@@ -93,11 +96,9 @@ INITIALS = re.compile(r"^[A-ZÆØÅ][a-zæøå]+(?:\s+[A-ZÆØÅ][a-zæøå]+)?\
 def minute_taker(value: str | None) -> str | None:
     """A person, a first name with initials ('Ellen HF, 13.08.23'), or a unit named in vocab.toml
     ('Sekretariatet'): a referent need not be a person."""
-    if not value:
-        return None
-    first = re.split(r",|\s+\(|\s{2,}", value)[0].strip()
+    first = _first_part(value)
     units = vocab.load().raw["attendees"]["minute_taker_units"]
-    if any(first.casefold() == u.casefold() for u in units) or INITIALS.match(first):
+    if first and (any(first.casefold() == u.casefold() for u in units) or INITIALS.match(first)):
         return first
     return person(value)
 

@@ -42,10 +42,11 @@ class Filters:
 
 
 # The same document often exists more than once (a PDF and a text export of it): one row per case
-# identity, the PDF preferred, with the number of copies.
-ONE_COPY = """QUALIFY row_number() OVER (PARTITION BY partnership, body, meeting_date, doc_type, number, title
+# identity, the PDF preferred, with the number of copies (search does the same in Python: one_copy).
+IDENTITY = ("partnership", "body", "meeting_date", "doc_type", "number", "title")
+ONE_COPY = f"""QUALIFY row_number() OVER (PARTITION BY {", ".join(IDENTITY)}
                               ORDER BY (source_path NOT ILIKE '%.pdf'), source_path) = 1"""
-COPIES = "count(*) OVER (PARTITION BY partnership, body, meeting_date, doc_type, number, title) AS copies"
+COPIES = f"count(*) OVER (PARTITION BY {', '.join(IDENTITY)}) AS copies"
 
 
 def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
@@ -70,23 +71,28 @@ def search(con: duckdb.DuckDBPyConnection, query: str, f: Filters = Filters()) -
     want = f.limit or None
     pool = (want or 0) * 3 + 10
     while True:
-        df = _search_candidates(con, terms, f, pool if want else None)
-        if not want or len(df) >= want or df.pop("_candidates").max(skipna=True) != pool:
+        rows, candidates = _search_candidates(con, terms, f, pool if want else None)
+        if not want or len(rows) >= want or candidates < pool:
             break  # enough rows, or every hit was a candidate
         pool *= 4
-    df = df.drop(columns="_candidates", errors="ignore")
-    df = df.head(want) if want else df
-    df.insert(6, "snippet", [snippet(t, terms) for t in df.pop("_text")])
-    return df.reset_index(drop=True)
+    rows = rows[:want] if want else rows
+    for r in rows:
+        r["snippet"] = snippet(r["_text"], terms)
+    return pd.DataFrame(rows, columns=SEARCH_COLUMNS)
 
 
 SEARCH_COLUMNS = ["score", "partnership", "body", "meeting_date", "number", "title", "snippet", "outcome", "topics",
                   "source_path", "page", "copies"]
+# what a hit shows, as search_cases holds it
+SHOWN = {"case_id": "case_id", "partnership": "partnership", "body": "body", "meeting_date": "meeting_date",
+         "doc_type": "doc_type", "number": "number", "title": "title", "_text": "snippet_text", "outcome": "outcome",
+         "topics": "topics", "page": "page", "source_path": "source_path"}
 
 
 def _search_candidates(con: duckdb.DuckDBPyConnection, terms: list[str], f: Filters,
-                       pool: int | None) -> pd.DataFrame:
-    """The best `pool` hits (all if None) after the filters, one row per case identity."""
+                       pool: int | None) -> tuple[list[dict], int]:
+    """The best `pool` hits (all if None) after the filters, one row per case identity in rank
+    order, and how many hits were candidates."""
     marks = ", ".join("?" for _ in terms)
     where, params = Filters(f.partnership, f.body, f.since, f.until, f.topic, None).where("sc")
     filtered = where != "TRUE"
@@ -106,19 +112,11 @@ def _search_candidates(con: duckdb.DuckDBPyConnection, terms: list[str], f: Filt
     # Then what the hits show, by primary key: an IN list of constants alone is an index lookup
     # (inside a join it would become a scan of every case).
     score = dict(scored)
-    found = con.execute(f"""SELECT {", ".join(SHOWN_SQL.get(c, c) for c in SHOWN)} FROM search_cases
+    found = con.execute(f"""SELECT {", ".join(SHOWN.values())} FROM search_cases
                             WHERE case_id IN ({", ".join("?" for _ in score) or "NULL"})""", list(score)).fetchall()
     rows = [dict(zip(SHOWN, r), score=round(score[r[0]], 3)) for r in found]
     rows.sort(key=lambda r: (-r["score"], _desc_date(r["meeting_date"]), r["case_id"]))
-    out = pd.DataFrame(one_copy(rows), columns=[*SHOWN, "score", "copies"])
-    out["_candidates"] = len(score)
-    return out[[*(c for c in SEARCH_COLUMNS if c != "snippet"), "_text", "_candidates"]]
-
-
-SHOWN = ["case_id", "partnership", "body", "meeting_date", "doc_type", "number", "title", "_text", "outcome", "topics",
-         "page", "source_path"]
-SHOWN_SQL = {"_text": "snippet_text AS _text"}
-IDENTITY = ("partnership", "body", "meeting_date", "doc_type", "number", "title")
+    return one_copy(rows), len(score)
 
 
 def _desc_date(d) -> float:
@@ -244,7 +242,7 @@ def topics(con: duckdb.DuckDBPyConnection, f: Filters = Filters(), by_year: bool
         where += " AND lower(t.topic) = lower(?)"
         params.append(f.topic)
     year = ", year(v.meeting_date) AS year" if by_year else ""
-    ident = "(v.partnership, v.body, v.meeting_date, v.doc_type, v.number, v.title)"  # copies count once
+    ident = f"({', '.join(f'v.{c}' for c in IDENTITY)})"  # copies count once
     return con.execute(f"""SELECT t.topic, v.partnership{year}, count(DISTINCT {ident}) AS cases,
                                   count(DISTINCT {ident}) FILTER (WHERE v.decision IS NOT NULL) AS decisions
                            FROM case_topics t JOIN v_cases v USING (case_id) WHERE {where}

@@ -26,6 +26,16 @@ def is_name(text: str, min_words: int = 2) -> bool:
     return all(NAME_WORD.match(w) for w in words)
 
 
+def unique(items: list[str]) -> list[str]:
+    """Items stripped of spaces and commas, empty ones and repeats (case aside) left out, in order."""
+    seen, out = set(), []
+    for x in (i.strip(" ,") for i in items):
+        if x and x.casefold() not in seen:
+            seen.add(x.casefold())
+            out.append(x)
+    return out
+
+
 def is_bullet(text: str) -> bool:
     return bool(BULLET_START.match(text))
 

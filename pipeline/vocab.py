@@ -48,6 +48,8 @@ class Vocab:
     organisations: tuple[Pattern[str], ...]
     not_name_words: frozenset[str]
     attendee_notes: tuple[Pattern[str], ...]
+    table_columns: dict[str, str]  # attendee-table header word (casefolded) -> org | name | mark | deputy
+    deputy_mark: Pattern[str]  # a mark cell saying the deputy came
     attachment_titled: tuple[Pattern[str], ...]
     attachment_list_head: tuple[Pattern[str], ...]
     attachment_count: tuple[Pattern[str], ...]
@@ -87,6 +89,8 @@ def load() -> Vocab:
         organisations=tuple(re.compile(p) for p in data["organisations"]["patterns"]),
         not_name_words=frozenset(w.casefold() for w in data["names"]["not_name_words"]),
         attendee_notes=tuple(re.compile(p, FLAGS) for p in att["notes"]),
+        table_columns={w.casefold(): role for role in ("org", "name", "mark", "deputy") for w in att[f"table_{role}"]},
+        deputy_mark=re.compile(rf"^\s*(?:{_alts(att['table_deputy_marks'])})\s*$", FLAGS),
         attachment_titled=tuple(re.compile(p) for p in data["attachments"]["titled"]),
         attachment_list_head=tuple(re.compile(p) for p in data["attachments"]["list_head"]),
         attachment_count=tuple(re.compile(p, FLAGS) for p in data["attachments"]["count"]),
