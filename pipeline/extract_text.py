@@ -10,7 +10,7 @@ from itertools import count
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import layout, vocab
+from . import layout, pdftext, vocab
 from .models import Line, Page, SourceFile
 from .normalise import clean_text
 
@@ -29,7 +29,8 @@ class ExtractError(Exception):
 def is_case_key(text: str) -> bool:
     """Does a table's first cell hold a case number (so it starts a row)?"""
     v = vocab.load()
-    return any(f.match(text.strip()) for f in v.case_families[:v.numbered_families])
+    hit = v.case_families.first(text.strip())  # numbered styles come first
+    return hit is not None and hit[0] < v.numbered_families
 
 
 def is_furniture_text(text: str) -> bool:
@@ -38,7 +39,7 @@ def is_furniture_text(text: str) -> bool:
 
 # --- PDF ----------------------------------------------------------------------------------------
 
-def furniture_keys(pages: list[tuple[int, float, list[layout.VLine], layout.Rules]]) -> set[str]:
+def furniture_keys(pages: list[tuple[int, float, list[layout.VLine], pdftext.Rules]]) -> set[str]:
     """Texts (digits masked) in the top or bottom margin that repeat on two or more pages."""
     seen: Counter[str] = Counter()
     for _, height, vlines, _ in pages:
@@ -57,7 +58,7 @@ def _mask(text: str) -> str:
 
 def pdf_pages(path: str, is_key: Callable[[str], bool] = is_case_key) -> list[Page]:
     try:
-        raw_pages = list(layout.read_pdf(path))
+        raw_pages = [(n, h, layout.runs_to_vlines(runs), rules) for n, h, runs, rules in pdftext.read_pdf(path)]
     except Exception as exc:  # pdfium raises its own error types and OSError
         raise ExtractError(f"cannot read PDF text ({exc})") from exc
     repeated = furniture_keys(raw_pages)

@@ -1,4 +1,4 @@
-"""PDF geometry: text runs and ruling lines from pypdfium2 -> lines in reading order, with table
+"""PDF geometry: text runs and ruling lines (pdftext) -> lines in reading order, with table
 rows emitted cell by cell (column 0, then 1, ...) and tagged with row and column.
 
 Ruled tables take their rows and columns from the ruling lines; tables without ruling lines are
@@ -6,35 +6,17 @@ found by aligned column starts, and their rows by the first column (a case numbe
 label with a value beside it)."""
 from __future__ import annotations
 
-import ctypes
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Iterator
-
-import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
 
 from .models import Line
 from .normalise import clean_text
+from .pdftext import Rules, Run
 
 COL_GAP = 9.0  # points between runs that makes them separate cells
 TOL = 4.0  # points of slack when matching a run to a column start
 BULLET = re.compile(r"^(?:[•\uf0b7\uf0a7▪◦‣✓✔–-]|\d{1,2}[.)]|[a-z][.)])$")
-
-
-@dataclass
-class Run:
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    bold: bool
-    size: float
-
-    @property
-    def mid(self) -> float:
-        return (self.top + self.bottom) / 2
 
 
 @dataclass
@@ -62,89 +44,6 @@ class VLine:
     @property
     def size(self) -> float:
         return max(r.size for r in self.runs)
-
-
-@dataclass
-class Rules:
-    horizontal: list[tuple[float, float, float]] = field(default_factory=list)  # (y, x0, x1)
-    vertical: list[tuple[float, float, float]] = field(default_factory=list)  # (x, top, bottom)
-
-
-def page_runs(page: pdfium.PdfPage) -> list[Run]:
-    """Text runs (pdfium's text rectangles) with font size and boldness of their first character."""
-    height = page.get_height()
-    tp = page.get_textpage()
-    buf = ctypes.create_string_buffer(128)
-    flags = ctypes.c_int()
-    runs: list[Run] = []
-    rects = [tp.get_rect(i) for i in range(tp.count_rects())]
-    texts = _rect_texts(tp, rects)
-    for (left, bottom, right, top), idx, raw_text in texts:
-        text = clean_text(raw_text)
-        if not text:
-            continue
-        bold, size = False, round(bottom - top, 1) * -1
-        if idx >= 0:
-            pdfium_c.FPDFText_GetFontInfo(tp.raw, idx, buf, 128, ctypes.byref(flags))
-            bold = b"bold" in buf.value.lower() or pdfium_c.FPDFText_GetFontWeight(tp.raw, idx) >= 600
-            size = round(pdfium_c.FPDFText_GetFontSize(tp.raw, idx), 1)
-        runs.append(Run(text, left, right, height - top, height - bottom, bold, size))
-    tp.close()
-    return runs
-
-
-def _rect_texts(tp: pdfium.PdfTextPage, rects: list[tuple[float, float, float, float]]):
-    """(rect, index of its first character, its text) for each text rectangle. PDFium makes the
-    rectangles walking the characters in order, so each rectangle's text is the page text from its
-    first character (a hit test at its left edge) to the next rectangle's first, without the line
-    break or space between them: one text call per page instead of a bounded-text query per
-    rectangle, which scans the whole page each time. Where the order is in doubt (an edge not
-    found, starts not increasing, a line break inside) the bounded query is used."""
-    n = tp.count_chars()
-    full = tp.get_text_range(0, n) if rects else ""
-    firsts = [_first_char(tp, r, n) for r in rects]
-    out = []
-    for i, r in enumerate(rects):
-        first = firsts[i]
-        end = firsts[i + 1] if i + 1 < len(firsts) else n
-        text = full[first:end].rstrip(" \r\n\x02") if 0 <= first < end <= n and len(full) == n else ""
-        if not text or "\n" in text or "\r" in text:
-            text = tp.get_text_bounded(*r)
-        out.append((r, first, text))
-    return out
-
-
-def _first_char(tp: pdfium.PdfTextPage, rect: tuple[float, float, float, float], n: int) -> int:
-    """The index of the first character inside `rect`: the hit test near its left edge can land
-    on a neighbouring word's letter, so step right past characters whose centre is outside."""
-    left, bottom, right, top = rect
-    raw = tp.raw
-    idx = pdfium_c.FPDFText_GetCharIndexAtPos(raw, left + 0.5, (top + bottom) / 2, 2.0, 2.0)
-    if idx < 0:
-        return idx
-    for _ in range(4):
-        pdfium_c.FPDFText_GetCharBox(raw, idx, *_BOX_REFS)
-        if left - 0.5 <= (_BOX[0].value + _BOX[1].value) / 2 <= right + 0.5 or idx + 1 >= n:
-            break
-        idx += 1
-    return idx
-
-
-_BOX = [ctypes.c_double() for _ in range(4)]  # reused out-parameters of FPDFText_GetCharBox (one thread)
-_BOX_REFS = [ctypes.byref(b) for b in _BOX]
-
-
-def page_rules(page: pdfium.PdfPage) -> Rules:
-    height = page.get_height()
-    rules = Rules()
-    for obj in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=2):
-        left, bottom, right, top = obj.get_bounds()
-        w, h = right - left, top - bottom
-        if h <= 2.5 and w >= 20:
-            rules.horizontal.append(((height - top + height - bottom) / 2, left, right))
-        elif w <= 2.5 and h >= 6:
-            rules.vertical.append(((left + right) / 2, height - top, height - bottom))
-    return rules
 
 
 def runs_to_vlines(runs: list[Run]) -> list[VLine]:
@@ -364,16 +263,3 @@ def page_lines(vlines: list[VLine], rules: Rules, page: int, rows_ids: Iterator[
         out.extend(emit_rows(Table(members, box[4], box[5]), page, rows_ids, is_key))
     flush()
     return out
-
-
-def read_pdf(path: str) -> Iterator[tuple[int, float, list[VLine], Rules]]:
-    """(page number, page height, visual lines, ruling lines) of each page."""
-    pdf = pdfium.PdfDocument(path)
-    try:
-        for i in range(len(pdf)):
-            page = pdf[i]
-            yield i + 1, page.get_height(), runs_to_vlines(page_runs(page)), page_rules(page)
-            page.close()
-    finally:
-        pdf.close()
-

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
 from . import vocab
 
@@ -30,6 +31,7 @@ SOFT_HYPHEN = "\u00ad"
 # join_wrapped decides whether it joins a split word.
 _CLEAN = str.maketrans({SOFT_HYPHEN: None, "\x02": "-", "\ufffe": "-", "\uf0b7": "•", "\uf0a7": "•",
                         "\u00a0": " ", "\t": " ", "\r": " ", "\f": " ", "\v": " "})
+_TO_CLEAN = re.compile("[" + "".join(re.escape(chr(c)) for c in _CLEAN) + "]")
 _SPACES = re.compile(r" {2,}")
 
 
@@ -37,7 +39,8 @@ def clean_text(s: str) -> str:
     """NFC, soft hyphens and PDFium's U+FFFE removed, Symbol-font bullets mapped to '•', spaces collapsed."""
     if not unicodedata.is_normalized("NFC", s):
         s = unicodedata.normalize("NFC", s)
-    s = s.translate(_CLEAN)
+    if _TO_CLEAN.search(s):  # most strings have none of these; translate is slow on every string
+        s = s.translate(_CLEAN)
     return (_SPACES.sub(" ", s) if "  " in s else s).strip()
 
 
@@ -108,14 +111,18 @@ def decision_label(raw: str) -> str | None:
 
 def body_abbrev(text: str) -> tuple[str | None, str | None]:
     """(full name, abbreviation) of the first meeting body named in `text`."""
-    v = vocab.load()
-    for name, abbrev in v.bodies:
-        if re.search(rf"\b{re.escape(name)}\b", text, re.I):
-            return name, abbrev or None
-    for name, abbrev in v.bodies:
-        if abbrev and re.search(rf"\b{abbrev}\b", text):
+    for pattern, name, abbrev in _body_patterns():
+        if pattern.search(text):
             return name, abbrev
     return None, None
+
+
+@cache
+def _body_patterns() -> list[tuple[re.Pattern[str], str, str | None]]:
+    """Bodies by full name (any case) first, then by abbreviation (as written)."""
+    bodies = vocab.load().bodies
+    return [(re.compile(rf"\b{re.escape(name)}\b", re.I), name, abbrev or None) for name, abbrev in bodies] + \
+        [(re.compile(rf"\b{abbrev}\b"), name, abbrev) for name, abbrev in bodies if abbrev]
 
 
 def join_wrapped(lines: list[str]) -> str:

@@ -29,7 +29,7 @@ def attachments(span: Sequence[Line]) -> tuple[list[str], int | None]:
         if titled:
             titles.append(titled.group("title").strip())
             continue
-        if any(p.match(text) for p in v.attachment_list_head):
+        if v.attachment_list_head.matches(text):
             count = _count(text, v) or count
             while k < len(lines) and _list_item(lines[k], v):
                 titles.append(lines[k].lstrip("•▪◦‣-–* ").strip())
@@ -47,5 +47,5 @@ def _list_item(text: str, v: vocab.Vocab) -> bool:
         return True
     words = text.split()
     return bool(words) and len(words) <= LIST_ITEM_MAX_WORDS and text[:1].isupper() and not text.endswith(":") \
-        and not any(p.match(text) for p, _ in v.decision_labels) and not v.type_word.match(text) \
-        and not any(p.match(text) for p in v.case_enders) and not any(p.match(text) for p in v.closing_items)
+        and not v.decision_labels.patterns.matches(text) and not v.type_word.match(text) \
+        and not v.case_enders.matches(text) and not v.closing_items.matches(text)

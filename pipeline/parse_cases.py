@@ -31,21 +31,23 @@ class Start:
 def case_start(text: str, family: int | None = None) -> tuple[int, str, str] | None:
     """(family, number, rest of line) when `text` opens with a case number."""
     fams = vocab.load().case_families
-    for i, pattern in enumerate(fams):
-        if family is not None and i != family:
-            continue
-        m = pattern.match(text.strip())
-        if m:
-            rest = text.strip()[m.end():].lstrip(" :.\t–-")
-            return i, case_number(m.group("num")), rest
-    return None
+    t = text.strip()
+    if family is None:
+        hit = fams.first(t)
+    else:
+        m = fams[family].match(t)
+        hit = (family, m) if m else None
+    if hit is None:
+        return None
+    i, m = hit
+    return i, case_number(m.group("num")), t[m.end():].lstrip(" :.\t–-")
 
 
 def list_start(lines: Sequence[Line]) -> int:
     v = vocab.load()
     for i, line in enumerate(lines):
         text = row_text(lines, i)
-        if any(h.match(text) or h.match(line.text) for h in v.case_list_headers):
+        if v.case_list_headers.matches(text) or v.case_list_headers.matches(line.text):
             return i + 1
     return 0
 
@@ -157,9 +159,9 @@ def _unnumbered_item(line: Line, lines: Sequence[Line], i: int, starts: list[Sta
     if line.col not in (None, 0, 1) or (begin == 0 and not starts):
         return False
     text = line.text.strip()
-    if any(p.match(text) for p in v.closing_items) and starts:
+    if starts and v.closing_items.matches(text):
         return i - starts[-1].index > 1 or starts[-1].number is None
-    if any(s.number for s in starts) or not any(p.match(text) for p in v.opening_items):
+    if any(s.number for s in starts) or not v.opening_items.matches(text):
         return False
     if (starts and i - starts[-1].index <= 1) or text.endswith("."):
         return False  # the second line of the previous item's title, or a sentence
@@ -198,7 +200,7 @@ def _cut_enders(body: list[Line], v: vocab.Vocab) -> list[Line]:
     """Drop what follows a case's closing line (attachment list, the meeting's close), except
     names on lines of their own: a flattened responsible column can trail the case text."""
     for n, line in enumerate(body):
-        if line.col in (None, 0) and any(p.match(line.text) for p in v.case_enders) and n > 0 \
+        if line.col in (None, 0) and v.case_enders.matches(line.text) and n > 0 \
                 and _after_decision(body[:n], v):
             return body[:n] + [ln for ln in body[n + 1:] if ln.col is None and is_name(ln.text)]
     return body
@@ -353,13 +355,10 @@ def _pair_known(lines: list[str], i: int, known: set[str]) -> bool:
 def _label_of(text: str, v: vocab.Vocab) -> tuple[str, str] | None:
     """(normalised label, text after it) when a line opens with a decision label."""
     t = text.strip()
-    if any(p.match(t) for p in v.not_decisions):
+    if v.not_decisions.matches(t):
         return None
-    for pattern, norm in v.decision_labels:
-        m = pattern.match(t)
-        if m:
-            return norm, t[m.end():].strip()
-    return None
+    hit = v.decision_labels.first(t)
+    return (hit[0], t[hit[1].end():].strip()) if hit else None
 
 
 def _decision(body: list[Line], v: vocab.Vocab, unlabelled: bool) -> tuple[str | None, str | None]:
@@ -384,7 +383,7 @@ def _decision(body: list[Line], v: vocab.Vocab, unlabelled: bool) -> tuple[str |
         return label, " ".join(blocks)
     if unlabelled:
         for line in body:
-            if any(p.match(line.text.strip()) for p in v.outcomes) and len(line.text.split()) <= 25:
+            if v.outcomes.matches(line.text.strip()) and len(line.text.split()) <= 25:
                 return None, line.text.strip()
     return (label, None) if label else (None, None)
 
@@ -407,9 +406,9 @@ def _continues_decision(parts: list[str], line: Line, v: vocab.Vocab) -> bool:
     text = line.text.strip()
     if not parts:
         return not _label_of(text, v) and line.col in (None, 1)
-    if _label_of(text, v) or line.col == 0 or (line.col or 0) >= 2 or any(p.match(text) for p in v.case_enders):
+    if _label_of(text, v) or line.col == 0 or (line.col or 0) >= 2 or v.case_enders.matches(text):
         return False
-    if label_value(text, v) or (is_heading_like(text) and any(p.match(text) for p, _ in v.headings)):
+    if label_value(text, v) or (is_heading_like(text) and v.headings.patterns.matches(text)):
         return False
     if is_bullet(text) or text[:1].islower() or text[:1].isdigit():
         return True

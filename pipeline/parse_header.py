@@ -43,7 +43,7 @@ def lines_to_header(lines: Sequence[Line], zone_end: int) -> Header:
         hit = label_value(row_text(lines, i), v)
         if hit and hit[1] and (i < zone_end or hit[0] in LATE_FIELDS):
             header.fields.setdefault(hit[0], hit[1])
-        if header.heading is None and line.col is None and any(p.match(line.text) for p, _ in v.headings):
+        if header.heading is None and line.col is None and v.headings.patterns.matches(line.text):
             header.heading = line.text
     return header
 

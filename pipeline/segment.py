@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Sequence
 
 from . import vocab
@@ -34,7 +35,10 @@ def heading_type(lines: Sequence[Line], i: int) -> str | None:
     if line.col not in (None, 0):
         return None
     text = row_text(lines, i)
-    for pattern, doc_type in vocab.load().headings:
+    headings = vocab.load().headings
+    if not headings.patterns.matches(text):
+        return None
+    for pattern, doc_type in headings:
         if pattern.match(text) and _heading_shape(text, line):
             return doc_type
     return None
@@ -50,7 +54,15 @@ def _heading_shape(text: str, line: Line) -> bool:
 
 
 def _starts_with(text: str, labels: list[str]) -> bool:
-    return any(re.match(rf"^{re.escape(label)}(?!\w)", text, re.I) for label in labels)
+    return _starts_re(tuple(labels)).match(text) is not None
+
+
+@cache
+def _starts_re(labels: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of `labels` at the start of a text, as a whole word (an alternation compiled once)."""
+    if not labels:
+        return re.compile(r"(?!)")
+    return re.compile(rf"^(?:{'|'.join(re.escape(label) for label in labels)})(?!\w)", re.I)
 
 
 def _header_line(text: str) -> bool:

@@ -21,22 +21,86 @@ def _label_re(labels: list[str]) -> Pattern[str]:
     return re.compile(rf"^(?P<label>{_alts(labels)})\s*(?::|\t|\s{{2,}}|$)\s*(?P<value>.*)$", FLAGS)
 
 
+class Patterns(tuple):
+    """Compiled patterns in their order, with one alternation of them all so that "does any of
+    them match at the start?" is one regex call instead of one per pattern (most lines match none)."""
+
+    union: Pattern[str] | None
+
+    def __new__(cls, patterns):
+        self = super().__new__(cls, patterns)
+        self.union = _union(list(self))
+        return self
+
+    def matches(self, text: str) -> bool:
+        if self.union is not None:
+            return self.union.match(text) is not None
+        return any(p.match(text) for p in self)
+
+    def first(self, text: str) -> tuple[int, re.Match[str]] | None:
+        """(index, match) of the first pattern matching at the start of `text`."""
+        if self.union is not None and self.union.match(text) is None:
+            return None
+        for i, p in enumerate(self):
+            m = p.match(text)
+            if m:
+                return i, m
+        return None
+
+
+def _union(patterns: list[Pattern[str]]) -> Pattern[str] | None:
+    """One pattern matching where any of `patterns` does (each keeps its flags, scoped to its
+    branch); None where they cannot be joined (back-references, flags that cannot be scoped)."""
+    parts = []
+    for p in patterns:
+        flags = p.flags & ~re.UNICODE
+        letters = "".join(ch for flag, ch in _SCOPED if flags & flag)
+        if flags & ~_SCOPED_ALL or "(?P=" in p.pattern or re.search(r"\\[1-9]", p.pattern):
+            return None
+        parts.append(f"(?{letters}:{_NAMED.sub('(?:', p.pattern)})" if letters else f"(?:{_NAMED.sub('(?:', p.pattern)})")
+    try:
+        return re.compile("|".join(parts)) if parts else None
+    except re.error:
+        return None
+
+
+_NAMED = re.compile(r"\(\?P<[A-Za-z_]\w*>")
+_SCOPED = ((re.IGNORECASE, "i"), (re.MULTILINE, "m"), (re.DOTALL, "s"), (re.VERBOSE, "x"))
+_SCOPED_ALL = re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE
+
+
+class Labelled(tuple):
+    """(pattern, name) pairs in their order, with the patterns' quick test as in Patterns."""
+
+    patterns: Patterns
+
+    def __new__(cls, pairs):
+        self = super().__new__(cls, pairs)
+        self.patterns = Patterns(p for p, _ in self)
+        return self
+
+    def first(self, text: str) -> tuple[str, re.Match[str]] | None:
+        """(name, match) of the first pattern matching at the start of `text`."""
+        hit = self.patterns.first(text)
+        return (self[hit[0]][1], hit[1]) if hit else None
+
+
 @dataclass(frozen=True)
 class Vocab:
     raw: dict
-    case_families: tuple[Pattern[str], ...]  # numbered styles first, the plain list last
+    case_families: Patterns  # numbered styles first, the plain list last
     numbered_families: int  # how many of case_families are numbered styles
-    case_list_headers: tuple[Pattern[str], ...]
+    case_list_headers: Patterns
     type_word: Pattern[str]
     skip_line: Pattern[str]
-    opening_items: tuple[Pattern[str], ...]
-    closing_items: tuple[Pattern[str], ...]
-    case_enders: tuple[Pattern[str], ...]
-    decision_labels: tuple[tuple[Pattern[str], str], ...]
-    outcomes: tuple[Pattern[str], ...]
-    not_decisions: tuple[Pattern[str], ...]
-    headings: tuple[tuple[Pattern[str], str], ...]
-    cues: tuple[tuple[Pattern[str], str], ...]
+    opening_items: Patterns
+    closing_items: Patterns
+    case_enders: Patterns
+    decision_labels: Labelled
+    outcomes: Patterns
+    not_decisions: Patterns
+    headings: Labelled
+    cues: Labelled
     furniture_identity: Pattern[str]
     header_field: dict[str, str]
     header_label: Pattern[str]
@@ -45,14 +109,14 @@ class Vocab:
     absent_label: Pattern[str]
     attendee_label: Pattern[str]
     bodies: tuple[tuple[str, str], ...]
-    organisations: tuple[Pattern[str], ...]
+    organisations: Patterns
     not_name_words: frozenset[str]
-    attendee_notes: tuple[Pattern[str], ...]
+    attendee_notes: Patterns
     table_columns: dict[str, str]  # attendee-table header word (casefolded) -> org | name | mark | deputy
     deputy_mark: Pattern[str]  # a mark cell saying the deputy came
-    attachment_titled: tuple[Pattern[str], ...]
-    attachment_list_head: tuple[Pattern[str], ...]
-    attachment_count: tuple[Pattern[str], ...]
+    attachment_titled: Patterns
+    attachment_list_head: Patterns
+    attachment_count: Patterns
 
 
 @cache
@@ -63,19 +127,19 @@ def load() -> Vocab:
     numbered = tuple(re.compile(f.replace("{prefix}", cn["prefix"]), FLAGS) for f in cn["families"])
     return Vocab(
         raw=data,
-        case_families=numbered + (re.compile(cn["plain_list"]),),
+        case_families=Patterns(numbered + (re.compile(cn["plain_list"]),)),
         numbered_families=len(numbered),
-        case_list_headers=tuple(re.compile(p, FLAGS) for p in cl["headers"]),
+        case_list_headers=Patterns(re.compile(p, FLAGS) for p in cl["headers"]),
         type_word=re.compile(rf"^(?:{_alts(cl['type_words'])})(?:\s*[/,]\s*(?:{_alts(cl['type_words'])}))*\s*$", FLAGS),
         skip_line=re.compile(rf"^(?:{_alts(cl['skip_lines'])})\s*$"),
-        opening_items=tuple(re.compile(p, FLAGS) for p in cl["opening_items"]),
-        closing_items=tuple(re.compile(p) for p in cl["closing_items"]),
-        case_enders=tuple(re.compile(p) for p in cl["case_enders"]),
-        decision_labels=tuple((re.compile(rf"^(?:{p})\s*(?::|$)", FLAGS), norm) for p, norm in dec["labels"]),
-        outcomes=tuple(re.compile(p, FLAGS) for p in dec["outcomes"]),
-        not_decisions=tuple(re.compile(p, FLAGS) for p in dec["not_decisions"]),
-        headings=tuple((re.compile(p, FLAGS), t) for p, t in docs["headings"]),
-        cues=tuple((re.compile(p, FLAGS), t) for p, t in docs["cues"]),
+        opening_items=Patterns(re.compile(p, FLAGS) for p in cl["opening_items"]),
+        closing_items=Patterns(re.compile(p) for p in cl["closing_items"]),
+        case_enders=Patterns(re.compile(p) for p in cl["case_enders"]),
+        decision_labels=Labelled((re.compile(rf"^(?:{p})\s*(?::|$)", FLAGS), norm) for p, norm in dec["labels"]),
+        outcomes=Patterns(re.compile(p, FLAGS) for p in dec["outcomes"]),
+        not_decisions=Patterns(re.compile(p, FLAGS) for p in dec["not_decisions"]),
+        headings=Labelled((re.compile(p, FLAGS), t) for p, t in docs["headings"]),
+        cues=Labelled((re.compile(p, FLAGS), t) for p, t in docs["cues"]),
         furniture_identity=re.compile(docs["furniture_identity"], FLAGS),
         header_field={k.casefold(): v for k, v in hdr["fields"]},
         header_label=_label_re([k for k, _ in hdr["fields"]]),
@@ -86,12 +150,12 @@ def load() -> Vocab:
         absent_label=_label_re(att["absent"]),
         attendee_label=_label_re(att["present"] + att["absent"]),
         bodies=tuple((n, a) for n, a in data["bodies"]["names"]),
-        organisations=tuple(re.compile(p) for p in data["organisations"]["patterns"]),
+        organisations=Patterns(re.compile(p) for p in data["organisations"]["patterns"]),
         not_name_words=frozenset(w.casefold() for w in data["names"]["not_name_words"]),
-        attendee_notes=tuple(re.compile(p, FLAGS) for p in att["notes"]),
+        attendee_notes=Patterns(re.compile(p, FLAGS) for p in att["notes"]),
         table_columns={w.casefold(): role for role in ("org", "name", "mark", "deputy") for w in att[f"table_{role}"]},
         deputy_mark=re.compile(rf"^\s*(?:{_alts(att['table_deputy_marks'])})\s*$", FLAGS),
-        attachment_titled=tuple(re.compile(p) for p in data["attachments"]["titled"]),
-        attachment_list_head=tuple(re.compile(p) for p in data["attachments"]["list_head"]),
-        attachment_count=tuple(re.compile(p, FLAGS) for p in data["attachments"]["count"]),
+        attachment_titled=Patterns(re.compile(p) for p in data["attachments"]["titled"]),
+        attachment_list_head=Patterns(re.compile(p) for p in data["attachments"]["list_head"]),
+        attachment_count=Patterns(re.compile(p, FLAGS) for p in data["attachments"]["count"]),
     )

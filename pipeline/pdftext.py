@@ -1,0 +1,258 @@
+"""Reading a PDF page through PDFium: text runs (with font size and boldness) and ruling lines.
+
+PDFium's text page reads the page's text objects in content order and makes one text rectangle
+per object, walking the characters. So where the rectangles and the text objects pair up (as
+many of each, each rectangle on its object), a run takes its geometry from the rectangle, its font
+from the object, and its text from the page text between its object's first character and the
+next one's. Where they do not pair up, each rectangle's first character is found by a hit test.
+
+The PDFium functions are called through prototypes that pass handles as plain integers (the
+same C functions pypdfium2 binds), which costs a fraction of a call with typed pointers."""
+from __future__ import annotations
+
+import ctypes
+from ctypes import POINTER, c_char_p, c_double, c_float, c_int, c_ulong, c_void_p
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from .normalise import clean_text
+
+Rect = tuple[float, float, float, float]  # left, bottom, right, top in PDF coordinates
+
+
+@dataclass
+class Run:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    bold: bool
+    size: float
+
+    @property
+    def mid(self) -> float:
+        return (self.top + self.bottom) / 2
+
+
+@dataclass
+class Rules:
+    horizontal: list[tuple[float, float, float]] = field(default_factory=list)  # (y, x0, x1)
+    vertical: list[tuple[float, float, float]] = field(default_factory=list)  # (x, top, bottom)
+
+
+def _proto(name: str, restype, *argtypes):
+    """The PDFium function `name` with integer handles (c_void_p) in place of typed pointers."""
+    address = ctypes.cast(getattr(pdfium_c, name), c_void_p).value
+    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+
+
+_PF, _PD = POINTER(c_float), POINTER(c_double)
+_count_objects = _proto("FPDFPage_CountObjects", c_int, c_void_p)
+_get_object = _proto("FPDFPage_GetObject", c_void_p, c_void_p, c_int)
+_form_count = _proto("FPDFFormObj_CountObjects", c_int, c_void_p)
+_form_object = _proto("FPDFFormObj_GetObject", c_void_p, c_void_p, c_ulong)
+_obj_type = _proto("FPDFPageObj_GetType", c_int, c_void_p)
+_obj_bounds = _proto("FPDFPageObj_GetBounds", c_int, c_void_p, _PF, _PF, _PF, _PF)
+_text_font = _proto("FPDFTextObj_GetFont", c_void_p, c_void_p)
+_text_font_size = _proto("FPDFTextObj_GetFontSize", c_int, c_void_p, _PF)
+_font_name = _proto("FPDFFont_GetBaseFontName", c_ulong, c_void_p, c_char_p, c_ulong)
+_font_weight = _proto("FPDFFont_GetWeight", c_int, c_void_p)
+_count_chars = _proto("FPDFText_CountChars", c_int, c_void_p)
+_count_rects = _proto("FPDFText_CountRects", c_int, c_void_p, c_int, c_int)
+_get_rect = _proto("FPDFText_GetRect", c_int, c_void_p, c_int, _PD, _PD, _PD, _PD)
+_char_object = _proto("FPDFText_GetTextObject", c_void_p, c_void_p, c_int)
+_char_at = _proto("FPDFText_GetCharIndexAtPos", c_int, c_void_p, c_double, c_double, c_double, c_double)
+_char_box = _proto("FPDFText_GetCharBox", c_int, c_void_p, c_int, _PD, _PD, _PD, _PD)
+_char_font_size = _proto("FPDFText_GetFontSize", c_double, c_void_p, c_int)
+_char_font_weight = _proto("FPDFText_GetFontWeight", c_int, c_void_p, c_int)
+_char_font_info = _proto("FPDFText_GetFontInfo", c_ulong, c_void_p, c_int, c_char_p, c_ulong, POINTER(c_int))
+
+_TEXT, _PATH, _FORM = pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM
+# reused out-parameters (each worker process reads one page at a time, in one thread)
+_F = [c_float() for _ in range(4)]
+_D = [c_double() for _ in range(4)]
+_NAME = ctypes.create_string_buffer(256)
+_FLAGS = c_int()
+
+
+@dataclass
+class TextObject:
+    handle: int
+    bounds: Rect
+    bold: bool
+    size: float
+
+
+def _handle(obj) -> int:
+    return ctypes.cast(obj.raw, c_void_p).value or 0
+
+
+def page_objects(page: pdfium.PdfPage) -> tuple[list[TextObject], Rules]:
+    """One walk over the page's objects and those of its forms (two levels): text objects in
+    content order, and ruling lines (thin, long path objects)."""
+    height = page.get_height()
+    texts: list[TextObject] = []
+    rules = Rules()
+    fonts: dict[int | None, bool] = {}
+    raw = _handle(page)
+    stack = [(_get_object(raw, i), 1) for i in reversed(range(_count_objects(raw)))]
+    while stack:
+        obj, depth = stack.pop()
+        kind = _obj_type(obj)
+        if kind == _FORM:
+            if depth < 2:
+                stack.extend((_form_object(obj, i), depth + 1) for i in reversed(range(_form_count(obj))))
+            continue
+        if kind != _TEXT and kind != _PATH:
+            continue
+        _obj_bounds(obj, *_F)
+        left, bottom, right, top = _F[0].value, _F[1].value, _F[2].value, _F[3].value
+        if kind == _TEXT:
+            texts.append(_text_object(obj, (left, bottom, right, top), fonts))
+            continue
+        w, h = right - left, top - bottom
+        if h <= 2.5 and w >= 20:
+            rules.horizontal.append(((height - top + height - bottom) / 2, left, right))
+        elif w <= 2.5 and h >= 6:
+            rules.vertical.append(((left + right) / 2, height - top, height - bottom))
+    return texts, rules
+
+
+def _text_object(obj: int, bounds: Rect, fonts: dict[int | None, bool]) -> TextObject:
+    font = _text_font(obj)
+    if font not in fonts:
+        bold = False
+        if font:
+            _font_name(font, _NAME, 256)
+            bold = b"bold" in _NAME.value.lower() or _font_weight(font) >= 600
+        fonts[font] = bold
+    _text_font_size(obj, _F[0])
+    return TextObject(obj, bounds, fonts[font], round(_F[0].value, 1))
+
+
+def page_runs(page: pdfium.PdfPage, texts: list[TextObject]) -> list[Run]:
+    """Text runs of a page: geometry from PDFium's text rectangles, text and font as above."""
+    height = page.get_height()
+    tp = page.get_textpage()
+    try:
+        raw = _handle(tp)
+        n = _count_chars(raw)
+        full = tp.get_text_range(0, n) if n else ""
+        rects = _rects(raw)
+        firsts = _object_starts(raw, texts, n) if _paired(rects, texts) else None
+        fonts: list[tuple[bool, float] | None] = [(t.bold, t.size) for t in texts] if firsts else [None] * len(rects)
+        if firsts is None:
+            firsts = [_first_char(raw, r, n) for r in rects]
+        runs: list[Run] = []
+        for i, (left, bottom, right, top) in enumerate(rects):
+            text = clean_text(_slice(tp, full, firsts, i, n, rects[i]))
+            if not text:
+                continue
+            bold, size = fonts[i] or _char_font(raw, firsts[i], top - bottom)
+            runs.append(Run(text, left, right, height - top, height - bottom, bold, size))
+        return runs
+    finally:
+        tp.close()
+
+
+def _rects(tp: int) -> list[Rect]:
+    out = []
+    for i in range(_count_rects(tp, 0, -1)):
+        _get_rect(tp, i, *_D)  # left, top, right, bottom
+        out.append((_D[0].value, _D[3].value, _D[2].value, _D[1].value))
+    return out
+
+
+def _paired(rects: list[Rect], texts: list[TextObject]) -> bool:
+    """As many rectangles as text objects, each rectangle starting on its object's line."""
+    if len(rects) != len(texts):
+        return False
+    for (left, bottom, right, top), obj in zip(rects, texts):
+        ol, ob, o_r, ot = obj.bounds
+        if not (ol - 2 <= left <= o_r and ob - 1 <= (bottom + top) / 2 <= ot + 1):
+            return False
+    return True
+
+
+def _object_starts(tp: int, texts: list[TextObject], n: int) -> list[int] | None:
+    """The index of each text object's first character. The objects' characters follow one
+    another in the text page, with generated spaces and line breaks (no object) between them, so
+    each start is found by a binary search from the one before; None if any is not where expected."""
+    order = {t.handle: k for k, t in enumerate(texts)}
+    end = len(texts)
+
+    def owner(i: int) -> int:  # the object of the first real character at or after i
+        while i < n:
+            h = _char_object(tp, i)
+            if h:
+                return order.get(h, -1)
+            i += 1
+        return end
+
+    starts: list[int] = []
+    lo = 0
+    for k in range(end):
+        hi = n
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if owner(mid) < k:
+                lo = mid + 1
+            else:
+                hi = mid
+        while lo < n and not _char_object(tp, lo):
+            lo += 1
+        if lo >= n or _char_object(tp, lo) != texts[k].handle:
+            return None
+        starts.append(lo)
+    return starts
+
+
+def _slice(tp: pdfium.PdfTextPage, full: str, firsts: list[int], i: int, n: int, rect: Rect) -> str:
+    """Rectangle i's text: the page text from its first character to the next rectangle's, without
+    the generated space or line break between them; the bounded-text query where in doubt."""
+    first = firsts[i]
+    end = firsts[i + 1] if i + 1 < len(firsts) else n
+    text = full[first:end].rstrip(" \r\n\x02") if 0 <= first < end <= n and len(full) == n else ""
+    if not text or "\n" in text or "\r" in text:
+        text = tp.get_text_bounded(*rect)
+    return text
+
+
+def _first_char(tp: int, rect: Rect, n: int) -> int:
+    """The index of the first character inside `rect`: the hit test near its left edge can land
+    on a neighbouring word's letter, so step right past characters whose centre is outside."""
+    left, bottom, right, top = rect
+    idx = _char_at(tp, left + 0.5, (top + bottom) / 2, 2.0, 2.0)
+    if idx < 0:
+        return idx
+    for _ in range(4):
+        _char_box(tp, idx, *_D)  # left, right, bottom, top
+        if left - 0.5 <= (_D[0].value + _D[1].value) / 2 <= right + 0.5 or idx + 1 >= n:
+            break
+        idx += 1
+    return idx
+
+
+def _char_font(tp: int, idx: int, height: float) -> tuple[bool, float]:
+    if idx < 0:
+        return False, round(height, 1)
+    _char_font_info(tp, idx, _NAME, 256, ctypes.byref(_FLAGS))
+    bold = b"bold" in _NAME.value.lower() or _char_font_weight(tp, idx) >= 600
+    return bold, round(_char_font_size(tp, idx), 1)
+
+
+def read_pdf(path: str) -> Iterator[tuple[int, float, list[Run], Rules]]:
+    """(page number, page height, text runs, ruling lines) of each page."""
+    pdf = pdfium.PdfDocument(path)
+    try:
+        for i in range(len(pdf)):
+            page = pdf[i]
+            texts, rules = page_objects(page)
+            yield i + 1, page.get_height(), page_runs(page, texts), rules
+            page.close()
+    finally:
+        pdf.close()
