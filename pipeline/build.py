@@ -8,6 +8,7 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -16,7 +17,7 @@ from typing import Callable, Iterator
 
 import duckdb
 
-from . import __version__, ingest, load, workers
+from . import __version__, ingest, load, nlp, workers
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,23 @@ def source_paths(raw: Path) -> list[Path]:
                   and not p.name.startswith("."))
 
 
+def files_newer_than(raw: Path, db_path: Path) -> int:
+    """How many files under raw/ were modified after the warehouse was last written (all of
+    them if there is no warehouse): a cheap guess, from modification times alone, at whether a
+    build will have files to read. The plan decides from content hashes."""
+    try:
+        since = db_path.stat().st_mtime
+    except OSError:
+        since = float("-inf")
+    n = 0
+    for path in source_paths(raw):
+        try:
+            n += path.stat().st_mtime > since
+        except OSError:
+            continue
+    return n
+
+
 def plan(raw: Path, con: duckdb.DuckDBPyConnection | None, retry_failed: bool = False) -> Plan:
     loaded = load.loaded_files(con) if con is not None else {}
     errors = load.failed_files(con) if con is not None else {}
@@ -176,8 +194,14 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
     started = time.perf_counter()
     summary = Summary()
     with warehouse_lock(db_path, wait):
-        con = load.connect(db_path)
+        jobs = workers.default_jobs() if jobs is None else jobs
+        # workers start while the warehouse opens and the plan is made, when files look new
+        early = min(jobs, files_newer_than(raw, db_path))
+        pool = workers.start_pool(early, guard) if early else None
+        tools = None
+        con = None
         try:
+            con = load.connect(db_path)
             t = time.perf_counter()
             p = plan(raw, con, retry_failed)
             summary.add_time("plan", time.perf_counter() - t)
@@ -185,26 +209,38 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
             for path, reason in p.unreadable:
                 _fail(con, summary, path, None, reason, strict)
             todo = p.todo
-            jobs = workers.default_jobs() if jobs is None else jobs
             workers_n = min(jobs, len(todo)) if jobs else 0
+            if pool is not None and early < workers_n:  # more to read than the early start expected
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = None
             batch = _Batch(con, summary, p, strict)
-            for n, outcome in enumerate(workers.parse_files(todo, raw, out_dir, workers_n, guard, p.sha), start=1):
+            if workers_n and todo:  # loaded while the workers read the first files
+                tools = _load_language_tools()
+            files = workers.parse_files(todo, raw, out_dir, workers_n, guard, p.sha, pool=pool)
+            for n, outcome in enumerate(files, start=1):
                 for stage, secs in outcome.seconds.items():
                     summary.add_time(stage, secs)
+                if tools is not None:
+                    tools.join()  # derive needs them; loaded in this process once
+                    tools = None
+                frames = _derive(outcome, summary)
                 if on_file:
                     on_file(n, len(todo), outcome)
-                if outcome.error or outcome.extraction is None:
+                if frames is None:
                     if strict:
                         batch.flush()  # what parsed before the failure is loaded before the build stops
                     _fail(con, summary, outcome.path, p.sha.get(outcome.path), outcome.error or "unknown", strict)
                     continue
-                batch.add(outcome)
+                batch.add(outcome, frames)
             batch.flush()
             t = time.perf_counter()
             if load.sort_search_terms(con):
                 summary.add_time("sort_search", time.perf_counter() - t)
         finally:
-            con.close()
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+            if con is not None:
+                con.close()
     summary.seconds = time.perf_counter() - started
     return summary
 
@@ -219,19 +255,20 @@ class _Batch:
 
     def __init__(self, con, summary: Summary, p: Plan, strict: bool) -> None:
         self.con, self.summary, self.plan, self.strict = con, summary, p, strict
-        self.pending: list[workers.Outcome] = []
+        self.pending: list[tuple[workers.Outcome, dict]] = []
         self.since = 0.0
 
-    def add(self, outcome: workers.Outcome) -> None:
+    def add(self, outcome: workers.Outcome, frames: dict) -> None:
         if not self.pending:
             self.since = time.monotonic()
-        self.pending.append(outcome)
+        self.pending.append((outcome, frames))
         if len(self.pending) >= self.BATCH_FILES or time.monotonic() - self.since >= self.BATCH_SECONDS:
             self.flush()
 
-    def _item(self, o: workers.Outcome):
-        assert o.extraction is not None and o.frames is not None  # parse_one derives them with the extraction
-        return o.extraction, self.plan.previous.get(o.path), o.frames
+    def _item(self, item: tuple[workers.Outcome, dict]):
+        o, frames = item
+        assert o.extraction is not None
+        return o.extraction, self.plan.previous.get(o.path), frames
 
     def flush(self) -> None:
         pending, self.pending = self.pending, []
@@ -243,16 +280,39 @@ class _Batch:
             loaded = pending
         except Exception:  # noqa: BLE001 - one file spoils the joint load: load them one by one
             loaded = []
-            for o in pending:
+            for item in pending:
                 try:
-                    load.run_many(self.con, [self._item(o)])
-                    loaded.append(o)
+                    load.run_many(self.con, [self._item(item)])
+                    loaded.append(item)
                 except Exception as exc:  # noqa: BLE001 - recorded, the batch goes on
+                    o = item[0]
                     _fail(self.con, self.summary, o.path, self.plan.sha.get(o.path), workers.reason_of(exc),
                           self.strict)
         self.summary.add_time("load", time.perf_counter() - t)
-        for o in loaded:
+        for o, _ in loaded:
             _count(self.summary, o)
+
+
+def _load_language_tools() -> threading.Thread:
+    """spaCy and the matchers, loaded in a thread while the workers read the first files."""
+    thread = threading.Thread(target=nlp.matchers, name="language-tools", daemon=True)
+    thread.start()
+    return thread
+
+
+def _derive(outcome: workers.Outcome, summary: Summary) -> dict | None:
+    """The warehouse rows of a parsed file (load.frames); None, with the reason recorded on the
+    outcome, if the file failed or its rows cannot be derived."""
+    if outcome.error or outcome.extraction is None:
+        return None
+    t = time.perf_counter()
+    try:
+        return load.frames(outcome.extraction)
+    except Exception as exc:  # noqa: BLE001 - the file is recorded as failed, the build goes on
+        outcome.error = workers.reason_of(exc)
+        return None
+    finally:
+        summary.add_time("derive", time.perf_counter() - t)
 
 
 def _apply_plan_facts(con, p: Plan, summary: Summary, prune: bool) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable, Iterator
 
 from .models import Line
@@ -21,15 +22,16 @@ BULLET = re.compile(r"^(?:[•\uf0b7\uf0a7▪◦‣✓✔–-]|\d{1,2}[.)]|[a-z]
 
 @dataclass
 class VLine:
-    """A visual line: runs sharing a baseline, left to right."""
+    """A visual line: runs sharing a baseline, left to right. Its measures are computed once, when
+    first asked (runs_to_vlines asks only after the line's runs are final)."""
 
     runs: list[Run]
 
-    @property
+    @cached_property
     def top(self) -> float:
         return min(r.top for r in self.runs)
 
-    @property
+    @cached_property
     def bottom(self) -> float:
         return max(r.bottom for r in self.runs)
 
@@ -37,11 +39,11 @@ class VLine:
     def x0(self) -> float:
         return self.runs[0].x0
 
-    @property
+    @cached_property
     def text(self) -> str:
         return " ".join(r.text for r in self.runs)
 
-    @property
+    @cached_property
     def size(self) -> float:
         return max(r.size for r in self.runs)
 

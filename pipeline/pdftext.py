@@ -143,7 +143,7 @@ def page_runs(page: pdfium.PdfPage, texts: list[TextObject]) -> list[Run]:
         n = _count_chars(raw)
         full = tp.get_text_range(0, n) if n else ""
         rects = _rects(raw)
-        firsts = _object_starts(raw, texts, n) if _paired(rects, texts) else None
+        firsts = _object_starts(raw, texts, n, full) if _paired(rects, texts) and len(full) == n else None
         fonts: list[tuple[bool, float] | None] = [(t.bold, t.size) for t in texts] if firsts else [None] * len(rects)
         if firsts is None:
             firsts = [_first_char(raw, r, n) for r in rects]
@@ -178,37 +178,53 @@ def _paired(rects: list[Rect], texts: list[TextObject]) -> bool:
     return True
 
 
-def _object_starts(tp: int, texts: list[TextObject], n: int) -> list[int] | None:
+def _object_starts(tp: int, texts: list[TextObject], n: int, full: str) -> list[int] | None:
     """The index of each text object's first character. The objects' characters follow one
-    another in the text page, with generated spaces and line breaks (no object) between them, so
-    each start is found by a binary search from the one before; None if any is not where expected."""
-    order = {t.handle: k for k, t in enumerate(texts)}
+    another in the text page, with generated spaces and line breaks (no object) between them.
+    Most objects start a line: that is checked where the next line break is; the others are
+    found by a binary search from the start before. None if any is not where expected."""
+    handles = [t.handle for t in texts]
+    order = {h: k for k, h in enumerate(handles)}
     end = len(texts)
 
-    def owner(i: int) -> int:  # the object of the first real character at or after i
+    def owner(i: int) -> tuple[int, int]:  # (index, object) of the first real character at or after i
         while i < n:
             h = _char_object(tp, i)
             if h:
-                return order.get(h, -1)
+                return i, order.get(h, -1)
             i += 1
-        return end
+        return n, end
 
     starts: list[int] = []
     lo = 0
     for k in range(end):
-        hi = n
-        while lo < hi:
-            mid = (lo + hi) // 2
-            if owner(mid) < k:
-                lo = mid + 1
-            else:
-                hi = mid
-        while lo < n and not _char_object(tp, lo):
-            lo += 1
-        if lo >= n or _char_object(tp, lo) != texts[k].handle:
-            return None
-        starts.append(lo)
+        start = _after_break(tp, full, lo, handles, k) if k else None
+        if start is None:
+            hi = n
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if owner(mid)[1] < k:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            start, obj = owner(lo)
+            if obj != k:
+                return None
+        starts.append(start)
+        lo = start + 1
     return starts
+
+
+def _after_break(tp: int, full: str, lo: int, handles: list[int], k: int) -> int | None:
+    """Object k's first character if object k-1 ends just before the next line break and k
+    starts just after it (three calls instead of a search)."""
+    g = full.find("\r\n", lo)
+    if g < 1 or g + 2 >= len(full):
+        return None
+    if _char_object(tp, g - 1) == handles[k - 1] and _char_object(tp, g + 1) != handles[k] \
+            and _char_object(tp, g + 2) == handles[k]:
+        return g + 2
+    return None
 
 
 def _slice(tp: pdfium.PdfTextPage, full: str, firsts: list[int], i: int, n: int, rect: Rect) -> str:

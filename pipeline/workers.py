@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from . import extract, extract_text, ingest, load
+from . import extract, extract_text, ingest
 from .models import Extraction
 
 
@@ -38,7 +38,6 @@ class Outcome:
     pages: int = 0
     error: str | None = None
     seconds: dict[str, float] = field(default_factory=dict)
-    frames: dict | None = None  # the warehouse rows, derived in the worker (load.frames)
 
 
 def reason_of(exc: BaseException) -> str:
@@ -69,10 +68,8 @@ def parse_one(path: Path, raw: Path, out_dir: Path | None, sha256: str | None = 
         t3 = time.perf_counter()
         if out_dir is not None:
             extract.write_stage_outputs(out_dir, ex, pages)
-        t4 = time.perf_counter()
-        frames = load.frames(ex)
-        times.update(write=t4 - t3, derive=time.perf_counter() - t4)
-        return Outcome(path, ex, len(pages), None, times, frames)
+        times["write"] = time.perf_counter() - t3
+        return Outcome(path, ex, len(pages), None, times)
     except Exception as exc:  # noqa: BLE001 - every failure becomes a recorded reason
         return Outcome(path, error=reason_of(exc), seconds={"failed": time.perf_counter() - t0})
 
@@ -98,6 +95,10 @@ def _init_worker(guard: Guard) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
 
 
+def _started() -> None:
+    """A first task: it makes the pool start its workers (which import the stages) now."""
+
+
 def _guarded(path: Path, raw: Path, out_dir: Path | None, sha256: str | None) -> Outcome:
     # soft limit: an exception in Python code; hard limit: the process ends even inside C code
     faulthandler.dump_traceback_later(_GUARD.seconds * 1.5 + 1, exit=True, file=sys.stderr)
@@ -115,29 +116,52 @@ def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
+def _new_pool(jobs: int, guard: Guard) -> ProcessPoolExecutor:
+    ctx = multiprocessing.get_context("spawn")  # workers do not inherit the warehouse connection
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(guard,))
+
+
+def start_pool(jobs: int, guard: Guard = Guard()) -> ProcessPoolExecutor:
+    """A pool whose workers start now, so that starting them overlaps with whatever the caller
+    does before its first file (opening the warehouse, planning)."""
+    pool = _new_pool(jobs, guard)
+    for _ in range(jobs):
+        pool.submit(_started)
+    return pool
+
+
+AHEAD = 8  # files given to each worker ahead of the one being loaded: workers keep reading while the
+# build process derives and loads (and while it loads its language tools at the start)
+
 DIED = "the worker reading this file died (hard time limit, memory exhausted or a crash in the PDF library)"
 
 
 def parse_files(paths: list[Path], raw: Path, out_dir: Path | None, jobs: int,
-                guard: Guard = Guard(), shas: dict[Path, str] | None = None) -> Iterator[Outcome]:
+                guard: Guard = Guard(), shas: dict[Path, str] | None = None,
+                pool: ProcessPoolExecutor | None = None) -> Iterator[Outcome]:
     """Outcomes in the order of `paths`. jobs=0 parses in this process (no guard). `shas`: content
-    hashes already computed, so files are not hashed twice."""
+    hashes already computed, so files are not hashed twice. `pool`: one from start_pool, used
+    for the first round (and shut down here)."""
     shas = shas or {}
     if jobs <= 0:
         for p in paths:
             yield parse_one(p, raw, out_dir, shas.get(p))
         return
     pending = deque(paths)
-    ctx = multiprocessing.get_context("spawn")  # workers do not inherit the warehouse connection
     while pending:
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(guard,))
+        pool = pool or _new_pool(jobs, guard)
         window: deque[tuple[Path, Future]] = deque()
         broken: list[Path] = []
         try:
             while pending or window:
-                while pending and len(window) < 2 * jobs:
-                    p = pending.popleft()
-                    window.append((p, pool.submit(_guarded, p, raw, out_dir, shas.get(p))))
+                while pending and len(window) < AHEAD * jobs:
+                    try:
+                        fut = pool.submit(_guarded, pending[0], raw, out_dir, shas.get(pending[0]))
+                    except BrokenProcessPool:
+                        break  # a worker died before this file was given to it
+                    window.append((pending.popleft(), fut))
+                if not window:
+                    break  # the pool broke while starting, before it had any file: a new pool
                 p, fut = window[0]
                 try:
                     outcome = fut.result()
@@ -148,13 +172,16 @@ def parse_files(paths: list[Path], raw: Path, out_dir: Path | None, jobs: int,
                 yield outcome
         finally:
             pool.shutdown(wait=not broken, cancel_futures=True)
+            pool = None
         # isolate: the files in flight when a worker died run alone, each in its own pool
         for p in broken:
-            yield _alone(p, raw, out_dir, guard, ctx, shas.get(p))
+            yield _alone(p, raw, out_dir, guard, shas.get(p))
+    if pool is not None:  # started for files that turned out to need no reading
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _alone(path: Path, raw: Path, out_dir: Path | None, guard: Guard, ctx, sha256: str | None) -> Outcome:
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=ctx, initializer=_init_worker, initargs=(guard,))
+def _alone(path: Path, raw: Path, out_dir: Path | None, guard: Guard, sha256: str | None) -> Outcome:
+    pool = _new_pool(1, guard)
     try:
         return pool.submit(_guarded, path, raw, out_dir, sha256).result()
     except BrokenProcessPool:

@@ -1,0 +1,165 @@
+"""The fast paths give what the plain ones give: PDF runs from text objects vs from hit tests,
+one alternation vs each vocabulary pattern, workers started early vs started after the plan."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from pathlib import Path
+
+import duckdb
+import pypdfium2 as pdfium
+import pytest
+
+from conftest import RAW
+from pipeline import build, pdftext, vocab
+
+PDFS = sorted(RAW.rglob("*.pdf"))
+
+
+def _runs(path: Path) -> list[list[tuple]]:
+    pages = []
+    for _, _, runs, rules in pdftext.read_pdf(str(path)):
+        pages.append([(r.text, round(r.x0, 2), round(r.x1, 2), round(r.top, 2), round(r.bottom, 2), r.bold, r.size)
+                      for r in runs] + [("rules", tuple(rules.horizontal), tuple(rules.vertical), 0, 0, False, 0.0)])
+    return pages
+
+
+@pytest.mark.parametrize("path", PDFS, ids=lambda p: p.name)
+def test_runs_from_text_objects_equal_runs_from_hit_tests(path, monkeypatch):
+    """Every page of the bundled PDFs pairs its rectangles with its text objects, and the runs
+    made that way have the texts, positions and boldness the per-rectangle hit tests give. Font
+    sizes may differ where a run's object starts with a space: the hit test finds no character
+    there and takes the rectangle's height; the object knows its font size."""
+    paired_pages = []
+    real = pdftext._paired
+
+    def spy(rects, texts):
+        ok = real(rects, texts)
+        paired_pages.append(ok)
+        return ok
+
+    monkeypatch.setattr(pdftext, "_paired", spy)
+    fast = [run for page in _runs(path) for run in page]
+    assert paired_pages and all(paired_pages)
+    monkeypatch.setattr(pdftext, "_paired", lambda rects, texts: False)
+    slow = [run for page in _runs(path) for run in page]
+    assert [r[:6] for r in fast] == [r[:6] for r in slow]
+    same_size = sum(a[6] == b[6] for a, b in zip(fast, slow))
+    assert same_size >= 0.95 * len(fast), (same_size, len(fast))
+
+
+def test_runs_fall_back_when_objects_and_rectangles_do_not_pair(monkeypatch):
+    """An object list that does not match the rectangles (here: one object missing) is not used:
+    the runs come from the hit tests, with the same texts and positions."""
+    pdf = pdfium.PdfDocument(str(PDFS[0]))
+    try:
+        page = pdf[0]
+        texts, _ = pdftext.page_objects(page)
+        expected = [(r.text, r.x0, r.x1, r.top, r.bottom) for r in pdftext.page_runs(page, texts)]
+        got = [(r.text, r.x0, r.x1, r.top, r.bottom) for r in pdftext.page_runs(page, texts[1:])]
+        assert got == expected and len(got) > 10
+        page.close()
+    finally:
+        pdf.close()
+
+
+def _texts() -> list[str]:
+    lines = {ln.strip() for p in [*RAW.rglob("*.txt"), *RAW.rglob("*.md")]
+             for ln in p.read_text(encoding="utf-8").splitlines()}
+    return sorted(lines | {"", "Vedtak:", "VEDTAK", "Sak 3/25", "sak 3/25 Budsjett", "2024.13 Tittel",
+                           "1. Godkjenning", "Forslag til vedtak:", "Eventuelt", "Innkalling"})
+
+
+def _pattern_sets() -> dict[str, vocab.Patterns]:
+    v = vocab.load()
+    out = {}
+    for name in v.__dataclass_fields__:
+        value = getattr(v, name)
+        if isinstance(value, vocab.Patterns):
+            out[name] = value
+        elif isinstance(value, vocab.Labelled):
+            out[name] = value.patterns
+    return out
+
+
+def test_every_vocabulary_list_has_a_quick_test():
+    sets = _pattern_sets()
+    assert len(sets) >= 10
+    assert all(s.union is not None for s in sets.values()), [n for n, s in sets.items() if s.union is None]
+
+
+@pytest.mark.parametrize("name", sorted(_pattern_sets()))
+def test_alternation_agrees_with_each_pattern(name):
+    patterns = _pattern_sets()[name]
+    for text in _texts():
+        each = next(((i, p.match(text)) for i, p in enumerate(patterns) if p.match(text)), None)
+        assert patterns.matches(text) == (each is not None), (name, text)
+        first = patterns.first(text)
+        assert (first and (first[0], first[1].span())) == (each and (each[0], each[1].span())), (name, text)
+
+
+def test_alternation_keeps_each_patterns_flags_and_groups():
+    p = vocab.Patterns([re.compile(r"sak (?P<num>\d+)", re.I), re.compile(r"SSU (?P<num>\d+)")])
+    assert p.union is not None
+    assert p.matches("SAK 3") and p.matches("sak 3") and p.matches("SSU 4") and not p.matches("ssu 4")
+    assert p.first("SSU 4")[0] == 1 and p.first("SSU 4")[1].group("num") == "4"
+    assert vocab.Patterns([re.compile(r"(a)\1")]).union is None  # back-references: each pattern in turn
+    assert vocab.Patterns([re.compile(r"(a)\1")]).matches("aa")
+
+
+# --- workers started before the plan ------------------------------------------------------------
+
+def _tables(db: Path) -> dict[str, int]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
+                for (t,) in con.execute("SELECT table_name FROM information_schema.tables "
+                                        "WHERE table_type = 'BASE TABLE'").fetchall()}
+    finally:
+        con.close()
+
+
+@pytest.fixture()
+def built(tmp_path: Path) -> tuple[Path, Path]:
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    db = tmp_path / "m.duckdb"
+    first = build.run(raw, db, tmp_path / "ex", jobs=2)
+    assert first.failed == 0 and first.parsed > 5
+    return raw, db
+
+
+def _touch_all(raw: Path) -> None:
+    later = time.time() + 5
+    for p in raw.rglob("*"):
+        if p.is_file():
+            os.utime(p, (later, later))
+
+
+def test_files_touched_but_unchanged_start_workers_and_read_nothing(built, tmp_path):
+    raw, db = built
+    before = _tables(db)
+    _touch_all(raw)
+    assert build.files_newer_than(raw, db) == len(build.source_paths(raw))
+    s = build.run(raw, db, tmp_path / "ex", jobs=2)
+    assert (s.parsed, s.failed, s.skipped) == (0, 0, len(build.source_paths(raw)))
+    assert _tables(db) == before
+
+
+def test_more_files_to_read_than_the_early_start_expected(built, tmp_path):
+    """One file looks new by its time, but every file must be read again (an older pipeline
+    version read them): the early pool is too small, a full one reads them all."""
+    raw, db = built
+    before = _tables(db)
+    con = duckdb.connect(str(db))
+    con.execute("UPDATE source_files SET pipeline_version = '0.0.0'")
+    con.close()
+    one = sorted(raw.rglob("*.pdf"))[0]
+    later = time.time() + 5
+    os.utime(one, (later, later))
+    assert build.files_newer_than(raw, db) == 1
+    s = build.run(raw, db, tmp_path / "ex", jobs=2)
+    assert s.failed == 0 and s.parsed == before["source_files"]
+    assert _tables(db) == before
