@@ -198,7 +198,6 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
         # workers start while the warehouse opens and the plan is made, when files look new
         early = min(jobs, files_newer_than(raw, db_path))
         pool = workers.start_pool(early, guard) if early else None
-        tools = None
         con = None
         try:
             con = load.connect(db_path)
@@ -213,26 +212,11 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
             if pool is not None and early < workers_n:  # more to read than the early start expected
                 pool.shutdown(wait=False, cancel_futures=True)
                 pool = None
-            batch = _Batch(con, summary, p, strict)
-            if workers_n and todo:  # loaded while the workers read the first files
-                tools = _load_language_tools()
-            files = workers.parse_files(todo, raw, out_dir, workers_n, guard, p.sha, pool=pool)
-            for n, outcome in enumerate(files, start=1):
-                for stage, secs in outcome.seconds.items():
-                    summary.add_time(stage, secs)
-                if tools is not None:
-                    tools.join()  # derive needs them; loaded in this process once
-                    tools = None
-                frames = _derive(outcome, summary)
-                if on_file:
-                    on_file(n, len(todo), outcome)
-                if frames is None:
-                    if strict:
-                        batch.flush()  # what parsed before the failure is loaded before the build stops
-                    _fail(con, summary, outcome.path, p.sha.get(outcome.path), outcome.error or "unknown", strict)
-                    continue
-                batch.add(outcome, frames)
-            batch.flush()
+            tools = _load_language_tools() if workers_n else None  # loaded while the workers read
+            loader = _Loader(con, summary, p, strict, tools, on_file, len(todo))
+            for outcome in workers.parse_files(todo, raw, out_dir, workers_n, guard, p.sha, pool=pool):
+                loader.take(outcome)
+            loader.finish()
             t = time.perf_counter()
             if load.sort_search_terms(con):
                 summary.add_time("sort_search", time.perf_counter() - t)
@@ -245,18 +229,57 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
     return summary
 
 
-class _Batch:
-    """Parsed files waiting to be loaded together in one transaction: flushed when it holds
-    BATCH_FILES files or BATCH_SECONDS have passed since its first file arrived, and at the end.
-    If the joint load fails, each file is loaded alone so only the file at fault is recorded."""
+class _Loader:
+    """Parsed files -> warehouse rows (derive) -> the warehouse, in the order the files come.
+
+    Files are loaded together in one transaction: flushed when BATCH_FILES files are waiting or
+    BATCH_SECONDS have passed since the first arrived, and at the end. If the joint load fails,
+    each file is loaded alone so only the file at fault is recorded. While the language tools
+    are still loading (`tools`), files are held, so the workers are not kept waiting."""
 
     BATCH_FILES = 64
     BATCH_SECONDS = 2.0
 
-    def __init__(self, con, summary: Summary, p: Plan, strict: bool) -> None:
+    def __init__(self, con, summary: Summary, p: Plan, strict: bool, tools: threading.Thread | None,
+                 on_file: Callable[[int, int, workers.Outcome], None] | None, total: int) -> None:
         self.con, self.summary, self.plan, self.strict = con, summary, p, strict
+        self.tools, self.on_file, self.total, self.seen = tools, on_file, total, 0
+        self.held: list[workers.Outcome] = []
         self.pending: list[tuple[workers.Outcome, dict]] = []
         self.since = 0.0
+
+    def take(self, outcome: workers.Outcome) -> None:
+        for stage, secs in outcome.seconds.items():
+            self.summary.add_time(stage, secs)
+        self.held.append(outcome)
+        if self.tools is not None and self.tools.is_alive():
+            return
+        self._release()
+
+    def finish(self) -> None:
+        self._release()
+        self.flush()
+
+    def _release(self) -> None:
+        if self.tools is not None:
+            self.tools.join()  # derive needs them; loaded in this process once
+            self.tools = None
+        held, self.held = self.held, []
+        for outcome in held:
+            self._one(outcome)
+
+    def _one(self, outcome: workers.Outcome) -> None:
+        frames = _derive(outcome, self.summary)
+        self.seen += 1
+        if self.on_file:
+            self.on_file(self.seen, self.total, outcome)
+        if frames is None:
+            if self.strict:
+                self.flush()  # what parsed before the failure is loaded before the build stops
+            _fail(self.con, self.summary, outcome.path, self.plan.sha.get(outcome.path), outcome.error or "unknown",
+                  self.strict)
+            return
+        self.add(outcome, frames)
 
     def add(self, outcome: workers.Outcome, frames: dict) -> None:
         if not self.pending:

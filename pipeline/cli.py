@@ -11,9 +11,20 @@ import click
 
 import duckdb
 
-from . import __version__, build, extract, extract_text, ingest, queries, status, workers
+from . import __version__, build, extract, extract_text, ingest, workers
 
 DEFAULT_DB = Path("warehouse/minutes.duckdb")
+
+
+def _queries():
+    """The query module (it brings pandas), imported by the commands that read the warehouse."""
+    from . import queries
+    return queries
+
+
+def _status():
+    from . import status
+    return status
 
 
 @click.group()
@@ -119,7 +130,7 @@ def status_cmd(raw: Path, db: Path, as_json: bool, show_all: bool) -> None:
     """What the warehouse holds (file, when, version), what failed and why, and which files under
     --raw are new, changed, renamed, duplicates or gone. Writes nothing."""
     try:
-        st = status.run(raw, db)
+        st = _status().run(raw, db)
     except duckdb.Error as exc:
         _unreadable_warehouse(db, exc)
     pending = st.raw if show_all else st.raw[st.raw.state != "unchanged"]
@@ -170,9 +181,9 @@ def _filters(*names: str):
     return wrap
 
 
-def _make_filters(kw: dict) -> queries.Filters:
+def _make_filters(kw: dict):
     day = lambda d: d.date().isoformat() if d else None  # noqa: E731
-    return queries.Filters(kw.get("partnership"), kw.get("body"), day(kw.get("since")), day(kw.get("until")),
+    return _queries().Filters(kw.get("partnership"), kw.get("body"), day(kw.get("since")), day(kw.get("until")),
                            kw.get("topic"), kw.get("limit") or None)
 
 
@@ -209,7 +220,7 @@ def _unreadable_warehouse(db: Path, exc: Exception, verb: str = "read") -> NoRet
 
 def _open_read_only(db: Path) -> duckdb.DuckDBPyConnection:
     try:
-        return queries.connect(db)
+        return _queries().connect(db)
     except FileNotFoundError as exc:
         raise click.ClickException(str(exc)) from exc
     except duckdb.Error as exc:
@@ -232,7 +243,7 @@ def _run_query(db: Path, fn, fmt: str) -> None:
 @_filters("partnership", "body", "since", "until", "topic", "limit", "format")
 def search_cmd(query: str, db: Path, fmt: str, **kw) -> None:
     """Cases whose title, text or decision match QUERY (Norwegian stemming, BM25 ranking)."""
-    _run_query(db, lambda con: queries.search(con, query, _make_filters(kw)), fmt)
+    _run_query(db, lambda con: _queries().search(con, query, _make_filters(kw)), fmt)
 
 
 @main.command("decisions")
@@ -241,21 +252,21 @@ def search_cmd(query: str, db: Path, fmt: str, **kw) -> None:
 @click.option("--taken-only", is_flag=True, help="Leave out proposed decisions (Forslag til vedtak, Innstilling).")
 def decisions_cmd(db: Path, fmt: str, outcome: str | None, taken_only: bool, **kw) -> None:
     """Decisions with partnership, body, date, case, outcome class, topics and source page."""
-    _run_query(db, lambda con: queries.decisions(con, _make_filters(kw), outcome, not taken_only), fmt)
+    _run_query(db, lambda con: _queries().decisions(con, _make_filters(kw), outcome, not taken_only), fmt)
 
 
 @main.command("cases")
 @_filters("partnership", "body", "since", "until", "topic", "limit", "format")
 def cases_cmd(db: Path, fmt: str, **kw) -> None:
     """Cases of notices, minutes and case papers."""
-    _run_query(db, lambda con: queries.cases(con, _make_filters(kw)), fmt)
+    _run_query(db, lambda con: _queries().cases(con, _make_filters(kw)), fmt)
 
 
 @main.command("meetings")
 @_filters("partnership", "body", "since", "until", "limit", "format")
 def meetings_cmd(db: Path, fmt: str, **kw) -> None:
     """Meetings with times, place, chair, minute taker and counts."""
-    _run_query(db, lambda con: queries.meetings(con, _make_filters(kw)), fmt)
+    _run_query(db, lambda con: _queries().meetings(con, _make_filters(kw)), fmt)
 
 
 @main.command("attendance")
@@ -265,7 +276,7 @@ def meetings_cmd(db: Path, fmt: str, **kw) -> None:
 @click.option("--organisation", help="Only organisations whose name contains this.")
 def attendance_cmd(db: Path, fmt: str, by: str, person: str | None, organisation: str | None, **kw) -> None:
     """Meetings attended per person or organisation and body, with the attendance rate (minutes only)."""
-    _run_query(db, lambda con: queries.attendance(con, _make_filters(kw), by, person, organisation), fmt)
+    _run_query(db, lambda con: _queries().attendance(con, _make_filters(kw), by, person, organisation), fmt)
 
 
 @main.command("people")
@@ -273,7 +284,7 @@ def attendance_cmd(db: Path, fmt: str, by: str, person: str | None, organisation
 @click.option("--ambiguous", is_flag=True, help="Names kept apart that may be one person.")
 def people_cmd(db: Path, fmt: str, ambiguous: bool, **kw) -> None:
     """People named in attendance lists (one per name and partnership), with name variants."""
-    _run_query(db, lambda con: queries.people(con, _make_filters(kw), ambiguous), fmt)
+    _run_query(db, lambda con: _queries().people(con, _make_filters(kw), ambiguous), fmt)
 
 
 @main.command("topics")
@@ -281,7 +292,7 @@ def people_cmd(db: Path, fmt: str, ambiguous: bool, **kw) -> None:
 @click.option("--by-year", is_flag=True, help="One row per topic, partnership and year.")
 def topics_cmd(db: Path, fmt: str, by_year: bool, **kw) -> None:
     """Cases and decisions per topic of the taxonomy (pipeline/data/taxonomy.toml)."""
-    _run_query(db, lambda con: queries.topics(con, _make_filters(kw), by_year), fmt)
+    _run_query(db, lambda con: _queries().topics(con, _make_filters(kw), by_year), fmt)
 
 
 @main.command("sql")
@@ -289,7 +300,7 @@ def topics_cmd(db: Path, fmt: str, by_year: bool, **kw) -> None:
 @_filters("format")
 def sql_cmd(statement: str, db: Path, fmt: str) -> None:
     """Run read-only SQL against the warehouse (tables and v_* views; see README)."""
-    _run_query(db, lambda con: queries.sql(con, statement), fmt)
+    _run_query(db, lambda con: _queries().sql(con, statement), fmt)
 
 
 @main.command("export")
@@ -301,7 +312,7 @@ def export_cmd(out_dir: Path, fmt: str, db: Path) -> None:
     con = _open_read_only(db)
     out_dir.mkdir(parents=True, exist_ok=True)
     try:
-        for name in queries.tables(con):
+        for name in _queries().tables(con):
             df = con.execute(f'SELECT * FROM "{name}"').df()
             target = out_dir / f"{name}.{fmt}"
             if fmt == "parquet":

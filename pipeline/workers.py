@@ -130,7 +130,7 @@ def start_pool(jobs: int, guard: Guard = Guard()) -> ProcessPoolExecutor:
     return pool
 
 
-AHEAD = 8  # files given to each worker ahead of the one being loaded: workers keep reading while the
+AHEAD = 16  # files given to each worker ahead of the one being loaded: workers keep reading while the
 # build process derives and loads (and while it loads its language tools at the start)
 
 DIED = "the worker reading this file died (hard time limit, memory exhausted or a crash in the PDF library)"
