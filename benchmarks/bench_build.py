@@ -146,7 +146,7 @@ def main() -> None:
         ("baseline: pdfplumber extract_text", f"{b_pages} pages in {b_secs:.1f} s = {base_rate:.1f} pages/s"),
         ("minutes build from empty", f"{s['pages']} pages in {wall:.1f} s = {rate:.1f} pages/s "
                                      f"({s['failed']} failed)"),
-        ("per-stage seconds (summed over workers; load and plan in the build process)", stages),
+        ("per-stage seconds (ingest, extract_text, parse, write summed over workers; plan, derive, load, sort_search in the build process)", stages),
         ("peak memory, build + workers", f"{peak:.0f} MiB (half corpus: {h_peak:.0f} MiB, {hs['pages'] / h_wall:.1f} pages/s)"),
         ("no-op re-run", f"{noop_wall:.2f} s wall ({noop['seconds']:.2f} s inside the job), "
                          f"{noop['parsed']} files parsed"),

@@ -200,7 +200,7 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
         pool = workers.start_pool(early, guard) if early else None
         con = None
         try:
-            con = load.connect(db_path)
+            con = load.connect(db_path, reference_data=False)  # refreshed after the files: the workers wait less
             t = time.perf_counter()
             p = plan(raw, con, retry_failed)
             summary.add_time("plan", time.perf_counter() - t)
@@ -217,6 +217,7 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
             for outcome in workers.parse_files(todo, raw, out_dir, workers_n, guard, p.sha, pool=pool):
                 loader.take(outcome)
             loader.finish()
+            load.refresh_reference_data(con)
             t = time.perf_counter()
             if load.sort_search_terms(con):
                 summary.add_time("sort_search", time.perf_counter() - t)

@@ -21,13 +21,16 @@ INSERT_ORDER = ("source_files", "meetings", "documents", "cases", "decisions", "
                 "case_topics", "search_terms", "case_references", "attachments", "search_cases")
 
 
-def connect(db_path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(db_path: Path, read_only: bool = False, reference_data: bool = True) -> duckdb.DuckDBPyConnection:
+    """The warehouse, its schema created or brought up to date when writable; the reference data
+    (organisations) refreshed too unless the caller does it later (a build, after its files)."""
     if not read_only:
         db_path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(db_path), read_only=read_only)
     if not read_only:
         con.execute(resources.files("pipeline").joinpath("schema.sql").read_text("utf-8"))
-        refresh_reference_data(con)
+        if reference_data:
+            refresh_reference_data(con)
     return con
 
 

@@ -163,3 +163,25 @@ def test_more_files_to_read_than_the_early_start_expected(built, tmp_path):
     s = build.run(raw, db, tmp_path / "ex", jobs=2)
     assert s.failed == 0 and s.parsed == before["source_files"]
     assert _tables(db) == before
+
+
+def test_a_file_whose_rows_cannot_be_derived_is_recorded_and_the_rest_load(tmp_path, monkeypatch):
+    """Rows are derived in the build process, after the workers: a file whose derivation fails
+    is recorded with the reason (a parallel build), the other files load."""
+    from pipeline import load
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    frames = load.frames
+
+    def broken(ex):
+        if ex.source.path.endswith("ssu-2025-03-07-referat.pdf"):
+            raise ValueError("no rows for this file")
+        return frames(ex)
+
+    monkeypatch.setattr(load, "frames", broken)
+    db = tmp_path / "m.duckdb"
+    s = build.run(raw, db, tmp_path / "ex", jobs=2)
+    assert [(Path(f["path"]).name, f["reason"]) for f in s.failures] == \
+        [("ssu-2025-03-07-referat.pdf", "ValueError: no rows for this file")]
+    assert s.parsed == len(build.source_paths(raw)) - 1
+    assert _tables(db)["load_errors"] == 1
