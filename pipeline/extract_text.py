@@ -67,7 +67,8 @@ def pdf_pages(path: str, is_key: Callable[[str], bool] = is_case_key) -> list[Pa
     for number, height, vlines, rules in raw_pages:
         margin = {id(v) for v in _margin_lines(vlines, height)}
         furniture = [v for v in vlines if id(v) in margin and (_mask(v.text) in repeated or is_furniture_text(v.text))]
-        body = [v for v in vlines if v not in furniture]
+        gone = {id(v) for v in furniture}
+        body = [v for v in vlines if id(v) not in gone]
         lines = layout.page_lines(body, rules, number, row_ids, is_key)
         pages.append(Page(number, tuple(lines), tuple(clean_text(v.text) for v in furniture)))
     return pages

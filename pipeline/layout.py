@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Callable, Iterator
 
 from .models import Line
@@ -22,45 +21,36 @@ BULLET = re.compile(r"^(?:[•\uf0b7\uf0a7▪◦‣✓✔–-]|\d{1,2}[.)]|[a-z]
 
 @dataclass
 class VLine:
-    """A visual line: runs sharing a baseline, left to right. Its measures are computed once, when
-    first asked (runs_to_vlines asks only after the line's runs are final)."""
+    """A visual line: runs sharing a baseline, left to right, with its measures (VLine.of)."""
 
     runs: list[Run]
+    top: float
+    bottom: float
+    text: str
+    size: float
 
-    @cached_property
-    def top(self) -> float:
-        return min(r.top for r in self.runs)
-
-    @cached_property
-    def bottom(self) -> float:
-        return max(r.bottom for r in self.runs)
+    @classmethod
+    def of(cls, runs: list[Run]) -> VLine:
+        return cls(runs, min(r.top for r in runs), max(r.bottom for r in runs), " ".join(r.text for r in runs),
+                   max(r.size for r in runs))
 
     @property
     def x0(self) -> float:
         return self.runs[0].x0
 
-    @cached_property
-    def text(self) -> str:
-        return " ".join(r.text for r in self.runs)
-
-    @cached_property
-    def size(self) -> float:
-        return max(r.size for r in self.runs)
-
 
 def runs_to_vlines(runs: list[Run]) -> list[VLine]:
-    lines: list[VLine] = []
+    groups: list[list[Run]] = []
     for run in sorted(runs, key=lambda r: (round(r.mid), r.x0)):
-        for line in reversed(lines[-3:]):
-            ref = line.runs[0]
+        for group in reversed(groups[-3:]):
+            ref = group[0]
             overlap = min(ref.bottom, run.bottom) - max(ref.top, run.top)
             if overlap >= 0.5 * min(ref.bottom - ref.top, run.bottom - run.top):
-                line.runs.append(run)
+                group.append(run)
                 break
         else:
-            lines.append(VLine([run]))
-    for line in lines:
-        line.runs = merge_bullets(sorted(line.runs, key=lambda r: r.x0))
+            groups.append([run])
+    lines = [VLine.of(merge_bullets(sorted(g, key=lambda r: r.x0))) for g in groups]
     return sorted(lines, key=lambda ln: ln.top)
 
 

@@ -200,10 +200,10 @@ def run_many(con: duckdb.DuckDBPyConnection,
     instead of one per table and file is what makes bulk loads fast."""
     con.execute("BEGIN TRANSACTION")
     try:
-        for ex, replaces, _ in items:
-            for sha in {ex.source.sha256, replaces} - {None}:
-                if con.execute("SELECT 1 FROM source_files WHERE sha256 = ?", [sha]).fetchone():
-                    delete_file(con, sha)  # type: ignore[arg-type]
+        shas = sorted({sha for ex, replaces, _ in items for sha in (ex.source.sha256, replaces) if sha})
+        for (sha,) in con.execute("SELECT sha256 FROM source_files WHERE sha256 IN (SELECT unnest(?))",
+                                  [shas]).fetchall():
+            delete_file(con, sha)  # rows of an earlier load of the same content, or of the content replaced
         paths = pa.table({"path": [ex.source.path for ex, _, _ in items]})
         con.register("_paths", paths)
         try:
