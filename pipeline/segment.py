@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Sequence
 
 from . import vocab
@@ -19,6 +19,11 @@ class Segment:
     doc_type: str | None
     lines: list[Line]
     furniture: list[str]
+
+    @cached_property
+    def list_start(self) -> int:
+        """Index of the line after the case-list header (0 without one); asked by several stages."""
+        return list_start(self.lines)
 
     @property
     def page_start(self) -> int:
@@ -96,7 +101,7 @@ def cuts_to_segments(lines: list[Line], cuts: list[tuple[int, str]], furniture: 
 
 def _cases(seg: Segment) -> list[str]:
     """Case numbers after the segment's case-list header (none without one)."""
-    begin = list_start(seg.lines)
+    begin = seg.list_start
     if not begin:
         return []
     out = []
