@@ -1,29 +1,28 @@
 """The main job: every file under raw/ through all stages into extracted/ and the warehouse.
 
 Files are known by content hash. A build first plans (what is new, changed, unchanged, renamed,
-a duplicate, gone), then parses only new and changed files, in worker processes, and loads each
-in its own transaction, in path order. One build at a time holds the warehouse lock."""
+a duplicate, gone), then parses only new and changed files in worker processes (workers.py), and
+derives and loads them in path order, whole files per transaction (loader.py). One build at a time
+holds the warehouse lock."""
 from __future__ import annotations
 
 import fcntl
 import logging
 import os
-import threading
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
 
 import duckdb
 
-from . import __version__, ingest, load, nlp, workers
+from . import __version__, ingest, load, workers
+from .loader import BuildFailed, Loader, Summary, load_language_tools, record_failure
+
+__all__ = ["BuildFailed", "Plan", "Summary", "WarehouseBusy", "plan", "run"]
 
 log = logging.getLogger(__name__)
-
-
-class BuildFailed(Exception):
-    """Strict mode: the first file that failed stops the build (files before it stay loaded)."""
 
 
 class WarehouseBusy(Exception):
@@ -48,50 +47,6 @@ class Plan:
     @property
     def todo(self) -> list[Path]:
         return sorted(self.new + self.changed)
-
-
-@dataclass
-class Summary:
-    files: int = 0
-    skipped: int = 0
-    parsed: int = 0
-    pages: int = 0
-    documents: int = 0
-    cases: int = 0
-    decisions: int = 0
-    attendees: int = 0
-    renamed: int = 0
-    duplicates: int = 0
-    gone: int = 0
-    pruned: int = 0
-    failed_before: int = 0
-    failures: list[dict[str, str]] = field(default_factory=list)
-    seconds: float = 0.0
-    stage_seconds: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def failed(self) -> int:
-        return len(self.failures)
-
-    def as_dict(self) -> dict:
-        return {**asdict(self), "failed": self.failed}
-
-    def add_time(self, stage: str, seconds: float) -> None:
-        self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + seconds
-
-    def lines(self) -> list[str]:
-        out = [f"files      {self.files} ({self.skipped} unchanged, skipped)",
-               f"pages      {self.pages}", f"documents  {self.documents}", f"cases      {self.cases}",
-               f"decisions  {self.decisions}", f"attendees  {self.attendees}",
-               f"failures   {self.failed}", f"seconds    {self.seconds:.2f}"]
-        notes = [(self.failed_before, "failed before and unchanged, not retried (--retry-failed)"),
-                 (self.renamed, "renamed or moved, path updated"),
-                 (self.duplicates, "duplicate content of another file, skipped"),
-                 (self.gone, "loaded but gone from raw/" + (f", {self.pruned} pruned" if self.pruned else
-                                                             " (kept; --prune removes them)"))]
-        out += [f"note       {n} {text}" for n, text in notes if n]
-        out += [f"FAILED {f['path']}: {f['reason']}" for f in self.failures]
-        return out
 
 
 def source_paths(raw: Path) -> list[Path]:
@@ -206,14 +161,14 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
             summary.add_time("plan", time.perf_counter() - t)
             _apply_plan_facts(con, p, summary, prune)
             for path, reason in p.unreadable:
-                _fail(con, summary, path, None, reason, strict)
+                record_failure(con, summary, path, None, reason, strict)
             todo = p.todo
             workers_n = min(jobs, len(todo)) if jobs else 0
             if pool is not None and early < workers_n:  # more to read than the early start expected
                 pool.shutdown(wait=False, cancel_futures=True)
                 pool = None
-            tools = _load_language_tools() if workers_n else None  # loaded while the workers read
-            loader = _Loader(con, summary, p, strict, tools, on_file, len(todo))
+            tools = load_language_tools() if workers_n else None  # loaded while the workers read
+            loader = Loader(con, summary, p, strict, tools, on_file, len(todo))
             for outcome in workers.parse_files(todo, raw, out_dir, workers_n, guard, p.sha, pool=pool):
                 loader.take(outcome)
             loader.finish()
@@ -228,115 +183,6 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
                 con.close()
     summary.seconds = time.perf_counter() - started
     return summary
-
-
-class _Loader:
-    """Parsed files -> warehouse rows (derive) -> the warehouse, in the order the files come.
-
-    Files are loaded together in one transaction: flushed when BATCH_FILES files are waiting or
-    BATCH_SECONDS have passed since the first arrived, and at the end. If the joint load fails,
-    each file is loaded alone so only the file at fault is recorded. While the language tools
-    are still loading (`tools`), files are held, so the workers are not kept waiting."""
-
-    BATCH_FILES = 64
-    BATCH_SECONDS = 2.0
-
-    def __init__(self, con, summary: Summary, p: Plan, strict: bool, tools: threading.Thread | None,
-                 on_file: Callable[[int, int, workers.Outcome], None] | None, total: int) -> None:
-        self.con, self.summary, self.plan, self.strict = con, summary, p, strict
-        self.tools, self.on_file, self.total, self.seen = tools, on_file, total, 0
-        self.held: list[workers.Outcome] = []
-        self.pending: list[tuple[workers.Outcome, dict]] = []
-        self.since = 0.0
-
-    def take(self, outcome: workers.Outcome) -> None:
-        for stage, secs in outcome.seconds.items():
-            self.summary.add_time(stage, secs)
-        self.held.append(outcome)
-        if self.tools is not None and self.tools.is_alive():
-            return
-        self._release()
-
-    def finish(self) -> None:
-        self._release()
-        self.flush()
-
-    def _release(self) -> None:
-        if self.tools is not None:
-            self.tools.join()  # derive needs them; loaded in this process once
-            self.tools = None
-        held, self.held = self.held, []
-        for outcome in held:
-            self._one(outcome)
-
-    def _one(self, outcome: workers.Outcome) -> None:
-        frames = _derive(outcome, self.summary)
-        self.seen += 1
-        if self.on_file:
-            self.on_file(self.seen, self.total, outcome)
-        if frames is None:
-            if self.strict:
-                self.flush()  # what parsed before the failure is loaded before the build stops
-            _fail(self.con, self.summary, outcome.path, self.plan.sha.get(outcome.path), outcome.error or "unknown",
-                  self.strict)
-            return
-        self.add(outcome, frames)
-
-    def add(self, outcome: workers.Outcome, frames: dict) -> None:
-        if not self.pending:
-            self.since = time.monotonic()
-        self.pending.append((outcome, frames))
-        if len(self.pending) >= self.BATCH_FILES or time.monotonic() - self.since >= self.BATCH_SECONDS:
-            self.flush()
-
-    def _item(self, item: tuple[workers.Outcome, dict]):
-        o, frames = item
-        assert o.extraction is not None
-        return o.extraction, self.plan.previous.get(o.path), frames
-
-    def flush(self) -> None:
-        pending, self.pending = self.pending, []
-        if not pending:
-            return
-        t = time.perf_counter()
-        try:
-            load.run_many(self.con, [self._item(o) for o in pending])
-            loaded = pending
-        except Exception:  # noqa: BLE001 - one file spoils the joint load: load them one by one
-            loaded = []
-            for item in pending:
-                try:
-                    load.run_many(self.con, [self._item(item)])
-                    loaded.append(item)
-                except Exception as exc:  # noqa: BLE001 - recorded, the batch goes on
-                    o = item[0]
-                    _fail(self.con, self.summary, o.path, self.plan.sha.get(o.path), workers.reason_of(exc),
-                          self.strict)
-        self.summary.add_time("load", time.perf_counter() - t)
-        for o, _ in loaded:
-            _count(self.summary, o)
-
-
-def _load_language_tools() -> threading.Thread:
-    """spaCy and the matchers, loaded in a thread while the workers read the first files."""
-    thread = threading.Thread(target=nlp.matchers, name="language-tools", daemon=True)
-    thread.start()
-    return thread
-
-
-def _derive(outcome: workers.Outcome, summary: Summary) -> dict | None:
-    """The warehouse rows of a parsed file (load.frames); None, with the reason recorded on the
-    outcome, if the file failed or its rows cannot be derived."""
-    if outcome.error or outcome.extraction is None:
-        return None
-    t = time.perf_counter()
-    try:
-        return load.frames(outcome.extraction)
-    except Exception as exc:  # noqa: BLE001 - the file is recorded as failed, the build goes on
-        outcome.error = workers.reason_of(exc)
-        return None
-    finally:
-        summary.add_time("derive", time.perf_counter() - t)
 
 
 def _apply_plan_facts(con, p: Plan, summary: Summary, prune: bool) -> None:
@@ -360,23 +206,3 @@ def _apply_plan_facts(con, p: Plan, summary: Summary, prune: bool) -> None:
             log.warning("%s: gone from raw/ (kept; --prune removes it)", path)
 
 
-def _fail(con, summary: Summary, path: Path, sha: str | None, reason: str, strict: bool) -> None:
-    log.error("%s: %s", path, reason)
-    summary.failures.append({"path": str(path), "reason": reason})
-    load.record_error(con, str(path), sha, reason)
-    if strict:
-        raise BuildFailed(f"{path}: {reason}")
-
-
-def _count(summary: Summary, outcome: workers.Outcome) -> None:
-    ex = outcome.extraction
-    assert ex is not None
-    summary.parsed += 1
-    summary.pages += outcome.pages
-    summary.documents += len(ex.documents)
-    for doc in ex.documents:
-        summary.cases += len(doc.cases)
-        summary.decisions += sum(1 for c in doc.cases if c.decision)
-        summary.attendees += len(doc.attendees)
-    for w in ex.warnings:
-        log.info("%s: %s", outcome.path.name, w)

@@ -2,7 +2,6 @@
 cannot rot: a query or plot that breaks fails here."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import nbformat
