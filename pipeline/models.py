@@ -11,9 +11,29 @@ Norwegian terms used throughout:
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from enum import StrEnum
 from typing import Any
+
+
+def plain(value: Any) -> Any:
+    """Records as dicts, lists and dicts copied: what dataclasses.asdict gives, without its deep
+    copy of every string (several times faster on a file's extraction)."""
+    names = _FIELD_NAMES.get(type(value))
+    if names is None and is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in fields(value))
+    if names is not None:
+        return {n: plain(getattr(value, n)) for n in names}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(plain(v) for v in value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 class DocType(StrEnum):
@@ -130,7 +150,7 @@ class Extraction:
     schema_version: int = 1
 
     def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
+        out = plain(self)
         out["source"] = {k: out["source"][k] for k in ("path", "sha256", "format", "pages", "partnership")}
         return out
 

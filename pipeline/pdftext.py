@@ -75,6 +75,8 @@ _TEXT, _PATH, _FORM = pdfium_c.FPDF_PAGEOBJ_TEXT, pdfium_c.FPDF_PAGEOBJ_PATH, pd
 # reused out-parameters (each worker process reads one page at a time, in one thread)
 _F = [c_float() for _ in range(4)]
 _D = [c_double() for _ in range(4)]
+_F_REFS = [ctypes.byref(f) for f in _F]  # passed as pointers without a conversion per call
+_D_REFS = [ctypes.byref(d) for d in _D]
 _NAME = ctypes.create_string_buffer(256)
 _FLAGS = c_int()
 
@@ -82,7 +84,6 @@ _FLAGS = c_int()
 @dataclass
 class TextObject:
     handle: int
-    bounds: Rect
     bold: bool
     size: float
 
@@ -107,13 +108,13 @@ def page_objects(page: pdfium.PdfPage) -> tuple[list[TextObject], Rules]:
             if depth < 2:
                 stack.extend((_form_object(obj, i), depth + 1) for i in reversed(range(_form_count(obj))))
             continue
-        if kind != _TEXT and kind != _PATH:
-            continue
-        _obj_bounds(obj, *_F)
-        left, bottom, right, top = _F[0].value, _F[1].value, _F[2].value, _F[3].value
         if kind == _TEXT:
-            texts.append(_text_object(obj, (left, bottom, right, top), fonts))
+            texts.append(_text_object(obj, fonts))
             continue
+        if kind != _PATH:
+            continue
+        _obj_bounds(obj, *_F_REFS)
+        left, bottom, right, top = _F[0].value, _F[1].value, _F[2].value, _F[3].value
         w, h = right - left, top - bottom
         if h <= 2.5 and w >= 20:
             rules.horizontal.append(((height - top + height - bottom) / 2, left, right))
@@ -122,7 +123,7 @@ def page_objects(page: pdfium.PdfPage) -> tuple[list[TextObject], Rules]:
     return texts, rules
 
 
-def _text_object(obj: int, bounds: Rect, fonts: dict[int | None, bool]) -> TextObject:
+def _text_object(obj: int, fonts: dict[int | None, bool]) -> TextObject:
     font = _text_font(obj)
     if font not in fonts:
         bold = False
@@ -130,8 +131,8 @@ def _text_object(obj: int, bounds: Rect, fonts: dict[int | None, bool]) -> TextO
             _font_name(font, _NAME, 256)
             bold = b"bold" in _NAME.value.lower() or _font_weight(font) >= 600
         fonts[font] = bold
-    _text_font_size(obj, _F[0])
-    return TextObject(obj, bounds, fonts[font], round(_F[0].value, 1))
+    _text_font_size(obj, _F_REFS[0])
+    return TextObject(obj, fonts[font], round(_F[0].value, 1))
 
 
 def page_runs(page: pdfium.PdfPage, texts: list[TextObject]) -> list[Run]:
@@ -143,7 +144,9 @@ def page_runs(page: pdfium.PdfPage, texts: list[TextObject]) -> list[Run]:
         n = _count_chars(raw)
         full = tp.get_text_range(0, n) if n else ""
         rects = _rects(raw)
-        firsts = _object_starts(raw, texts, n, full) if _paired(rects, texts) and len(full) == n else None
+        firsts = _object_starts(raw, texts, n, full) if len(rects) == len(texts) and len(full) == n else None
+        if firsts is not None and not _paired(raw, rects, firsts):
+            firsts = None
         fonts: list[tuple[bool, float] | None] = [(t.bold, t.size) for t in texts] if firsts else [None] * len(rects)
         if firsts is None:
             firsts = [_first_char(raw, r, n) for r in rects]
@@ -162,18 +165,18 @@ def page_runs(page: pdfium.PdfPage, texts: list[TextObject]) -> list[Run]:
 def _rects(tp: int) -> list[Rect]:
     out = []
     for i in range(_count_rects(tp, 0, -1)):
-        _get_rect(tp, i, *_D)  # left, top, right, bottom
+        _get_rect(tp, i, *_D_REFS)  # left, top, right, bottom
         out.append((_D[0].value, _D[3].value, _D[2].value, _D[1].value))
     return out
 
 
-def _paired(rects: list[Rect], texts: list[TextObject]) -> bool:
-    """As many rectangles as text objects, each rectangle starting on its object's line."""
-    if len(rects) != len(texts):
-        return False
-    for (left, bottom, right, top), obj in zip(rects, texts):
-        ol, ob, o_r, ot = obj.bounds
-        if not (ol - 2 <= left <= o_r and ob - 1 <= (bottom + top) / 2 <= ot + 1):
+def _paired(tp: int, rects: list[Rect], firsts: list[int]) -> bool:
+    """Does each rectangle hold the first character of its text object (as many of each, in the
+    same order)? Then the rectangles and the objects pair up."""
+    for (left, bottom, right, top), first in zip(rects, firsts):
+        _char_box(tp, first, *_D_REFS)  # left, right, bottom, top
+        x, y = (_D[0].value + _D[1].value) / 2, (_D[2].value + _D[3].value) / 2
+        if not (left - 2 <= x <= right + 2 and bottom - 2 <= y <= top + 2):
             return False
     return True
 
@@ -195,19 +198,26 @@ def _object_starts(tp: int, texts: list[TextObject], n: int, full: str) -> list[
             i += 1
         return n, end
 
+    def search(lo: int, hi: int, k: int) -> int:  # the first index in [lo, hi] whose owner is k or later
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if owner(mid)[1] < k:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
     starts: list[int] = []
     lo = 0
     for k in range(end):
         start = _after_break(tp, full, lo, handles, k) if k else None
         if start is None:
-            hi = n
-            while lo < hi:
-                mid = (lo + hi) // 2
-                if owner(mid)[1] < k:
-                    lo = mid + 1
-                else:
-                    hi = mid
-            start, obj = owner(lo)
+            # not first on its line: it starts before the next line break (searched first), or later
+            brk = full.find("\r\n", lo)
+            at = search(lo, brk + 2 if brk >= 0 else n, k)
+            start, obj = owner(at)
+            if obj != k:
+                start, obj = owner(search(at, n, k))
             if obj != k:
                 return None
         starts.append(start)
@@ -246,7 +256,7 @@ def _first_char(tp: int, rect: Rect, n: int) -> int:
     if idx < 0:
         return idx
     for _ in range(4):
-        _char_box(tp, idx, *_D)  # left, right, bottom, top
+        _char_box(tp, idx, *_D_REFS)  # left, right, bottom, top
         if left - 0.5 <= (_D[0].value + _D[1].value) / 2 <= right + 0.5 or idx + 1 >= n:
             break
         idx += 1

@@ -35,15 +35,15 @@ def test_runs_from_text_objects_equal_runs_from_hit_tests(path, monkeypatch):
     paired_pages = []
     real = pdftext._paired
 
-    def spy(rects, texts):
-        ok = real(rects, texts)
+    def spy(tp, rects, firsts):
+        ok = real(tp, rects, firsts)
         paired_pages.append(ok)
         return ok
 
     monkeypatch.setattr(pdftext, "_paired", spy)
     fast = [run for page in _runs(path) for run in page]
     assert paired_pages and all(paired_pages)
-    monkeypatch.setattr(pdftext, "_paired", lambda rects, texts: False)
+    monkeypatch.setattr(pdftext, "_paired", lambda tp, rects, firsts: False)
     slow = [run for page in _runs(path) for run in page]
     assert [r[:6] for r in fast] == [r[:6] for r in slow]
     same_size = sum(a[6] == b[6] for a, b in zip(fast, slow))
