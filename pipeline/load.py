@@ -92,7 +92,8 @@ def frames(ex: Extraction) -> dict[str, pa.Table]:
     """The warehouse rows of one file's extraction, one Arrow table per warehouse table."""
     src = ex.source
     docs, cases, decisions, attendees, meetings = [], [], [], [], {}
-    topics, terms, refs, attached, shown = [], [], [], [], []
+    topics, refs, attached, shown = [], [], [], []
+    postings: dict[str, list] = {name: [] for name in SEARCH_TERMS.names}  # column by column: many rows
     for d_seq, doc in enumerate(ex.documents, start=1):
         doc_id = f"{src.sha256}:{d_seq}"
         mid = meeting_id(src.partnership, doc.body_abbrev or doc.body, doc.meeting_date)
@@ -116,9 +117,12 @@ def frames(ex: Extraction) -> dict[str, pa.Table]:
                               text=case.text, n_terms=sum(counts.values()), attachment_count=case.attachment_count))
             attached.extend(dict(case_id=case_id, sha256=src.sha256, seq=n, title=t)
                             for n, t in enumerate(case.attachments, start=1))
-            doc_len = sum(counts.values())
-            terms.extend(dict(case_id=case_id, sha256=src.sha256, term=t, tf=n, doc_len=doc_len)
-                         for t, n in counts.items())
+            doc_len, n = sum(counts.values()), len(counts)
+            postings["case_id"] += [case_id] * n
+            postings["sha256"] += [src.sha256] * n
+            postings["term"] += counts.keys()
+            postings["tf"] += counts.values()
+            postings["doc_len"] += [doc_len] * n
             case_topics = nlp.topics(case.title, case.text, case.decision)
             topics.extend(dict(case_id=case_id, sha256=src.sha256, topic=t) for t in case_topics)
             outcome = nlp.outcome(case.decision)
@@ -148,12 +152,14 @@ def frames(ex: Extraction) -> dict[str, pa.Table]:
         "documents": pa.Table.from_pylist(docs), "cases": pa.Table.from_pylist(cases),
         "decisions": pa.Table.from_pylist(decisions), "attendees": pa.Table.from_pylist(attendees),
         "extraction_warnings": pa.Table.from_pylist([dict(sha256=src.sha256, message=w) for w in ex.warnings]),
-        "case_topics": pa.Table.from_pylist(topics), "search_terms": pa.Table.from_pylist(terms),
+        "case_topics": pa.Table.from_pylist(topics), "search_terms": pa.table(postings, schema=SEARCH_TERMS),
         "case_references": pa.Table.from_pylist(refs), "attachments": pa.Table.from_pylist(attached),
         "search_cases": pa.Table.from_pylist(shown, schema=SEARCH_CASES),
     }
 
 
+SEARCH_TERMS = pa.schema([("case_id", pa.string()), ("sha256", pa.string()), ("term", pa.string()),
+                          ("tf", pa.int64()), ("doc_len", pa.int64())])
 SEARCH_CASES = pa.schema([("case_id", pa.string()), ("sha256", pa.string()), ("partnership", pa.string()),
                           ("body", pa.string()), ("meeting_date", pa.string()), ("doc_type", pa.string()),
                           ("number", pa.string()), ("title", pa.string()), ("snippet_text", pa.string()),

@@ -39,7 +39,7 @@ def _stem_norms(doc):
     the lexeme, so no Token object is made per token."""
     from spacy.attrs import ORTH
 
-    new = {int(o) for o in doc.to_array([ORTH])} - _STEMMED
+    new = set(doc.to_array([ORTH]).tolist()) - _STEMMED
     if new:
         vocab = doc.vocab
         words = [vocab.strings[o] for o in new]

@@ -111,18 +111,22 @@ def decision_label(raw: str) -> str | None:
 
 def body_abbrev(text: str) -> tuple[str | None, str | None]:
     """(full name, abbreviation) of the first meeting body named in `text`."""
-    for pattern, name, abbrev in _body_patterns():
+    patterns, names = _body_patterns()
+    if not patterns.found_in(text):  # most texts name no body
+        return None, None
+    for pattern, (name, abbrev) in zip(patterns, names):
         if pattern.search(text):
             return name, abbrev
     return None, None
 
 
 @cache
-def _body_patterns() -> list[tuple[re.Pattern[str], str, str | None]]:
+def _body_patterns() -> tuple[vocab.Patterns, list[tuple[str, str | None]]]:
     """Bodies by full name (any case) first, then by abbreviation (as written)."""
     bodies = vocab.load().bodies
-    return [(re.compile(rf"\b{re.escape(name)}\b", re.I), name, abbrev or None) for name, abbrev in bodies] + \
-        [(re.compile(rf"\b{abbrev}\b"), name, abbrev) for name, abbrev in bodies if abbrev]
+    pairs = [(re.compile(rf"\b{re.escape(name)}\b", re.I), (name, abbrev or None)) for name, abbrev in bodies] + \
+        [(re.compile(rf"\b{abbrev}\b"), (name, abbrev)) for name, abbrev in bodies if abbrev]
+    return vocab.Patterns(p for p, _ in pairs), [names for _, names in pairs]
 
 
 def join_wrapped(lines: list[str]) -> str:

@@ -114,6 +114,7 @@ def body(header: Header, texts: Sequence[str]) -> tuple[str | None, str | None]:
 
 def organisation(texts: Sequence[str]) -> str | None:
     v = vocab.load()
+    texts = [t for t in texts if v.organisations.found_in(t)]  # most name no organisation
     for pattern in v.organisations:
         for text in texts:
             m = pattern.search(text)

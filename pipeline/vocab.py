@@ -37,6 +37,12 @@ class Patterns(tuple):
             return self.union.match(text) is not None
         return any(p.match(text) for p in self)
 
+    def found_in(self, text: str) -> bool:
+        """Does any of the patterns occur anywhere in `text` (search)?"""
+        if self.union is not None:
+            return self.union.search(text) is not None
+        return any(p.search(text) for p in self)
+
     def first(self, text: str) -> tuple[int, re.Match[str]] | None:
         """(index, match) of the first pattern matching at the start of `text`."""
         if self.union is not None and self.union.match(text) is None:
