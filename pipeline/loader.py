@@ -106,15 +106,15 @@ class Loader:
             self._one(outcome)
 
     def _one(self, outcome: workers.Outcome) -> None:
-        frames = derive(outcome, self.summary)
+        frames = _derive(outcome, self.summary)
         self.seen += 1
         if self.on_file:
             self.on_file(self.seen, self.total, outcome)
         if frames is None:
             if self.strict:
                 self.flush()  # what parsed before the failure is loaded before the build stops
-            record_failure(self.con, self.summary, outcome.path, self.plan.sha.get(outcome.path), outcome.error or "unknown",
-                  self.strict)
+            record_failure(self.con, self.summary, outcome.path, self.plan.sha.get(outcome.path),
+                           outcome.error or "unknown", self.strict)
             return
         self.add(outcome, frames)
 
@@ -146,11 +146,11 @@ class Loader:
                     loaded.append(item)
                 except Exception as exc:  # noqa: BLE001 - recorded, the batch goes on
                     o = item[0]
-                    record_failure(self.con, self.summary, o.path, self.plan.sha.get(o.path), workers.reason_of(exc),
-                          self.strict)
+                    record_failure(self.con, self.summary, o.path, self.plan.sha.get(o.path),
+                                   workers.reason_of(exc), self.strict)
         self.summary.add_time("load", time.perf_counter() - t)
         for o, _ in loaded:
-            count(self.summary, o)
+            _count(self.summary, o)
 
 
 def load_language_tools() -> threading.Thread:
@@ -160,7 +160,7 @@ def load_language_tools() -> threading.Thread:
     return thread
 
 
-def derive(outcome: workers.Outcome, summary: Summary) -> dict | None:
+def _derive(outcome: workers.Outcome, summary: Summary) -> dict | None:
     """The warehouse rows of a parsed file (load.frames); None, with the reason recorded on the
     outcome, if the file failed or its rows cannot be derived."""
     if outcome.error or outcome.extraction is None:
@@ -183,7 +183,7 @@ def record_failure(con, summary: Summary, path: Path, sha: str | None, reason: s
         raise BuildFailed(f"{path}: {reason}")
 
 
-def count(summary: Summary, outcome: workers.Outcome) -> None:
+def _count(summary: Summary, outcome: workers.Outcome) -> None:
     ex = outcome.extraction
     assert ex is not None
     summary.parsed += 1

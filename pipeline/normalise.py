@@ -103,30 +103,27 @@ def case_key(number: str | None) -> str | None:
 
 
 def decision_label(raw: str) -> str | None:
-    for pattern, norm in vocab.load().decision_labels:
-        if pattern.match(raw):
-            return norm
-    return None
+    hit = vocab.load().decision_labels.first(raw)
+    return hit[0] if hit else None
 
 
 def body_abbrev(text: str) -> tuple[str | None, str | None]:
     """(full name, abbreviation) of the first meeting body named in `text`."""
-    patterns, names = _body_patterns()
-    if not patterns.found_in(text):  # most texts name no body
+    bodies = _body_patterns()
+    if not bodies.patterns.found_in(text):  # most texts name no body
         return None, None
-    for pattern, (name, abbrev) in zip(patterns, names):
+    for pattern, names in bodies:
         if pattern.search(text):
-            return name, abbrev
+            return names
     return None, None
 
 
 @cache
-def _body_patterns() -> tuple[vocab.Patterns, list[tuple[str, str | None]]]:
-    """Bodies by full name (any case) first, then by abbreviation (as written)."""
+def _body_patterns() -> vocab.Labelled:
+    """Bodies by full name (any case) first, then by abbreviation (as written): (pattern, (name, abbrev))."""
     bodies = vocab.load().bodies
-    pairs = [(re.compile(rf"\b{re.escape(name)}\b", re.I), (name, abbrev or None)) for name, abbrev in bodies] + \
-        [(re.compile(rf"\b{abbrev}\b"), (name, abbrev)) for name, abbrev in bodies if abbrev]
-    return vocab.Patterns(p for p, _ in pairs), [names for _, names in pairs]
+    return vocab.Labelled([(re.compile(rf"\b{re.escape(name)}\b", re.I), (name, abbrev or None)) for name, abbrev in bodies]
+                          + [(re.compile(rf"\b{abbrev}\b"), (name, abbrev)) for name, abbrev in bodies if abbrev])
 
 
 def join_wrapped(lines: list[str]) -> str:

@@ -23,9 +23,8 @@ def doc_type_of(seg: Segment) -> str:
     return DocType.OTHER
 
 
-def header_end(lines: Sequence[Line], begin: int | None = None) -> int:
-    """Where the header ends: before the case list (`begin`: its first line, when known)."""
-    begin = parse_cases.list_start(lines) if begin is None else begin
+def header_end(lines: Sequence[Line], begin: int) -> int:
+    """Where the header ends: before the case list (`begin`: the line after its header, 0 without one)."""
     if begin:
         return begin - 1
     for i, line in enumerate(lines):
@@ -37,7 +36,7 @@ def header_end(lines: Sequence[Line], begin: int | None = None) -> int:
 def people(seg: Segment) -> tuple[set[str], list[Attendee]]:
     """The names of a document's attendees, chair and minute taker (the names its case columns may
     wrap), and its attendees."""
-    zone = header_end(seg.lines, seg.list_start)
+    zone = header_end(seg.lines, seg.case_list_start)
     header = parse_header.lines_to_header(seg.lines, zone)
     roles = (parse_header.person(header.fields.get(k)) for k in ("chair", "minute_taker"))
     attendees = parse_attendees.run(seg.lines, zone)
@@ -59,14 +58,14 @@ def run(seg: Segment, file_texts: Sequence[str], file_names: frozenset[str] = fr
     """`attendees`: parse_attendees.run on the segment, when people() has already done it."""
     lines = seg.lines
     doc_type = doc_type_of(seg)
-    zone = header_end(lines, seg.list_start)
+    zone = header_end(lines, seg.case_list_start)
     single = doc_type in vocab.load().raw["documents"]["single_case_types"]
     header = parse_header.lines_to_header(lines, max(zone, 8) if single else zone)
     attendees = parse_attendees.run(lines, zone) if attendees is None else attendees
     chair = parse_header.person(header.fields.get("chair"))
     known = {a.name for a in attendees} | ({chair} if chair else set()) | set(file_names)
     cases, warnings = parse_cases.run(lines, known, plain_allowed=doc_type in AGENDAS,
-                                      decisions_unlabelled=doc_type in MINUTES, begin=seg.list_start)
+                                      decisions_unlabelled=doc_type in MINUTES, begin=seg.case_list_start)
     org_hint = None
     if not cases:
         extra, org_hint = furniture_case(seg)

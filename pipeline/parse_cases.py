@@ -79,9 +79,8 @@ def _order(number: str) -> tuple[int, ...]:
     return tuple(int(p) for p in re.findall(r"\d+", number))
 
 
-def lines_to_starts(lines: Sequence[Line], plain_allowed: bool, begin: int | None = None) -> list[Start]:
+def lines_to_starts(lines: Sequence[Line], plain_allowed: bool, begin: int) -> list[Start]:
     v = vocab.load()
-    begin = list_start(lines) if begin is None else begin
     family = choose_family(lines, begin, plain_allowed)
     starts: list[Start] = []
     last: tuple[int, ...] | None = None
@@ -489,10 +488,9 @@ def _case_type(words: list[str]) -> str | None:
 
 
 def run(lines: Sequence[Line], known_names: set[str], plain_allowed: bool,
-        decisions_unlabelled: bool, begin: int | None = None) -> tuple[list[Case], list[str]]:
+        decisions_unlabelled: bool, begin: int) -> tuple[list[Case], list[str]]:
     """The document's cases, and notes on what was inferred rather than read; `begin`: the first
-    line after the case-list header, when the caller knows it (list_start)."""
-    begin = list_start(lines) if begin is None else begin
+    line after the case-list header (list_start), 0 without one."""
     starts = lines_to_starts(lines, plain_allowed, begin)
     spans = _spans(lines, starts)
     headers = "|".join(re.escape(h) for h in vocab.load().raw["case_list"]["responsible_headers"])

@@ -79,6 +79,7 @@ _F_REFS = [ctypes.byref(f) for f in _F]  # passed as pointers without a conversi
 _D_REFS = [ctypes.byref(d) for d in _D]
 _NAME = ctypes.create_string_buffer(256)
 _FLAGS = c_int()
+_FLAGS_REF = ctypes.byref(_FLAGS)
 
 
 @dataclass
@@ -147,14 +148,17 @@ def page_runs(page: pdfium.PdfPage, texts: list[TextObject]) -> list[Run]:
         firsts = _object_starts(raw, texts, n, full) if len(rects) == len(texts) and len(full) == n else None
         if firsts is not None and not _paired(raw, rects, firsts):
             firsts = None
-        fonts: list[tuple[bool, float] | None] = [(t.bold, t.size) for t in texts] if firsts else [None] * len(rects)
-        if firsts is None:
-            firsts = [_first_char(raw, r, n) for r in rects]
+        fonts: list[tuple[bool, float] | None]
+        if firsts is None:  # each rectangle's first character by a hit test, its font from that
+            firsts, fonts = [_first_char(raw, r, n) for r in rects], [None] * len(rects)
+        else:
+            fonts = [(t.bold, t.size) for t in texts]
         runs: list[Run] = []
-        for i, (left, bottom, right, top) in enumerate(rects):
-            text = clean_text(_slice(tp, full, firsts, i, n, rects[i]))
+        for i, rect in enumerate(rects):
+            text = clean_text(_slice(tp, full, firsts, i, n, rect))
             if not text:
                 continue
+            left, bottom, right, top = rect
             bold, size = fonts[i] or _char_font(raw, firsts[i], top - bottom)
             runs.append(Run(text, left, right, height - top, height - bottom, bold, size))
         return runs
@@ -266,7 +270,7 @@ def _first_char(tp: int, rect: Rect, n: int) -> int:
 def _char_font(tp: int, idx: int, height: float) -> tuple[bool, float]:
     if idx < 0:
         return False, round(height, 1)
-    _char_font_info(tp, idx, _NAME, 256, ctypes.byref(_FLAGS))
+    _char_font_info(tp, idx, _NAME, 256, _FLAGS_REF)
     bold = b"bold" in _NAME.value.lower() or _char_font_weight(tp, idx) >= 600
     return bold, round(_char_font_size(tp, idx), 1)
 

@@ -21,7 +21,7 @@ class Segment:
     furniture: list[str]
 
     @cached_property
-    def list_start(self) -> int:
+    def case_list_start(self) -> int:
         """Index of the line after the case-list header (0 without one); asked by several stages."""
         return list_start(self.lines)
 
@@ -101,7 +101,7 @@ def cuts_to_segments(lines: list[Line], cuts: list[tuple[int, str]], furniture: 
 
 def _cases(seg: Segment) -> list[str]:
     """Case numbers after the segment's case-list header (none without one)."""
-    begin = seg.list_start
+    begin = seg.case_list_start
     if not begin:
         return []
     out = []

@@ -75,7 +75,7 @@ def _texts() -> list[str]:
 def _pattern_sets() -> dict[str, vocab.Patterns]:
     from pipeline.normalise import _body_patterns
     v = vocab.load()
-    out = {"bodies": _body_patterns()[0]}
+    out = {"bodies": _body_patterns().patterns}
     for name in v.__dataclass_fields__:
         value = getattr(v, name)
         if isinstance(value, vocab.Patterns):
