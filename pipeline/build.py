@@ -18,7 +18,7 @@ from typing import Callable, Iterator
 import duckdb
 
 from . import __version__, ingest, load, workers
-from .loader import BuildFailed, Loader, Summary, load_language_tools, record_failure
+from .loader import BuildFailed, Loader, Summary, load_language_tools, record_failure, thaw
 
 __all__ = ["BuildFailed", "Plan", "Summary", "WarehouseBusy", "plan", "run"]
 
@@ -153,7 +153,7 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
         # workers start while the warehouse opens and the plan is made, when files look new
         early = min(jobs, files_newer_than(raw, db_path))
         pool = workers.start_pool(early, guard) if early else None
-        con = None
+        con, tools = None, None
         try:
             con = load.connect(db_path, reference_data=False)  # refreshed after the files: the workers wait less
             t = time.perf_counter()
@@ -169,7 +169,8 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
                 pool = None
             tools = load_language_tools() if workers_n else None  # loaded while the workers read
             loader = Loader(con, summary, p, strict, tools, on_file, len(todo))
-            for outcome in workers.parse_files(todo, raw, out_dir, workers_n, guard, p.sha, pool=pool):
+            outcomes = workers.parse_files(todo, raw, out_dir, workers_n, guard, p.sha, pool=pool)
+            for outcome in workers.collected(outcomes) if workers_n else outcomes:
                 loader.take(outcome)
             loader.finish()
             load.refresh_reference_data(con)
@@ -181,6 +182,7 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
                 pool.shutdown(wait=True, cancel_futures=True)
             if con is not None:
                 con.close()
+            thaw(tools)
     summary.seconds = time.perf_counter() - started
     return summary
 

@@ -40,8 +40,10 @@ def references(*texts: str | None) -> list[tuple[str, str | None, str | None, st
     return unique
 
 
-def term_counts(*texts: str | None) -> Counter[str]:
-    return Counter(t for text in texts for t in nlp.terms(text))
+def terms_and_topics(title: str | None, text: str | None, decision: str | None) -> tuple[Counter[str], list[str]]:
+    """A case's search terms (stem -> count) and its topics, from its words split once."""
+    parts = nlp.words(title), nlp.words(text), nlp.words(decision)
+    return Counter(nlp.stems([w for part in parts for w in part])), nlp.topics_in(*parts)
 
 
 def person_id(partnership: str, name: str) -> str:

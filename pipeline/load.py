@@ -109,7 +109,7 @@ def frames(ex: Extraction) -> dict[str, pa.Table]:
                          page_start=doc.provenance.get("page_start"), page_end=doc.provenance.get("page_end")))
         for c_seq, case in enumerate(doc.cases, start=1):
             case_id = f"{doc_id}:{c_seq}"
-            counts = derive.term_counts(case.title, case.text, case.decision)
+            counts, case_topics = derive.terms_and_topics(case.title, case.text, case.decision)
             cases.append(dict(case_id=case_id, doc_id=doc_id, sha256=src.sha256, seq=c_seq, number=case.number,
                               case_key=case_key(case.number), title=case.title, case_type=case.case_type,
                               decision_label=case.decision_label, decision=case.decision,
@@ -123,7 +123,6 @@ def frames(ex: Extraction) -> dict[str, pa.Table]:
             postings["term"] += counts.keys()
             postings["tf"] += counts.values()
             postings["doc_len"] += [doc_len] * n
-            case_topics = nlp.topics(case.title, case.text, case.decision)
             topics.extend(dict(case_id=case_id, sha256=src.sha256, topic=t) for t in case_topics)
             outcome = nlp.outcome(case.decision)
             shown.append(dict(case_id=case_id, sha256=src.sha256, partnership=src.partnership,

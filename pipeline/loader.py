@@ -3,6 +3,7 @@
 a file that fails is recorded with its reason, and the build's summary is counted."""
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -71,8 +72,8 @@ class Loader:
 
     Files are loaded together in one transaction: flushed when BATCH_FILES files are waiting or
     BATCH_SECONDS have passed since the first arrived, and at the end. If the joint load fails,
-    each file is loaded alone so only the file at fault is recorded. While the language tools
-    are still loading (`tools`), files are held, so the workers are not kept waiting."""
+    each file is loaded alone so only the file at fault is recorded. The first file waits for
+    the language tools (`tools`, loading in a thread) while the workers go on reading."""
 
     BATCH_FILES = 64
     BATCH_SECONDS = 2.0
@@ -81,29 +82,19 @@ class Loader:
                  on_file: Callable[[int, int, workers.Outcome], None] | None, total: int) -> None:
         self.con, self.summary, self.plan, self.strict = con, summary, p, strict
         self.tools, self.on_file, self.total, self.seen = tools, on_file, total, 0
-        self.held: list[workers.Outcome] = []
         self.pending: list[tuple[workers.Outcome, dict]] = []
         self.since = 0.0
 
     def take(self, outcome: workers.Outcome) -> None:
         for stage, secs in outcome.seconds.items():
             self.summary.add_time(stage, secs)
-        self.held.append(outcome)
-        if self.tools is not None and self.tools.is_alive():
-            return
-        self._release()
+        if self.tools is not None:
+            self.tools.join()  # derive needs them; loaded in this process once, while the workers read
+            self.tools = None
+        self._one(outcome)
 
     def finish(self) -> None:
-        self._release()
         self.flush()
-
-    def _release(self) -> None:
-        if self.tools is not None:
-            self.tools.join()  # derive needs them; loaded in this process once
-            self.tools = None
-        held, self.held = self.held, []
-        for outcome in held:
-            self._one(outcome)
 
     def _one(self, outcome: workers.Outcome) -> None:
         frames = _derive(outcome, self.summary)
@@ -154,10 +145,24 @@ class Loader:
 
 
 def load_language_tools() -> threading.Thread:
-    """spaCy and the matchers, loaded in a thread while the workers read the first files."""
-    thread = threading.Thread(target=nlp.matchers, name="language-tools", daemon=True)
+    """spaCy and the matchers, loaded in a thread while the workers read the first files. Their
+    objects live as long as the build, so they are frozen out of the garbage collector's scans
+    (`thaw` when the build ends)."""
+    thread = threading.Thread(target=_language_tools, name="language-tools", daemon=True)
     thread.start()
     return thread
+
+
+def _language_tools() -> None:
+    nlp.matchers()
+    gc.freeze()
+
+
+def thaw(tools: threading.Thread | None) -> None:
+    """The build is over: the language tools' objects are collectable again."""
+    if tools is not None:
+        tools.join()
+        gc.unfreeze()
 
 
 def _derive(outcome: workers.Outcome, summary: Summary) -> dict | None:

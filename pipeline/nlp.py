@@ -1,17 +1,22 @@
-"""Language tools built once: a blank Norwegian (bokmål) spaCy pipeline whose token norms are Snowball
-stems, with PhraseMatchers from pipeline/data/taxonomy.toml for organisation names and topics.
-Matching is case-insensitive and stem-aware ("rehabiliteringen" matches "rehabilitering").
-Nothing is downloaded: spacy.blank needs no model."""
+"""Language tools built once: spaCy PhraseMatchers from pipeline/data/taxonomy.toml for
+organisation names and topics, over documents whose token norms are Snowball stems. Matching is
+case-insensitive and stem-aware ("rehabiliteringen" matches "rehabilitering").
+
+A text is split into words once (`words`): the same words give the search terms and the tokens the
+matchers read, so spaCy's tokenizer is not run; its documents are made from the words directly.
+Nothing is downloaded: no trained model is needed."""
 from __future__ import annotations
 
 import re
 import tomllib
 from functools import lru_cache
 from importlib import resources
+from typing import Sequence
 
 import Stemmer
 
-WORD = re.compile(r"[0-9A-Za-zÆØÅæøåÉéÜüÖöÄä]+")
+WORD = re.compile(r"[0-9a-zæøåéüöä]+")  # of a casefolded text
+PART_BREAK = "\n"  # a token between the parts of a case: no phrase matches across it
 
 
 @lru_cache(maxsize=1)
@@ -24,11 +29,18 @@ def stemmer() -> Stemmer.Stemmer:
     return Stemmer.Stemmer("norwegian")
 
 
+def words(text: str | None) -> list[str]:
+    """The words of a text, in lower case (casefolded)."""
+    return WORD.findall(text.casefold()) if text else []
+
+
+def stems(word_list: Sequence[str]) -> list[str]:
+    return stemmer().stemWords(word_list) if word_list else []
+
+
 def terms(text: str | None) -> list[str]:
-    """Search terms of a text: words in lower case, stemmed (the same for documents and queries)."""
-    if not text:
-        return []
-    return stemmer().stemWords([w.casefold() for w in WORD.findall(text)])
+    """Search terms of a text: its words stemmed (the same for documents and queries)."""
+    return stems(words(text))
 
 
 _STEMMED: set[int] = set()  # lexemes (orth ids) whose norm is already their stem
@@ -42,8 +54,8 @@ def _stem_norms(doc):
     new = set(doc.to_array([ORTH]).tolist()) - _STEMMED
     if new:
         vocab = doc.vocab
-        words = [vocab.strings[o] for o in new]
-        for orth, s in zip(new, stemmer().stemWords([w.casefold() for w in words])):
+        found = [vocab.strings[o] for o in new]
+        for orth, s in zip(new, stems(found)):
             vocab[orth].norm_ = s
         _STEMMED.update(new)
     return doc
@@ -53,28 +65,32 @@ class Matchers:
     """spaCy is imported here, on first use: commands that never match text do not pay for it."""
 
     def __init__(self) -> None:
-        import spacy
-        from spacy.language import Language
+        from spacy.vocab import Vocab
 
-        if "stem_norms" not in Language.factories:
-            Language.component("stem_norms", func=_stem_norms)
-        self.nlp = spacy.blank("nb")
-        self.nlp.add_pipe("stem_norms")
+        self.vocab = Vocab()
         tax = taxonomy()
         self.orgs = self._matcher(tax["organisations"])
         self.topics = self._matcher(tax["topics"])
 
+    def doc(self, word_list: list[str]):
+        """A spaCy document of these words, each token's norm its stem."""
+        from spacy.tokens import Doc
+
+        return _stem_norms(Doc(self.vocab, words=word_list))
+
     def _matcher(self, table: dict[str, list[str]]):
         from spacy.matcher import PhraseMatcher
 
-        m = PhraseMatcher(self.nlp.vocab, attr="NORM")
+        m = PhraseMatcher(self.vocab, attr="NORM")
         for canonical, aliases in table.items():
-            m.add(canonical, [self.nlp(a) for a in {*aliases, canonical}])
+            m.add(canonical, [self.doc(words(a)) for a in sorted({*aliases, canonical})])
         return m
 
-    def matches(self, matcher, text: str) -> list[tuple[str, int, int]]:
-        doc = self.nlp(text)
-        found = [(self.nlp.vocab.strings[mid], s, e) for mid, s, e in matcher(doc)]
+    def matches(self, matcher, word_list: list[str]) -> list[tuple[str, int, int]]:
+        """(label, first token, end token) of each match, earliest first, the longest first among equals."""
+        if not word_list:
+            return []
+        found = [(self.vocab.strings[mid], s, e) for mid, s, e in matcher(self.doc(word_list))]
         return sorted(found, key=lambda x: (x[1], -(x[2] - x[1])))
 
 
@@ -91,33 +107,34 @@ def topics(title: str | None, text: str | None = None, decision: str | None = No
     each mention in the title counts 2, in the decision 2, in the case text 1, and a topic needs
     TOPIC_MIN_EVIDENCE (one word such as "barn" in a long case paper does not make it a case about
     children)."""
-    parts = [(p, w) for p, w in ((title, 2), (decision, 2), (text, 1)) if p]
-    if not parts:
+    return topics_in(words(title), words(text), words(decision))
+
+
+def topics_in(title: list[str], text: list[str], decision: list[str]) -> list[str]:
+    """`topics` of a case whose parts are already split into words."""
+    tokens: list[str] = []
+    weights: list[tuple[int, int]] = []  # (first token of a part, its weight)
+    for part, weight in ((title, 2), (decision, 2), (text, 1)):
+        if part:
+            if tokens:
+                tokens.append(PART_BREAK)
+            weights.append((len(tokens), weight))
+            tokens.extend(part)
+    if not tokens:
         return []
     m = matchers()
-    # one spaCy doc for the three parts; a match's first character tells which part it is in
-    joined = " \n ".join(p for p, _ in parts)
-    starts, at = [], 0
-    for p, w in parts:
-        starts.append((at, w))
-        at += len(p) + 3
-    doc = m.nlp(joined)
     evidence: dict[str, int] = {}
-    for mid, s, _ in m.topics(doc):
-        char = doc[s].idx
-        weight = next(w for begin, w in reversed(starts) if char >= begin)
-        label = m.nlp.vocab.strings[mid]
-        evidence[label] = evidence.get(label, 0) + weight
+    for mid, s, _ in m.topics(m.doc(tokens)):
+        label = m.vocab.strings[mid]
+        evidence[label] = evidence.get(label, 0) + next(w for first, w in reversed(weights) if s >= first)
     return [t for t in taxonomy()["topics"] if evidence.get(t, 0) >= TOPIC_MIN_EVIDENCE]
 
 
 @lru_cache(maxsize=8192)
 def organisation(text: str | None) -> str | None:
     """The canonical name of the organisation a text names (the longest, earliest match)."""
-    if not text:
-        return None
     m = matchers()
-    found = m.matches(m.orgs, text)
+    found = m.matches(m.orgs, words(text))
     return found[0][0] if found else None
 
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 import faulthandler
 import multiprocessing
 import os
+import queue
 import resource
 import signal
 import sys
+import threading
 import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -178,6 +180,52 @@ def parse_files(paths: list[Path], raw: Path, out_dir: Path | None, jobs: int,
             yield _alone(p, raw, out_dir, guard, shas.get(p))
     if pool is not None:  # started for files that turned out to need no reading
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+COLLECTED = 256  # outcomes collected ahead of the caller (≈ 20 KB each)
+
+
+def collected(outcomes: Iterator[Outcome], depth: int = COLLECTED) -> Iterator[Outcome]:
+    """The same outcomes in the same order, gathered by a thread as the workers finish them:
+    the pool is given its next files while the caller is still busy with earlier ones (deriving,
+    loading a batch, loading its language tools), so the workers never wait on the caller.
+    If the caller stops early, the thread closes `outcomes` (shutting its pool down)."""
+    box: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+    end = object()
+
+    def gather() -> None:
+        try:
+            for outcome in outcomes:
+                while not stop.is_set():
+                    try:
+                        box.put(outcome, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    break
+            box.put(end)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            box.put(exc)
+        finally:
+            outcomes.close()  # type: ignore[attr-defined]
+
+    thread = threading.Thread(target=gather, name="outcomes", daemon=True)
+    thread.start()
+    try:
+        while (item := box.get()) is not end:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a put, then let the thread close the pool
+            try:
+                box.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        thread.join()
 
 
 def _alone(path: Path, raw: Path, out_dir: Path | None, guard: Guard, sha256: str | None) -> Outcome:

@@ -187,3 +187,106 @@ def test_a_file_whose_rows_cannot_be_derived_is_recorded_and_the_rest_load(tmp_p
         [("ssu-2025-03-07-referat.pdf", "ValueError: no rows for this file")]
     assert s.parsed == len(build.source_paths(raw)) - 1
     assert _tables(db)["load_errors"] == 1
+
+
+def test_a_parallel_build_leaves_nothing_frozen(built):
+    """The language tools are frozen out of the collector's scans during a build, and thawed after."""
+    import gc
+    assert gc.get_freeze_count() == 0
+
+
+# --- outcomes collected by a thread ------------------------------------------------------------
+
+def _numbers(n: int, log: list[str]):
+    try:
+        for i in range(n):
+            log.append(f"made {i}")
+            yield i
+    finally:
+        log.append("closed")
+
+
+def test_collected_outcomes_come_in_order_and_all():
+    from pipeline import workers
+    log: list[str] = []
+    assert list(workers.collected(_numbers(1000, log), depth=8)) == list(range(1000))
+    assert log[-1] == "closed"
+
+
+def test_collected_runs_ahead_of_a_busy_caller_up_to_its_depth():
+    from pipeline import workers
+    log: list[str] = []
+    it = workers.collected(_numbers(100, log), depth=5)
+    assert next(it) == 0
+    time.sleep(0.3)  # the caller is busy: the thread goes on, up to the depth
+    made = sum(1 for x in log if x.startswith("made"))
+    assert 6 <= made <= 8  # one given out, five waiting, at most one more in hand, the next blocked
+    it.close()
+
+
+def test_a_caller_that_stops_early_closes_the_source():
+    from pipeline import workers
+    log: list[str] = []
+    it = workers.collected(_numbers(10_000, log), depth=4)
+    assert [next(it) for _ in range(3)] == [0, 1, 2]
+    it.close()
+    assert log[-1] == "closed" and len(log) < 20
+
+
+def test_an_error_in_the_source_reaches_the_caller_after_what_came_before():
+    from pipeline import workers
+
+    def failing():
+        yield 1
+        yield 2
+        raise RuntimeError("pool broke")
+
+    got = []
+    with pytest.raises(RuntimeError, match="pool broke"):
+        for x in workers.collected(failing()):
+            got.append(x)
+    assert got == [1, 2]
+
+
+# --- one split into words for search terms and topics ------------------------------------------
+
+def test_terms_and_topics_from_one_split_equal_each_alone():
+    from pipeline import derive, extract, nlp
+    for path in sorted(RAW.rglob("*.txt")):
+        ex, _ = extract.run(path, RAW)
+        for case in (c for d in ex.documents for c in d.cases):
+            counts, topics = derive.terms_and_topics(case.title, case.text, case.decision)
+            alone = [t for part in (case.title, case.text, case.decision) for t in nlp.terms(part)]
+            assert sorted(counts.elements()) == sorted(alone)
+            assert topics == nlp.topics(case.title, case.text, case.decision)
+
+
+def test_a_word_cut_before_og_still_names_its_topic():
+    """"rekrutterings- og samhandlingstilskudd": the first word's stem is the topic's word."""
+    from pipeline import nlp
+    assert "kompetanse og rekruttering" in nlp.topics("Rekrutterings- og samhandlingstilskudd")
+    assert "utskrivning og pasientforløp" in nlp.topics("Status", "Henvisnings- og inntaksprosess. Pasientforløp.")
+
+
+def test_a_phrase_does_not_match_across_the_parts_of_a_case():
+    """A topic phrase split between the end of the title and the start of the decision is no mention."""
+    from pipeline import nlp
+    single = {nlp.terms(a)[0] for names in nlp.taxonomy()["topics"].values() for a in names if len(nlp.words(a)) == 1}
+    topic, first, second = next((t, *nlp.words(a)) for t, names in nlp.taxonomy()["topics"].items() for a in names
+                                if len(nlp.words(a)) == 2 and not single & set(nlp.terms(a)))
+    assert topic in nlp.topics(f"Om {first} {second}")
+    assert topic not in nlp.topics(f"Sak om {first}", None, f"{second} vedtas")
+
+
+# --- stage files --------------------------------------------------------------------------------
+
+def test_json_written_as_the_standard_library_writes_it():
+    import json
+    from pipeline import extract
+    for path in sorted(RAW.rglob("*.txt")):
+        ex, pages = extract.run(path, RAW)
+        for data in (ex.to_dict(), extract.pages_to_dict(ex.source, pages)):
+            assert extract.to_json(data) == json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2)
+            compact = extract.json_bytes(data, pretty=False)
+            assert b"\n" not in compact and json.loads(compact) == data
+    assert "æøå" in extract.to_json({"t": "æøå"})
