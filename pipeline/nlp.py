@@ -133,6 +133,8 @@ def topics_in(title: list[str], text: list[str], decision: list[str]) -> list[st
 @lru_cache(maxsize=8192)
 def organisation(text: str | None) -> str | None:
     """The canonical name of the organisation a text names (the longest, earliest match)."""
+    if not text:
+        return None
     m = matchers()
     found = m.matches(m.orgs, words(text))
     return found[0][0] if found else None
