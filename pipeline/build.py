@@ -18,7 +18,7 @@ from typing import Callable, Iterator
 import duckdb
 
 from . import __version__, ingest, load, workers
-from .loader import BuildFailed, Loader, Summary, load_language_tools, record_failure, thaw
+from .loader import BuildFailed, Loader, Summary, load_language_tools, record_failure
 
 __all__ = ["BuildFailed", "Plan", "Summary", "WarehouseBusy", "plan", "run"]
 
@@ -153,7 +153,7 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
         # workers start while the warehouse opens and the plan is made, when files look new
         early = min(jobs, files_newer_than(raw, db_path))
         pool = workers.start_pool(early, guard) if early else None
-        con, tools = None, None
+        con = None
         try:
             con = load.connect(db_path, reference_data=False)  # refreshed after the files: the workers wait less
             t = time.perf_counter()
@@ -182,7 +182,6 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
                 pool.shutdown(wait=True, cancel_futures=True)
             if con is not None:
                 con.close()
-            thaw(tools)
     summary.seconds = time.perf_counter() - started
     return summary
 

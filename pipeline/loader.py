@@ -3,7 +3,6 @@
 a file that fails is recorded with its reason, and the build's summary is counted."""
 from __future__ import annotations
 
-import gc
 import logging
 import threading
 import time
@@ -145,24 +144,10 @@ class Loader:
 
 
 def load_language_tools() -> threading.Thread:
-    """spaCy and the matchers, loaded in a thread while the workers read the first files. Their
-    objects live as long as the build, so they are frozen out of the garbage collector's scans
-    (`thaw` when the build ends)."""
-    thread = threading.Thread(target=_language_tools, name="language-tools", daemon=True)
+    """spaCy and the matchers, loaded in a thread while the workers read the first files."""
+    thread = threading.Thread(target=nlp.matchers, name="language-tools", daemon=True)
     thread.start()
     return thread
-
-
-def _language_tools() -> None:
-    nlp.matchers()
-    gc.freeze()
-
-
-def thaw(tools: threading.Thread | None) -> None:
-    """The build is over: the language tools' objects are collectable again."""
-    if tools is not None:
-        tools.join()
-        gc.unfreeze()
 
 
 def _derive(outcome: workers.Outcome, summary: Summary) -> dict | None:

@@ -189,12 +189,6 @@ def test_a_file_whose_rows_cannot_be_derived_is_recorded_and_the_rest_load(tmp_p
     assert _tables(db)["load_errors"] == 1
 
 
-def test_a_parallel_build_leaves_nothing_frozen(built):
-    """The language tools are frozen out of the collector's scans during a build, and thawed after."""
-    import gc
-    assert gc.get_freeze_count() == 0
-
-
 # --- outcomes collected by a thread ------------------------------------------------------------
 
 def _numbers(n: int, log: list[str]):
