@@ -172,7 +172,7 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
             outcomes = workers.parse_files(todo, raw, out_dir, workers_n, guard, p.sha, pool=pool)
             for outcome in workers.collected(outcomes) if workers_n else outcomes:
                 loader.take(outcome)
-            loader.finish()
+            loader.flush()  # the last batch
             load.refresh_reference_data(con)
             t = time.perf_counter()
             if load.sort_search_terms(con):

@@ -92,9 +92,6 @@ class Loader:
             self.tools = None
         self._one(outcome)
 
-    def finish(self) -> None:
-        self.flush()
-
     def _one(self, outcome: workers.Outcome) -> None:
         frames = _derive(outcome, self.summary)
         self.seen += 1

@@ -43,24 +43,6 @@ def terms(text: str | None) -> list[str]:
     return stems(words(text))
 
 
-_STEMMED: set[int] = set()  # lexemes (orth ids) whose norm is already their stem
-
-
-def _stem_norms(doc):
-    """A word's stem becomes its lexeme's norm, once per word seen: tokens read their norm from
-    the lexeme, so no Token object is made per token."""
-    from spacy.attrs import ORTH
-
-    new = set(doc.to_array([ORTH]).tolist()) - _STEMMED
-    if new:
-        vocab = doc.vocab
-        found = [vocab.strings[o] for o in new]
-        for orth, s in zip(new, stems(found)):
-            vocab[orth].norm_ = s
-        _STEMMED.update(new)
-    return doc
-
-
 class Matchers:
     """spaCy is imported here, on first use: commands that never match text do not pay for it."""
 
@@ -68,15 +50,25 @@ class Matchers:
         from spacy.vocab import Vocab
 
         self.vocab = Vocab()
+        self.stemmed: set[int] = set()  # lexemes (orth ids) of this vocab whose norm is already their stem
         tax = taxonomy()
         self.orgs = self._matcher(tax["organisations"])
         self.topics = self._matcher(tax["topics"])
 
     def doc(self, word_list: list[str]):
-        """A spaCy document of these words, each token's norm its stem."""
+        """A spaCy document of these words, each token's norm its stem. A word's stem becomes its
+        lexeme's norm once per word seen: tokens read their norm from the lexeme, so no Token
+        object is made per token."""
+        from spacy.attrs import ORTH
         from spacy.tokens import Doc
 
-        return _stem_norms(Doc(self.vocab, words=word_list))
+        doc = Doc(self.vocab, words=word_list)
+        new = set(doc.to_array([ORTH]).tolist()) - self.stemmed
+        if new:
+            for orth, s in zip(new, stems([self.vocab.strings[o] for o in new])):
+                self.vocab[orth].norm_ = s
+            self.stemmed.update(new)
+        return doc
 
     def _matcher(self, table: dict[str, list[str]]):
         from spacy.matcher import PhraseMatcher
