@@ -1,6 +1,7 @@
 """Batch runs: incremental by content hash, crash-safe, one writer, bad input recorded, exit codes."""
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -200,6 +201,34 @@ def test_exit_codes(tmp_path):
     broken.write_bytes(b"this is not a duckdb file" * 100)
     r = runner.invoke(cli.main, base + ["--db", str(broken)])
     assert r.exit_code == 4 and "broken.duckdb" in r.output
+
+
+def test_console_script_flushes_everything_and_keeps_exit_codes(tmp_path):
+    """The `minutes` entry point ends the process without the interpreter's teardown: what it
+    printed arrives whole through a pipe, its exit code is the command's, the warehouse it closed
+    opens, and nothing is left behind (no leaked-resource warnings, no lock holder)."""
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    (raw / "oslo" / "b.pdf").write_text("ikke en pdf", encoding="utf-8")
+    db = tmp_path / "m.duckdb"
+    args = MINUTES + ["build", "--raw", str(raw), "--db", str(db), "--extracted", str(tmp_path / "ex"),
+                      "--jobs", "2", "--json"]
+    r = subprocess.run(args, capture_output=True, text=True, encoding="utf-8", timeout=300)
+    assert r.returncode == 1, r.stderr  # b.pdf failed; the others loaded
+    summary = json.loads(r.stdout)
+    assert summary["failed"] == 1 and summary["parsed"] == summary["files"] - 1 > 0
+    assert "Traceback" not in r.stderr and "leaked" not in r.stderr
+    lines = r.stderr.splitlines()
+    assert len([ln for ln in lines if ln.startswith("[")]) == summary["files"]  # a progress line per file
+    assert any(ln.startswith("ERROR") and "b.pdf" in ln for ln in lines)  # the log, flushed
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM source_files").fetchone()[0] == summary["parsed"]
+    con.close()
+    (raw / "oslo" / "b.pdf").unlink()
+    again = subprocess.run(args, capture_output=True, text=True, encoding="utf-8", timeout=300)
+    assert again.returncode == 0 and json.loads(again.stdout)["failed"] == 0
+    usage = subprocess.run(MINUTES + ["build", "--raw", str(tmp_path / "nowhere")], capture_output=True, text=True)
+    assert usage.returncode == 2 and "nowhere" in usage.stderr
 
 
 def test_status_shows_loaded_failed_and_raw_states(raw_copy, tmp_path):
