@@ -15,7 +15,7 @@ from .models import Extraction, Page, SourceFile
 
 def pages_to_extraction(source: SourceFile, pages: list[Page]) -> Extraction:
     segments = segment.run(pages)
-    file_texts = [ln.text for p in pages for ln in p.lines[:40]]
+    file_texts = tuple(ln.text for p in pages for ln in p.lines[:40])
     # every person the file names, to join names wrapped over lines in responsible columns
     found = [parse.people(seg) for seg in segments]
     names = frozenset(n for seg_names, _ in found for n in seg_names)

@@ -53,7 +53,7 @@ def furniture_case(seg: Segment) -> tuple[Case | None, str | None]:
     return None, None
 
 
-def run(seg: Segment, file_texts: Sequence[str], file_names: frozenset[str] = frozenset(),
+def run(seg: Segment, file_texts: tuple[str, ...], file_names: frozenset[str] = frozenset(),
         attendees: list[Attendee] | None = None) -> tuple[Document, list[str]]:
     """`attendees`: parse_attendees.run on the segment, when people() has already done it."""
     lines = seg.lines
@@ -87,7 +87,7 @@ def run(seg: Segment, file_texts: Sequence[str], file_names: frozenset[str] = fr
     doc = Document(
         doc_type=doc_type,
         organization=parse_header.organisation(zone_texts) or org_hint or parse_header.organisation(
-            [ln.text for ln in lines] + list(seg.furniture)) or parse_header.organisation(file_texts),
+            [ln.text for ln in lines] + list(seg.furniture)) or parse_header.file_organisation(file_texts),
         body=name, body_abbrev=abbrev,
         meeting_date=parse_header.meeting_date(header, doc_type),
         start_time=start, end_time=end,

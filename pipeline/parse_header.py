@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Sequence
 
 from . import vocab
@@ -110,6 +111,12 @@ def body(header: Header, texts: Sequence[str]) -> tuple[str | None, str | None]:
             if name:
                 return name, abbrev
     return None, None
+
+
+@lru_cache(maxsize=4)
+def file_organisation(file_texts: tuple[str, ...]) -> str | None:
+    """organisation() of a file's opening lines, asked once per document in the file."""
+    return organisation(file_texts)
 
 
 def organisation(texts: Sequence[str]) -> str | None:
