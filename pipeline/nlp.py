@@ -47,10 +47,12 @@ class Matchers:
     """spaCy is imported here, on first use: commands that never match text do not pay for it."""
 
     def __init__(self) -> None:
+        from spacy.tokens import Doc
         from spacy.vocab import Vocab
 
+        self._doc = Doc
         self.vocab = Vocab()
-        self.stemmed: set[int] = set()  # lexemes (orth ids) of this vocab whose norm is already their stem
+        self.stemmed: set[str] = set()  # words whose lexeme in this vocab has its stem as norm
         tax = taxonomy()
         self.orgs = self._matcher(tax["organisations"])
         self.topics = self._matcher(tax["topics"])
@@ -59,16 +61,13 @@ class Matchers:
         """A spaCy document of these words, each token's norm its stem. A word's stem becomes its
         lexeme's norm once per word seen: tokens read their norm from the lexeme, so no Token
         object is made per token."""
-        from spacy.attrs import ORTH
-        from spacy.tokens import Doc
-
-        doc = Doc(self.vocab, words=word_list)
-        new = set(doc.to_array([ORTH]).tolist()) - self.stemmed
+        new = set(word_list) - self.stemmed
         if new:
-            for orth, s in zip(new, stems([self.vocab.strings[o] for o in new])):
-                self.vocab[orth].norm_ = s
-            self.stemmed.update(new)
-        return doc
+            fresh = list(new)
+            for word, stem in zip(fresh, stems(fresh)):
+                self.vocab[word].norm_ = stem
+            self.stemmed.update(fresh)
+        return self._doc(self.vocab, words=word_list)
 
     def _matcher(self, table: dict[str, list[str]]):
         from spacy.matcher import PhraseMatcher
