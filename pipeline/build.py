@@ -178,7 +178,7 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
             if load.sort_search_terms(con):
                 summary.add_time("sort_search", time.perf_counter() - t)
         finally:
-            if pool is not None:
+            if pool is not None:  # parse_files shuts it down; this is for a build stopped before it ran
                 pool.shutdown(wait=True, cancel_futures=True)
             if con is not None:
                 con.close()

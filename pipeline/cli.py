@@ -335,12 +335,12 @@ def _raw_root(file: Path) -> Path | None:
 def run() -> NoReturn:
     """The `minutes` console script: the command group, then a prompt exit.
 
-    By the time a command returns or exits, the warehouse is closed and the worker processes
-    have ended; what is left is to flush the output and the logs (click.echo and the log handler
-    flush as they write; this is for anything else). The interpreter's own teardown
-    after that only frees memory, which takes 0.3-0.5 s once spaCy and Arrow are loaded (more
-    than a no-op build itself), so it is skipped. An exception that escapes a command ends the
-    process the usual way, with its traceback."""
+    By the time a command returns or exits, the warehouse is closed and the worker processes have
+    ended; what is left is to flush the output and the logs (click.echo and the log handler flush
+    as they write; this is for anything else). The interpreter's own teardown after that only
+    frees memory, 0.3-0.5 s once spaCy and Arrow are loaded (more than a no-op build itself), so
+    it is skipped. An exception that escapes a command ends the process the usual way, with its
+    traceback."""
     try:
         main.main(prog_name="minutes")
         code = 0
