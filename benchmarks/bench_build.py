@@ -97,7 +97,7 @@ def run_build(raw: Path, db: Path, extra: list[str] = ()) -> tuple[dict, float, 
     """(summary, wall seconds, peak resident MiB of the build and its workers); the summary gains
     `cpu_seconds`: processor time of the build and its workers together."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cmd = [sys.executable, "-m", "pipeline.cli", "build", "--raw", str(raw), "--db", str(db),
+    cmd = [sys.executable, "-m", "pipeline", "build", "--raw", str(raw), "--db", str(db),
            "--extracted", str(db.parent / "extracted"), "--json", *extra]
     peak = 0
     start = time.perf_counter()
