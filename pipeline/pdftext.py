@@ -6,14 +6,17 @@ many of each, each rectangle on its object), a run takes its geometry from the r
 from the object, and its text from the page text between its object's first character and the
 next one's. Where they do not pair up, each rectangle's first character is found by a hit test.
 
-The PDFium functions are called through prototypes that pass handles as plain integers (the
-same C functions pypdfium2 binds), which costs a fraction of a call with typed pointers."""
+The calls made per object, per rectangle and per character run in C (pipeline/_pdfpage.c, one
+call per page) where that extension was built; the Python functions here are the reference it is
+tested against and the fallback where no compiler was at hand. The Python functions call PDFium
+through prototypes that pass handles as plain integers (the same C functions pypdfium2 binds),
+which costs a fraction of a call with typed pointers."""
 from __future__ import annotations
 
 import ctypes
 from ctypes import POINTER, c_char_p, c_double, c_float, c_int, c_ulong, c_void_p
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -82,11 +85,31 @@ _FLAGS = c_int()
 _FLAGS_REF = ctypes.byref(_FLAGS)
 
 
-@dataclass
-class TextObject:
+class TextObject(NamedTuple):
     handle: int
     bold: bool
     size: float
+
+
+# the functions _pdfpage calls, in the order its bind() takes them
+_BOUND = ("FPDFPage_CountObjects", "FPDFPage_GetObject", "FPDFFormObj_CountObjects", "FPDFFormObj_GetObject",
+          "FPDFPageObj_GetType", "FPDFPageObj_GetBounds", "FPDFTextObj_GetFont", "FPDFTextObj_GetFontSize",
+          "FPDFFont_GetBaseFontName", "FPDFFont_GetWeight", "FPDFText_CountRects", "FPDFText_GetRect",
+          "FPDFText_GetTextObject", "FPDFText_GetCharBox")
+
+
+def _compiled():
+    """The C helpers bound to pypdfium2's PDFium, or None where the extension was not built."""
+    try:
+        from . import _pdfpage
+    except ImportError:
+        return None
+    _pdfpage.bind(tuple(ctypes.cast(getattr(pdfium_c, name), c_void_p).value for name in _BOUND),
+                  _TEXT, _PATH, _FORM)
+    return _pdfpage
+
+
+_C = _compiled()
 
 
 def _handle(obj) -> int:
@@ -96,6 +119,13 @@ def _handle(obj) -> int:
 def page_objects(page: pdfium.PdfPage) -> tuple[list[TextObject], Rules]:
     """One walk over the page's objects and those of its forms (two levels): text objects in
     content order, and ruling lines (thin, long path objects)."""
+    if _C is None:
+        return _page_objects(page)
+    texts, horizontal, vertical = _C.walk(_handle(page), page.get_height())
+    return [TextObject(h, bold, round(size, 1)) for h, bold, size in texts], Rules(horizontal, vertical)
+
+
+def _page_objects(page: pdfium.PdfPage) -> tuple[list[TextObject], Rules]:
     height = page.get_height()
     texts: list[TextObject] = []
     rules = Rules()
@@ -144,10 +174,7 @@ def page_runs(page: pdfium.PdfPage, texts: list[TextObject]) -> list[Run]:
         raw = _handle(tp)
         n = _count_chars(raw)
         full = tp.get_text_range(0, n) if n else ""
-        rects = _rects(raw)
-        firsts = _object_starts(raw, texts, n, full) if len(rects) == len(texts) and len(full) == n else None
-        if firsts is not None and not _paired(raw, rects, firsts):
-            firsts = None
+        rects, firsts = geometry(raw, n, texts, full)
         fonts: list[tuple[bool, float] | None]
         if firsts is None:  # each rectangle's first character by a hit test, its font from that
             firsts, fonts = [_first_char(raw, r, n) for r in rects], [None] * len(rects)
@@ -164,6 +191,22 @@ def page_runs(page: pdfium.PdfPage, texts: list[TextObject]) -> list[Run]:
         return runs
     finally:
         tp.close()
+
+
+def geometry(tp: int, n: int, texts: list[TextObject], full: str) -> tuple[list[Rect], list[int] | None]:
+    """The page's text rectangles, and the first character of each one's text object where the
+    rectangles and the objects pair up (else None)."""
+    if _C is not None:
+        return _C.geometry(tp, n, [t.handle for t in texts], full)
+    return _geometry(tp, n, texts, full)
+
+
+def _geometry(tp: int, n: int, texts: list[TextObject], full: str) -> tuple[list[Rect], list[int] | None]:
+    rects = _rects(tp)
+    firsts = _object_starts(tp, texts, n, full) if len(rects) == len(texts) and len(full) == n else None
+    if firsts is not None and not _paired(tp, rects, firsts):
+        firsts = None
+    return rects, firsts
 
 
 def _rects(tp: int) -> list[Rect]:

@@ -33,21 +33,50 @@ def test_runs_from_text_objects_equal_runs_from_hit_tests(path, monkeypatch):
     sizes may differ where a run's object starts with a space: the hit test finds no character
     there and takes the rectangle's height; the object knows its font size."""
     paired_pages = []
-    real = pdftext._paired
+    real = pdftext.geometry
 
-    def spy(tp, rects, firsts):
-        ok = real(tp, rects, firsts)
-        paired_pages.append(ok)
-        return ok
+    def spy(tp, n, texts, full):
+        rects, firsts = real(tp, n, texts, full)
+        paired_pages.append(firsts is not None)
+        return rects, firsts
 
-    monkeypatch.setattr(pdftext, "_paired", spy)
+    monkeypatch.setattr(pdftext, "geometry", spy)
     fast = [run for page in _runs(path) for run in page]
     assert paired_pages and all(paired_pages)
-    monkeypatch.setattr(pdftext, "_paired", lambda tp, rects, firsts: False)
+    monkeypatch.setattr(pdftext, "geometry", lambda tp, n, texts, full: (real(tp, n, texts, full)[0], None))
     slow = [run for page in _runs(path) for run in page]
     assert [r[:6] for r in fast] == [r[:6] for r in slow]
     same_size = sum(a[6] == b[6] for a, b in zip(fast, slow))
     assert same_size >= 0.95 * len(fast), (same_size, len(fast))
+
+
+def test_compiled_page_reader_gives_what_the_python_functions_give():
+    """pipeline._pdfpage (built at install) against the Python functions it stands for, on every
+    page of the bundled PDFs: the same objects, ruling lines, rectangles and first characters,
+    also for object lists that do not pair (one missing, reversed, one changed)."""
+    assert pdftext._C is not None, "pipeline._pdfpage was not built at install (is a C compiler there?)"
+    pages = 0
+    for path in PDFS:
+        pdf = pdfium.PdfDocument(str(path))
+        try:
+            for i in range(len(pdf)):
+                page = pdf[i]
+                texts, rules = pdftext.page_objects(page)
+                assert (texts, rules) == pdftext._page_objects(page)
+                tp = page.get_textpage()
+                raw = pdftext._handle(tp)
+                n = pdftext._count_chars(raw)
+                full = tp.get_text_range(0, n) if n else ""
+                changed = texts[:1] + [texts[-1]] + texts[2:] if len(texts) > 2 else texts
+                for variant in (texts, texts[1:], texts[::-1], changed):
+                    assert pdftext.geometry(raw, n, variant, full) == pdftext._geometry(raw, n, variant, full)
+                assert pdftext.geometry(raw, n, texts, full)[1] is not None
+                tp.close()
+                page.close()
+                pages += 1
+        finally:
+            pdf.close()
+    assert pages > 50
 
 
 def test_runs_fall_back_when_objects_and_rectangles_do_not_pair(monkeypatch):
