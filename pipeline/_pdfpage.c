@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 
 typedef void *H;
 static int (*count_objects)(H);
@@ -88,7 +89,7 @@ static int append_new(PyObject *list, PyObject *item) {
 }
 
 /* walk(page, height) -> (texts [(handle, bold, size)], horizontal [(y, x0, x1)], vertical
- * [(x, top, bottom)]): page_objects without rounding the font size. */
+ * [(x, top, bottom)]): _page_objects. */
 static PyObject *walk(PyObject *self, PyObject *args) {
     unsigned long long page_a;
     double height;
@@ -151,8 +152,11 @@ static PyObject *walk(PyObject *self, PyObject *args) {
                 fonts[nfonts++].bold = bold;
             }
             text_font_size(obj, &F[0]);
+            /* round(size, 1): size*10 is exact (a float's 24 bits times 10 fit a double), rint rounds
+             * half to even as Python's round does, and the division is correctly rounded */
+            double size = rint((double)F[0] * 10) / 10;
             if (append_new(texts, Py_BuildValue("(KOd)", (unsigned long long)(uintptr_t)obj,
-                                                bold ? Py_True : Py_False, (double)F[0])) < 0)
+                                                bold ? Py_True : Py_False, size)) < 0)
                 goto fail;
             continue;
         }
@@ -271,14 +275,14 @@ static int object_starts(Starts *s, H *handles, PyObject *full, Py_ssize_t *star
     return 1;
 }
 
-/* geometry(textpage, n, handles, full) -> (rects [(left, bottom, right, top)], first character
+/* geometry(textpage, n, texts, full) -> (rects [(left, bottom, right, top)], first character
  * of each rectangle's text object, or None): _rects, then _object_starts and _paired where
  * page_runs would call them. */
 static PyObject *geometry(PyObject *self, PyObject *args) {
     unsigned long long tp_a;
     int n;
-    PyObject *handles_list, *full;
-    if (!ready() || !PyArg_ParseTuple(args, "KiO!U", &tp_a, &n, &PyList_Type, &handles_list, &full)) return NULL;
+    PyObject *texts_list, *full;
+    if (!ready() || !PyArg_ParseTuple(args, "KiO!U", &tp_a, &n, &PyList_Type, &texts_list, &full)) return NULL;
     H tp = (H)(uintptr_t)tp_a;
     int nrects = count_rects(tp, 0, -1);
     if (nrects < 0) nrects = 0;
@@ -293,7 +297,7 @@ static PyObject *geometry(PyObject *self, PyObject *args) {
         if (!r) goto fail;
         PyList_SET_ITEM(rects, i, r);
     }
-    Py_ssize_t end = PyList_GET_SIZE(handles_list);
+    Py_ssize_t end = PyList_GET_SIZE(texts_list);
     if (end != nrects || PyUnicode_GET_LENGTH(full) != n) {
         free(box);
         return Py_BuildValue("(NO)", rects, Py_None);
@@ -306,7 +310,13 @@ static PyObject *geometry(PyObject *self, PyObject *args) {
         goto fail;
     }
     for (Py_ssize_t k = 0; k < end; k++) {
-        unsigned long long h = PyLong_AsUnsignedLongLong(PyList_GET_ITEM(handles_list, k));
+        PyObject *t = PyList_GET_ITEM(texts_list, k);
+        if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) < 1) {
+            PyErr_SetString(PyExc_TypeError, "texts: (handle, bold, size) tuples expected");
+            free(handles); free(order); free(starts);
+            goto fail;
+        }
+        unsigned long long h = PyLong_AsUnsignedLongLong(PyTuple_GET_ITEM(t, 0));
         if (PyErr_Occurred()) {
             free(handles); free(order); free(starts);
             goto fail;
@@ -352,7 +362,7 @@ fail:
 static PyMethodDef methods[] = {
     {"bind", bind, METH_VARARGS, "bind(addresses, TEXT, PATH, FORM): the PDFium functions to call."},
     {"walk", walk, METH_VARARGS, "walk(page, height) -> (texts, horizontal, vertical)"},
-    {"geometry", geometry, METH_VARARGS, "geometry(textpage, n, handles, full) -> (rects, firsts | None)"},
+    {"geometry", geometry, METH_VARARGS, "geometry(textpage, n, texts, full) -> (rects, firsts | None)"},
     {NULL, NULL, 0, NULL},
 };
 

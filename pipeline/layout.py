@@ -19,7 +19,7 @@ TOL = 4.0  # points of slack when matching a run to a column start
 BULLET = re.compile(r"^(?:[•\uf0b7\uf0a7▪◦‣✓✔–-]|\d{1,2}[.)]|[a-z][.)])$")
 
 
-@dataclass
+@dataclass(slots=True)
 class VLine:
     """A visual line: runs sharing a baseline, left to right, with its measures (VLine.of)."""
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import ctypes
 from ctypes import POINTER, c_char_p, c_double, c_float, c_int, c_ulong, c_void_p
 from dataclasses import dataclass, field
-from typing import Iterator, NamedTuple
+from typing import Iterator
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -26,7 +26,7 @@ from .normalise import clean_text
 Rect = tuple[float, float, float, float]  # left, bottom, right, top in PDF coordinates
 
 
-@dataclass
+@dataclass(slots=True)
 class Run:
     text: str
     x0: float
@@ -85,10 +85,7 @@ _FLAGS = c_int()
 _FLAGS_REF = ctypes.byref(_FLAGS)
 
 
-class TextObject(NamedTuple):
-    handle: int
-    bold: bool
-    size: float
+TextObject = tuple[int, bool, float]  # a text object's handle, boldness and font size (rounded to 0.1)
 
 
 # the functions _pdfpage calls, in the order its bind() takes them
@@ -122,7 +119,7 @@ def page_objects(page: pdfium.PdfPage) -> tuple[list[TextObject], Rules]:
     if _C is None:
         return _page_objects(page)
     texts, horizontal, vertical = _C.walk(_handle(page), page.get_height())
-    return [TextObject(h, bold, round(size, 1)) for h, bold, size in texts], Rules(horizontal, vertical)
+    return texts, Rules(horizontal, vertical)
 
 
 def _page_objects(page: pdfium.PdfPage) -> tuple[list[TextObject], Rules]:
@@ -163,7 +160,7 @@ def _text_object(obj: int, fonts: dict[int | None, bool]) -> TextObject:
             bold = b"bold" in _NAME.value.lower() or _font_weight(font) >= 600
         fonts[font] = bold
     _text_font_size(obj, _F_REFS[0])
-    return TextObject(obj, fonts[font], round(_F[0].value, 1))
+    return obj, fonts[font], round(_F[0].value, 1)
 
 
 def page_runs(page: pdfium.PdfPage, texts: list[TextObject]) -> list[Run]:
@@ -179,7 +176,7 @@ def page_runs(page: pdfium.PdfPage, texts: list[TextObject]) -> list[Run]:
         if firsts is None:  # each rectangle's first character by a hit test, its font from that
             firsts, fonts = [_first_char(raw, r, n) for r in rects], [None] * len(rects)
         else:
-            fonts = [(t.bold, t.size) for t in texts]
+            fonts = [(bold, size) for _, bold, size in texts]
         runs: list[Run] = []
         for i, rect in enumerate(rects):
             text = clean_text(_slice(tp, full, firsts, i, n, rect))
@@ -197,7 +194,7 @@ def geometry(tp: int, n: int, texts: list[TextObject], full: str) -> tuple[list[
     """The page's text rectangles, and the first character of each one's text object where the
     rectangles and the objects pair up (else None)."""
     if _C is not None:
-        return _C.geometry(tp, n, [t.handle for t in texts], full)
+        return _C.geometry(tp, n, texts, full)
     return _geometry(tp, n, texts, full)
 
 
@@ -233,7 +230,7 @@ def _object_starts(tp: int, texts: list[TextObject], n: int, full: str) -> list[
     another in the text page, with generated spaces and line breaks (no object) between them.
     Most objects start a line: that is checked where the next line break is; the others are
     found by a binary search from the start before. None if any is not where expected."""
-    handles = [t.handle for t in texts]
+    handles = [t[0] for t in texts]
     order = {h: k for k, h in enumerate(handles)}
     end = len(texts)
 
