@@ -93,6 +93,15 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
+def _compiled_reader() -> bool:
+    """Is pipeline._pdfpage built? Without it the PDF pages are read by the slower Python functions."""
+    try:
+        import pipeline._pdfpage  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def run_build(raw: Path, db: Path, extra: list[str] = ()) -> tuple[dict, float, float]:
     """(summary, wall seconds, peak resident MiB of the build and its workers); the summary gains
     `cpu_seconds`: processor time of the build and its workers together."""
@@ -161,7 +170,8 @@ def main() -> None:
     rate = s["pages"] / wall
     stages = ", ".join(f"{k} {v:.1f}" for k, v in sorted(s["stage_seconds"].items()))
     rows = [
-        ("machine", f"{os.cpu_count()} cores, Python {sys.version.split()[0]}"),
+        ("machine", f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, "
+                    f"compiled page reader {'built' if _compiled_reader() else 'NOT built (Python fallback)'}"),
         ("corpus", f"{len(files)} PDF files, {pages} pages (half corpus: {len(half_files)} files, {half_pages} pages)"),
         ("baseline: pdfplumber extract_text", f"{b_pages} pages in {b_secs:.1f} s = {base_rate:.1f} pages/s"),
         ("minutes build from empty (median of the builds)", f"{s['pages']} pages in {wall:.1f} s = {rate:.1f} pages/s "
