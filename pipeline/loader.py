@@ -90,9 +90,6 @@ class Loader:
         if self.tools is not None:
             self.tools.join()  # derive needs them; loaded in this process once, while the workers read
             self.tools = None
-        self._one(outcome)
-
-    def _one(self, outcome: workers.Outcome) -> None:
         frames = _derive(outcome, self.summary)
         self.seen += 1
         if self.on_file:

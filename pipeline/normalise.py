@@ -109,13 +109,8 @@ def decision_label(raw: str) -> str | None:
 
 def body_abbrev(text: str) -> tuple[str | None, str | None]:
     """(full name, abbreviation) of the first meeting body named in `text`."""
-    bodies = _body_patterns()
-    if not bodies.patterns.found_in(text):  # most texts name no body
-        return None, None
-    for pattern, names in bodies:
-        if pattern.search(text):
-            return names
-    return None, None
+    hit = _body_patterns().first_found(text)
+    return hit[0] if hit else (None, None)
 
 
 @cache

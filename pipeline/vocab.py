@@ -53,6 +53,16 @@ class Patterns(tuple):
                 return i, m
         return None
 
+    def first_found(self, text: str) -> tuple[int, re.Match[str]] | None:
+        """(index, match) of the first pattern occurring anywhere in `text` (search)."""
+        if self.union is not None and self.union.search(text) is None:
+            return None
+        for i, p in enumerate(self):
+            m = p.search(text)
+            if m:
+                return i, m
+        return None
+
 
 def _union(patterns: list[Pattern[str]]) -> Pattern[str] | None:
     """One pattern matching where any of `patterns` does (each keeps its flags, scoped to its
@@ -88,6 +98,11 @@ class Labelled(tuple):
     def first(self, text: str) -> tuple[str, re.Match[str]] | None:
         """(name, match) of the first pattern matching at the start of `text`."""
         hit = self.patterns.first(text)
+        return (self[hit[0]][1], hit[1]) if hit else None
+
+    def first_found(self, text: str) -> tuple[str, re.Match[str]] | None:
+        """(name, match) of the first pattern occurring anywhere in `text`."""
+        hit = self.patterns.first_found(text)
         return (self[hit[0]][1], hit[1]) if hit else None
 
 
