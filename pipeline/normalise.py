@@ -109,7 +109,7 @@ def decision_label(raw: str) -> str | None:
 
 def body_abbrev(text: str) -> tuple[str | None, str | None]:
     """(full name, abbreviation) of the first meeting body named in `text`."""
-    hit = _body_patterns().first_found(text)
+    hit = _body_patterns().first(text, search=True)
     return hit[0] if hit else (None, None)
 
 

@@ -43,22 +43,13 @@ class Patterns(tuple):
             return self.union.search(text) is not None
         return any(p.search(text) for p in self)
 
-    def first(self, text: str) -> tuple[int, re.Match[str]] | None:
-        """(index, match) of the first pattern matching at the start of `text`."""
-        if self.union is not None and self.union.match(text) is None:
+    def first(self, text: str, search: bool = False) -> tuple[int, re.Match[str]] | None:
+        """(index, match) of the first pattern matching at the start of `text` (`search`:
+        occurring anywhere in it)."""
+        if self.union is not None and (self.union.search(text) if search else self.union.match(text)) is None:
             return None
         for i, p in enumerate(self):
-            m = p.match(text)
-            if m:
-                return i, m
-        return None
-
-    def first_found(self, text: str) -> tuple[int, re.Match[str]] | None:
-        """(index, match) of the first pattern occurring anywhere in `text` (search)."""
-        if self.union is not None and self.union.search(text) is None:
-            return None
-        for i, p in enumerate(self):
-            m = p.search(text)
+            m = p.search(text) if search else p.match(text)
             if m:
                 return i, m
         return None
@@ -95,14 +86,9 @@ class Labelled(tuple):
         self.patterns = Patterns(p for p, _ in self)
         return self
 
-    def first(self, text: str) -> tuple[str, re.Match[str]] | None:
-        """(name, match) of the first pattern matching at the start of `text`."""
-        hit = self.patterns.first(text)
-        return (self[hit[0]][1], hit[1]) if hit else None
-
-    def first_found(self, text: str) -> tuple[str, re.Match[str]] | None:
-        """(name, match) of the first pattern occurring anywhere in `text`."""
-        hit = self.patterns.first_found(text)
+    def first(self, text: str, search: bool = False) -> tuple[str, re.Match[str]] | None:
+        """(name, match) of the first pattern matching at the start of `text` (`search`: anywhere)."""
+        hit = self.patterns.first(text, search)
         return (self[hit[0]][1], hit[1]) if hit else None
 
 
