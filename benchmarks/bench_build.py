@@ -94,9 +94,9 @@ def _tree_rss_kb(pid: int) -> int:
 
 
 def _compiled_reader() -> bool:
-    """Is pipeline._pdfpage built? Without it the PDF pages are read by the slower Python functions."""
+    """Is pipeline.read._pdfpage built? Without it the PDF pages are read by the slower Python functions."""
     try:
-        import pipeline._pdfpage  # noqa: F401
+        import pipeline.read._pdfpage  # noqa: F401
     except ImportError:
         return False
     return True

@@ -24,7 +24,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline import build, load, queries  # noqa: E402
+from pipeline import derive  # noqa: E402
+from pipeline.builder.run import run as run_build  # noqa: E402
+from pipeline.warehouse import load, queries  # noqa: E402
 from pipeline.models import Attendee, Case, Document, Extraction, SourceFile  # noqa: E402
 
 PARTNERSHIPS = ["oslo", "vestfold", "agder", "innlandet", "telemark", "bergen", "trondheim", "tromso", "bodo",
@@ -44,7 +46,7 @@ def corpus_parts(raw: Path) -> dict[str, list]:
     """Titles, sentences, decisions and attendees of the bundled corpus, as extracted."""
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "seed.duckdb"
-        build.run(raw, db, Path(tmp) / "extracted", jobs=0)
+        run_build(raw, db, Path(tmp) / "extracted", jobs=0)
         con = queries.connect(db)
         cases = con.execute("SELECT title, text, decision FROM cases WHERE title IS NOT NULL").fetchall()
         people = con.execute("SELECT DISTINCT name, organization, title FROM attendees").fetchall()
@@ -83,7 +85,7 @@ def build_warehouse(db: Path, parts: dict[str, list], n_cases: int) -> float:
     start = time.perf_counter()
     batch = []
     for ex in synthetic_extractions(parts, n_cases, rng):
-        batch.append((ex, None, load.frames(ex)))
+        batch.append((ex, None, derive.frames(ex)))
         if len(batch) == 50:
             load.run_many(con, batch)
             batch = []

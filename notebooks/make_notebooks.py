@@ -19,7 +19,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from pipeline import queries
+from pipeline.warehouse import queries
 
 root = Path.cwd() if (Path.cwd() / "warehouse").exists() else Path.cwd().parent
 DB = Path(os.environ.get("MINUTES_DB", root / "warehouse" / "minutes.duckdb"))

@@ -4,7 +4,7 @@ This module imports nothing at load time. Worker processes are started with spaw
 imports the parent's main module again in every worker: the console script's module (this one,
 through the script's own import) or, for `python -m pipeline.cli`, the whole command line with the
 warehouse, DataFrame and Arrow libraries. Started from here, the workers import only what reading
-a file needs (pipeline.workers)."""
+a file needs (pipeline.builder.workers)."""
 
 
 def run() -> None:

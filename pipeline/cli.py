@@ -12,19 +12,22 @@ import click
 
 import duckdb
 
-from . import __version__, build, extract, extract_text, ingest, workers
+from . import __version__, extract
+from .builder import workers
+from .builder.run import run as run_build
+from .errors import BuildFailed, ExtractError, IngestError, WarehouseBusy, one_line
 
 DEFAULT_DB = Path("warehouse/minutes.duckdb")
 
 
 def _queries():
     """The query module (it brings pandas), imported by the commands that read the warehouse."""
-    from . import queries
+    from .warehouse import queries
     return queries
 
 
 def _status():
-    from . import status
+    from .builder import status
     return status
 
 
@@ -44,7 +47,7 @@ def extract_cmd(file: Path, as_json: bool) -> None:
     """Run the extraction stages on FILE (PDF or text) and print one JSON object; writes nothing."""
     try:
         ex, _ = extract.run(file, _raw_root(file))
-    except (ingest.IngestError, extract_text.ExtractError) as exc:
+    except (IngestError, ExtractError) as exc:
         raise click.ClickException(f"{file}: {exc}") from exc
     click.echo(extract.to_json(ex.to_dict()))
 
@@ -82,14 +85,14 @@ def build_cmd(raw: Path, db: Path, extracted: Path, strict: bool, prune: bool, j
         raise click.UsageError(f"{raw}: no such folder")
     progress = _Progress()
     try:
-        summary = build.run(raw, db, extracted, strict=strict, prune=prune, jobs=jobs,
+        summary = run_build(raw, db, extracted, strict=strict, prune=prune, jobs=jobs,
                             guard=workers.Guard(timeout, memory_mb), retry_failed=retry_failed, wait=wait,
                             on_file=progress)
-    except build.BuildFailed as exc:
+    except BuildFailed as exc:
         progress.close()
         click.echo(f"Error: stopped (--strict): {exc}", err=True)
         sys.exit(1)
-    except build.WarehouseBusy as exc:
+    except WarehouseBusy as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(3)
     except duckdb.Error as exc:
@@ -215,7 +218,7 @@ def _emit(df, fmt: str) -> None:
 
 
 def _unreadable_warehouse(db: Path, exc: Exception, verb: str = "read") -> NoReturn:
-    click.echo(f"Error: {db}: cannot {verb} the warehouse ({workers.one_line(str(exc))})", err=True)
+    click.echo(f"Error: {db}: cannot {verb} the warehouse ({one_line(str(exc))})", err=True)
     sys.exit(4)
 
 
@@ -233,7 +236,7 @@ def _run_query(db: Path, fn, fmt: str) -> None:
     try:
         df = fn(con)
     except duckdb.Error as exc:
-        raise click.ClickException(workers.one_line(str(exc), 500)) from exc
+        raise click.ClickException(one_line(str(exc), 500)) from exc
     finally:
         con.close()
     _emit(df, fmt)

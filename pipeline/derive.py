@@ -1,13 +1,102 @@
-"""Per-case facts derived at load time, stored with the file's rows: search terms, topics, the
-decision's outcome class, canonical organisations, and references to other meetings and cases."""
+"""Stage 5: one file's extraction -> its warehouse rows, one Arrow table per warehouse table
+(`frames`), with the facts derived per case: search terms, topics, the decision's outcome class,
+canonical organisations, and references to other meetings and cases."""
 from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import datetime, timezone
 from functools import lru_cache
 
-from . import nlp, vocab
-from .normalise import case_key, parse_date
+import pyarrow as pa
+
+from . import __version__, nlp, vocab
+from .models import DecisionLabel, Extraction
+from .values import case_key, parse_date
+
+PROPOSED = {DecisionLabel.FORSLAG_TIL_VEDTAK, DecisionLabel.FORSLAG_TIL_KONKLUSJON, DecisionLabel.INNSTILLING}
+
+
+def meeting_id(partnership: str, body: str | None, date: str | None) -> str | None:
+    return f"{partnership}|{body}|{date}" if date and body else None
+
+
+def frames(ex: Extraction) -> dict[str, pa.Table]:
+    """The warehouse rows of one file's extraction, one Arrow table per warehouse table."""
+    src = ex.source
+    docs, cases, decisions, attendees, meetings = [], [], [], [], {}
+    topics, refs, attached, shown = [], [], [], []
+    postings: dict[str, list] = {name: [] for name in SEARCH_TERMS.names}  # column by column: many rows
+    for d_seq, doc in enumerate(ex.documents, start=1):
+        doc_id = f"{src.sha256}:{d_seq}"
+        mid = meeting_id(src.partnership, doc.body_abbrev or doc.body, doc.meeting_date)
+        if mid and doc.doc_type in ("referat", "protokoll", "innkalling"):
+            meetings.setdefault(mid, dict(meeting_id=mid, partnership=src.partnership, body=doc.body,
+                                          body_abbrev=doc.body_abbrev, meeting_date=doc.meeting_date,
+                                          start_time=doc.start_time, end_time=doc.end_time, location=doc.location,
+                                          chair=doc.chair, minute_taker=doc.minute_taker))
+        docs.append(dict(doc_id=doc_id, sha256=src.sha256, seq=d_seq, meeting_id=mid, partnership=src.partnership,
+                         doc_type=doc.doc_type, organization=doc.organization, body=doc.body,
+                         body_abbrev=doc.body_abbrev, meeting_date=doc.meeting_date, start_time=doc.start_time,
+                         end_time=doc.end_time, location=doc.location, chair=doc.chair, minute_taker=doc.minute_taker,
+                         page_start=doc.provenance.get("page_start"), page_end=doc.provenance.get("page_end")))
+        for c_seq, case in enumerate(doc.cases, start=1):
+            case_id = f"{doc_id}:{c_seq}"
+            counts, case_topics = terms_and_topics(case.title, case.text, case.decision)
+            cases.append(dict(case_id=case_id, doc_id=doc_id, sha256=src.sha256, seq=c_seq, number=case.number,
+                              case_key=case_key(case.number), title=case.title, case_type=case.case_type,
+                              decision_label=case.decision_label, decision=case.decision,
+                              responsible=list(case.responsible), page=case.provenance.get("page"),
+                              text=case.text, n_terms=sum(counts.values()), attachment_count=case.attachment_count))
+            attached.extend(dict(case_id=case_id, sha256=src.sha256, seq=n, title=t)
+                            for n, t in enumerate(case.attachments, start=1))
+            doc_len, n = sum(counts.values()), len(counts)
+            postings["case_id"] += [case_id] * n
+            postings["sha256"] += [src.sha256] * n
+            postings["term"] += counts.keys()
+            postings["tf"] += counts.values()
+            postings["doc_len"] += [doc_len] * n
+            topics.extend(dict(case_id=case_id, sha256=src.sha256, topic=t) for t in case_topics)
+            outcome = nlp.outcome(case.decision)
+            shown.append(dict(case_id=case_id, sha256=src.sha256, partnership=src.partnership,
+                              body=doc.body_abbrev or doc.body, meeting_date=doc.meeting_date, doc_type=doc.doc_type,
+                              number=case.number, title=case.title, snippet_text=case.decision or case.text or "",
+                              outcome=outcome, topics=case_topics, page=case.provenance.get("page"),
+                              source_path=src.path))
+            refs.extend(dict(case_id=case_id, sha256=src.sha256, ref_text=r[0], ref_body=r[1], ref_date=r[2],
+                             ref_case_key=r[3]) for r in references(case.title, case.text, case.decision))
+            if case.decision:
+                decisions.append(dict(case_id=case_id, doc_id=doc_id, sha256=src.sha256, label=case.decision_label,
+                                      text=case.decision, proposed=case.decision_label in PROPOSED,
+                                      outcome=outcome, page=case.provenance.get("page")))
+        for a_seq, a in enumerate(doc.attendees, start=1):
+            attendees.append(dict(doc_id=doc_id, sha256=src.sha256, seq=a_seq, name=a.name,
+                                  organization=a.organization, title=a.title, status=a.status,
+                                  page=a.provenance.get("page"), person_id=person_id(src.partnership, a.name),
+                                  organisation_canonical=organisation(a.organization or a.title),
+                                  note=a.note, deputy_for=a.deputy_for, from_case=a.from_case, to_case=a.to_case))
+    return {
+        "source_files": pa.Table.from_pylist([dict(sha256=src.sha256, path=src.path, format=src.format,
+                                                   partnership=src.partnership, pages=src.pages, size=src.size,
+                                                   pipeline_version=__version__,
+                                                   loaded_at=datetime.now(timezone.utc).replace(tzinfo=None))]),
+        "meetings": pa.Table.from_pylist(list(meetings.values())),
+        "documents": pa.Table.from_pylist(docs), "cases": pa.Table.from_pylist(cases),
+        "decisions": pa.Table.from_pylist(decisions), "attendees": pa.Table.from_pylist(attendees),
+        "extraction_warnings": pa.Table.from_pylist([dict(sha256=src.sha256, message=w) for w in ex.warnings]),
+        "case_topics": pa.Table.from_pylist(topics), "search_terms": pa.table(postings, schema=SEARCH_TERMS),
+        "case_references": pa.Table.from_pylist(refs), "attachments": pa.Table.from_pylist(attached),
+        "search_cases": pa.Table.from_pylist(shown, schema=SEARCH_CASES),
+    }
+
+
+SEARCH_TERMS = pa.schema([("case_id", pa.string()), ("sha256", pa.string()), ("term", pa.string()),
+                          ("tf", pa.int64()), ("doc_len", pa.int64())])
+SEARCH_CASES = pa.schema([("case_id", pa.string()), ("sha256", pa.string()), ("partnership", pa.string()),
+                          ("body", pa.string()), ("meeting_date", pa.string()), ("doc_type", pa.string()),
+                          ("number", pa.string()), ("title", pa.string()), ("snippet_text", pa.string()),
+                          ("outcome", pa.string()), ("topics", pa.list_(pa.string())), ("page", pa.int64()),
+                          ("source_path", pa.string())])
 
 
 @lru_cache(maxsize=1)

@@ -1,4 +1,5 @@
-"""The extraction stages for one file: ingest -> extract_text -> segment -> parse -> JSON record."""
+"""One file through the reading and parsing stages (ingest -> lines -> segment -> document), and
+the JSON of their outputs: the `minutes extract` record and the stage files under extracted/."""
 from __future__ import annotations
 
 import os
@@ -9,7 +10,8 @@ from typing import Any
 
 import orjson
 
-from . import extract_text, ingest, parse, segment
+from .parse import document, segment
+from .read import ingest, lines
 from .models import Extraction, Page, SourceFile
 
 
@@ -17,11 +19,11 @@ def pages_to_extraction(source: SourceFile, pages: list[Page]) -> Extraction:
     segments = segment.run(pages)
     file_texts = tuple(ln.text for p in pages for ln in p.lines[:40])
     # every person the file names, to join names wrapped over lines in responsible columns
-    found = [parse.people(seg) for seg in segments]
+    found = [document.people(seg) for seg in segments]
     names = frozenset(n for seg_names, _ in found for n in seg_names)
     documents, warnings = [], []
     for seg, (_, attendees) in zip(segments, found):
-        doc, notes = parse.run(seg, file_texts, names, attendees)
+        doc, notes = document.run(seg, file_texts, names, attendees)
         documents.append(doc)
         warnings.extend(notes)
     return Extraction(source=source, documents=documents, warnings=warnings)
@@ -34,11 +36,11 @@ def with_page_count(source: SourceFile, pages: list[Page]) -> SourceFile:
 
 def run(path: Path, raw_root: Path | None = None, times: dict[str, float] | None = None,
         sha256: str | None = None) -> tuple[Extraction, list[Page]]:
-    """ingest -> extract_text -> segment/parse; seconds per stage are added to `times` if given."""
+    """ingest -> lines -> segment/document; seconds per stage are added to `times` if given."""
     t0 = time.perf_counter()
     source = ingest.run(path, raw_root, sha256)
     t1 = time.perf_counter()
-    pages = extract_text.run(source)
+    pages = lines.run(source)
     t2 = time.perf_counter()
     ex = pages_to_extraction(with_page_count(source, pages), pages)
     if times is not None:

@@ -97,6 +97,25 @@ class Page:
 
 
 @dataclass
+class Segment:
+    """One logical document of a file (a notice, minutes, a case paper): its lines, the running
+    headers and footers of its file, and where its case list begins."""
+
+    doc_type: str | None
+    lines: list[Line]
+    furniture: list[str]
+    case_list_start: int  # index of the line after the case-list header (0 without one)
+
+    @property
+    def page_start(self) -> int:
+        return self.lines[0].page if self.lines else 0
+
+    @property
+    def page_end(self) -> int:
+        return self.lines[-1].page if self.lines else 0
+
+
+@dataclass
 class Attendee:
     name: str
     organization: str | None = None

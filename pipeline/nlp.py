@@ -8,20 +8,15 @@ Nothing is downloaded: no trained model is needed."""
 from __future__ import annotations
 
 import re
-import tomllib
 from functools import lru_cache
-from importlib import resources
 from typing import Sequence
 
 import Stemmer
 
+from . import vocab
+
 WORD = re.compile(r"[0-9a-zæøåéüöä]+")  # of a casefolded text
 PART_BREAK = "\n"  # a token between the parts of a case: no phrase matches across it
-
-
-@lru_cache(maxsize=1)
-def taxonomy() -> dict:
-    return tomllib.loads(resources.files("pipeline").joinpath("data/taxonomy.toml").read_text("utf-8"))
 
 
 @lru_cache(maxsize=1)
@@ -53,9 +48,9 @@ class Matchers:
         self._doc = Doc
         self.vocab = Vocab()
         self.stemmed: set[str] = set()  # words whose lexeme in this vocab has its stem as norm
-        tax = taxonomy()
-        self.orgs = self._matcher(tax["organisations"])
-        self.topics = self._matcher(tax["topics"])
+        tax = vocab.taxonomy()
+        self.orgs = self._matcher(tax.organisations)
+        self.topics = self._matcher(tax.topics)
 
     def doc(self, word_list: list[str]):
         """A spaCy document of these words, each token's norm its stem. A word's stem becomes its
@@ -118,7 +113,7 @@ def topics_in(title: list[str], text: list[str], decision: list[str]) -> list[st
     for mid, s, _ in m.topics(m.doc(tokens)):
         label = m.vocab.strings[mid]
         evidence[label] = evidence.get(label, 0) + next(w for first, w in reversed(weights) if s >= first)
-    return [t for t in taxonomy()["topics"] if evidence.get(t, 0) >= TOPIC_MIN_EVIDENCE]
+    return [t for t in vocab.taxonomy().topics if evidence.get(t, 0) >= TOPIC_MIN_EVIDENCE]
 
 
 @lru_cache(maxsize=8192)
@@ -136,7 +131,7 @@ def outcome(decision: str | None) -> str | None:
     if not decision:
         return None
     text = " ".join(decision.casefold().split())
-    for cls, phrases in taxonomy()["outcomes"].items():
+    for cls, phrases in vocab.taxonomy().outcomes.items():
         if any(p.casefold() in text for p in phrases):
             return cls
     return "other"

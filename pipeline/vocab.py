@@ -1,4 +1,6 @@
-"""The vocabulary data file (data/vocab.toml), loaded and compiled once."""
+"""The two data files, each loaded once into a typed record: data/vocab.toml (the words and
+patterns the parsers recognise, compiled) and data/taxonomy.toml (organisations, topics and
+decision outcomes)."""
 from __future__ import annotations
 
 import re
@@ -94,7 +96,6 @@ class Labelled(tuple):
 
 @dataclass(frozen=True)
 class Vocab:
-    raw: dict
     case_families: Patterns  # numbered styles first, the plain list last
     numbered_families: int  # how many of case_families are numbered styles
     case_list_headers: Patterns
@@ -124,6 +125,18 @@ class Vocab:
     attachment_titled: Patterns
     attachment_list_head: Patterns
     attachment_count: Patterns
+    case_types: dict[str, str]  # word stem (casefolded) -> case type, first match wins
+    responsible_header: Pattern[str]  # a case list's column header naming who is responsible
+    single_case_types: frozenset[str]  # doc types that hold one case (a case paper)
+    dated_types: frozenset[str]  # doc types whose plain 'Dato' field is the meeting date
+    default_body: dict[str, str]  # doc type -> the body it belongs to when none is named
+    heading_rows: tuple[str, ...]  # table rows that open a document whatever their length
+    heading_meeting: Pattern[str]  # a heading that names a meeting in full
+    preamble_labels: tuple[str, ...]  # header-block labels above a case paper's title
+    dangling_words: frozenset[str]  # words a line cannot end on (it continues on the next)
+    role_groups: frozenset[str]  # attendee labels that name a group (Sekretariat, Observatør, …)
+    not_persons: tuple[str, ...]  # attendee-list entries that are no person
+    minute_taker_units: tuple[str, ...]  # units that may take the minutes (Sekretariatet)
 
 
 @cache
@@ -133,7 +146,6 @@ def load() -> Vocab:
                                    ("case_numbers", "case_list", "decisions", "documents", "header", "attendees"))
     numbered = tuple(re.compile(f.replace("{prefix}", cn["prefix"]), FLAGS) for f in cn["families"])
     return Vocab(
-        raw=data,
         case_families=Patterns(numbered + (re.compile(cn["plain_list"]),)),
         numbered_families=len(numbered),
         case_list_headers=Patterns(re.compile(p, FLAGS) for p in cl["headers"]),
@@ -165,4 +177,31 @@ def load() -> Vocab:
         attachment_titled=Patterns(re.compile(p) for p in data["attachments"]["titled"]),
         attachment_list_head=Patterns(re.compile(p) for p in data["attachments"]["list_head"]),
         attachment_count=Patterns(re.compile(p, FLAGS) for p in data["attachments"]["count"]),
+        case_types=dict(cl["case_types"]),
+        responsible_header=re.compile(rf"\b(?:{'|'.join(re.escape(h) for h in cl['responsible_headers'])})\b", re.I),
+        single_case_types=frozenset(docs["single_case_types"]),
+        dated_types=frozenset(hdr["dated_types"]),
+        default_body=dict(docs["default_body"]),
+        heading_rows=tuple(docs["heading_rows"]),
+        heading_meeting=re.compile(docs["heading_meeting"], re.I),
+        preamble_labels=tuple(docs["preamble_labels"]),
+        dangling_words=frozenset(docs["dangling_words"]),
+        role_groups=frozenset(att["role_groups"]),
+        not_persons=tuple(att["not_persons"]),
+        minute_taker_units=tuple(att["minute_taker_units"]),
     )
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """data/taxonomy.toml: each table maps a name to the phrases that name it, in file order."""
+
+    organisations: dict[str, list[str]]  # canonical name -> aliases
+    topics: dict[str, list[str]]  # topic -> phrases
+    outcomes: dict[str, list[str]]  # outcome class -> phrases of a decision
+
+
+@cache
+def taxonomy() -> Taxonomy:
+    data = tomllib.loads(resources.files("pipeline").joinpath("data/taxonomy.toml").read_text("utf-8"))
+    return Taxonomy(organisations=data["organisations"], topics=data["topics"], outcomes=data["outcomes"])

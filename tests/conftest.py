@@ -16,8 +16,8 @@ def raw_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def built_warehouse(tmp_path_factory) -> Path:
-    from pipeline import build
+    from pipeline.builder.run import run as run_build
     out = tmp_path_factory.mktemp("wh")
-    summary = build.run(RAW, out / "minutes.duckdb", out / "extracted")
+    summary = run_build(RAW, out / "minutes.duckdb", out / "extracted")
     assert summary.failed == 0, summary.failures
     return out / "minutes.duckdb"

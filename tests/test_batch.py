@@ -16,7 +16,10 @@ from click.testing import CliRunner
 
 import badfiles
 from conftest import RAW
-from pipeline import build, cli, workers
+from pipeline import cli
+from pipeline.builder import workers
+from pipeline.builder.lock import warehouse_lock
+from pipeline.builder.run import run as run_build
 
 TIMESTAMPS = {"loaded_at", "failed_at"}
 MINUTES = [sys.executable, "-m", "pipeline"]  # as the console script runs it
@@ -51,26 +54,26 @@ def clean_build(tmp_path_factory) -> tuple[Path, dict]:
     out = tmp_path_factory.mktemp("clean")
     raw = out / "raw"
     shutil.copytree(RAW, raw)
-    s = build.run(raw, out / "m.duckdb", out / "extracted", jobs=0)
+    s = run_build(raw, out / "m.duckdb", out / "extracted", jobs=0)
     assert s.failed == 0
     return raw, snapshot(out / "m.duckdb")
 
 
 def test_second_build_over_unchanged_raw_parses_nothing_and_changes_nothing(raw_copy, tmp_path):
     db = tmp_path / "m.duckdb"
-    first = build.run(raw_copy, db, tmp_path / "ex")
+    first = run_build(raw_copy, db, tmp_path / "ex")
     before = snapshot(db, keep_times=True)
-    second = build.run(raw_copy, db, tmp_path / "ex")
+    second = run_build(raw_copy, db, tmp_path / "ex")
     assert first.parsed == 12 and second.parsed == 0 and second.skipped == 12
     assert snapshot(db, keep_times=True) == before
 
 
 def test_changed_file_replaces_its_rows_renamed_is_not_parsed_gone_is_pruned(raw_copy, tmp_path):
     db, ex = tmp_path / "m.duckdb", tmp_path / "ex"
-    build.run(raw_copy, db, ex)
+    run_build(raw_copy, db, ex)
     referat = raw_copy / "oslo" / "ssu-2025-03-07-referat.txt"
     referat.write_text(referat.read_text(encoding="utf-8").replace("3/25", "3/26", 1), encoding="utf-8")
-    s = build.run(raw_copy, db, ex)
+    s = run_build(raw_copy, db, ex)
     assert (s.parsed, s.skipped) == (1, 11)
     con = duckdb.connect(str(db), read_only=True)
     numbers = [r[0] for r in con.execute(
@@ -81,7 +84,7 @@ def test_changed_file_replaces_its_rows_renamed_is_not_parsed_gone_is_pruned(raw
 
     moved = raw_copy / "oslo" / "ssu-2025-03-07-referat-flyttet.txt"
     referat.rename(moved)
-    s = build.run(raw_copy, db, ex)
+    s = run_build(raw_copy, db, ex)
     assert (s.parsed, s.renamed) == (0, 1)
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM source_files WHERE path = ?", [str(moved)]).fetchone()[0] == 1
@@ -91,9 +94,9 @@ def test_changed_file_replaces_its_rows_renamed_is_not_parsed_gone_is_pruned(raw
     con.close()
 
     moved.unlink()
-    s = build.run(raw_copy, db, ex)
+    s = run_build(raw_copy, db, ex)
     assert (s.gone, s.pruned) == (1, 0)  # reported, kept
-    s = build.run(raw_copy, db, ex, prune=True)
+    s = run_build(raw_copy, db, ex, prune=True)
     assert (s.gone, s.pruned) == (1, 1)
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM source_files").fetchone()[0] == 11
@@ -105,7 +108,7 @@ def test_changed_file_replaces_its_rows_renamed_is_not_parsed_gone_is_pruned(raw
 
 def test_parallel_build_equals_single_process_build(clean_build, tmp_path):
     raw, single = clean_build
-    s = build.run(raw, tmp_path / "m.duckdb", tmp_path / "ex", jobs=2)
+    s = run_build(raw, tmp_path / "m.duckdb", tmp_path / "ex", jobs=2)
     assert s.failed == 0
     assert snapshot(tmp_path / "m.duckdb") == single
 
@@ -135,7 +138,7 @@ def test_kill_at_many_moments_then_rebuild_equals_clean_build(clean_build, tmp_p
 
 def test_second_build_exits_3_while_another_holds_the_warehouse(tmp_path, raw_copy):
     db = tmp_path / "m.duckdb"
-    with build.warehouse_lock(db):
+    with warehouse_lock(db):
         r = subprocess.run(MINUTES + ["build", "--raw", str(raw_copy), "--db", str(db), "--extracted",
                                       str(tmp_path / "ex"), "--wait", "0.5"], capture_output=True, text=True,
                            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])})
@@ -149,7 +152,7 @@ def test_bad_input_is_recorded_and_good_files_load_completely(tmp_path):
     expected = badfiles.write(raw / "testby")
     shutil.copy(badfiles.GOOD_PDF, raw / "testby" / "god.pdf")
     db = tmp_path / "m.duckdb"
-    s = build.run(raw, db, tmp_path / "ex", jobs=2, guard=workers.Guard(seconds=30, memory_mb=1024))
+    s = run_build(raw, db, tmp_path / "ex", jobs=2, guard=workers.Guard(seconds=30, memory_mb=1024))
     failed = {Path(f["path"]).name: f["reason"] for f in s.failures}
     assert {n for n, e in expected.items() if e == "fails"} == set(failed)
     assert all(r and "\n" not in r for r in failed.values())
@@ -166,7 +169,7 @@ def test_bad_input_is_recorded_and_good_files_load_completely(tmp_path):
     alone = tmp_path / "alone"
     (alone / "raw" / "testby").mkdir(parents=True)
     shutil.copy(badfiles.GOOD_PDF, alone / "raw" / "testby" / "god.pdf")
-    build.run(alone / "raw", alone / "m.duckdb", alone / "ex", jobs=0)
+    run_build(alone / "raw", alone / "m.duckdb", alone / "ex", jobs=0)
     con = duckdb.connect(str(alone / "m.duckdb"), read_only=True)
     assert good_cases == con.execute("SELECT number, title, decision FROM cases ORDER BY seq").fetchall()
     con.close()
@@ -177,10 +180,10 @@ def test_unchanged_failed_file_is_not_retried_unless_asked(tmp_path):
     raw.mkdir(parents=True)
     (raw / "ikke.pdf").write_text("ikke en pdf", encoding="utf-8")
     db = tmp_path / "m.duckdb"
-    assert build.run(raw.parent, db, tmp_path / "ex").failed == 1
-    again = build.run(raw.parent, db, tmp_path / "ex")
+    assert run_build(raw.parent, db, tmp_path / "ex").failed == 1
+    again = run_build(raw.parent, db, tmp_path / "ex")
     assert (again.failed, again.failed_before, again.parsed) == (0, 1, 0)
-    assert build.run(raw.parent, db, tmp_path / "ex", retry_failed=True).failed == 1
+    assert run_build(raw.parent, db, tmp_path / "ex", retry_failed=True).failed == 1
 
 
 def test_exit_codes(tmp_path):
@@ -236,7 +239,7 @@ def test_entry_and_worker_modules_import_no_warehouse_or_language_libraries():
     the worker module must not bring in the warehouse, DataFrame, Arrow or language libraries,
     or every worker pays for them (about 0.4 s of processor time each) and holds them in memory."""
     heavy = ("duckdb", "pandas", "pyarrow", "spacy", "click")
-    code = ("import sys, pipeline.__main__, pipeline.workers; "
+    code = ("import sys, pipeline.__main__, pipeline.builder.workers; "
             f"print(','.join(m for m in {heavy!r} if m in sys.modules))")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
@@ -245,7 +248,7 @@ def test_entry_and_worker_modules_import_no_warehouse_or_language_libraries():
 
 def test_status_shows_loaded_failed_and_raw_states(raw_copy, tmp_path):
     db = tmp_path / "m.duckdb"
-    build.run(raw_copy, db, tmp_path / "ex")
+    run_build(raw_copy, db, tmp_path / "ex")
     (raw_copy / "oslo" / "ny.txt").write_text("Referat fra møte i SSU\nDato: 01.02.25\n", encoding="utf-8")
     (raw_copy / "oslo" / "ssu-2025-03-07-referat.txt").write_text("endret\n", encoding="utf-8")
     (raw_copy / "oslo" / "ous-styret-2021-styresak-19-2021.txt").unlink()
@@ -263,8 +266,8 @@ def test_a_file_that_fails_to_load_spoils_only_itself(raw_copy, tmp_path, monkey
     database's own reason."""
     import pyarrow as pa
 
-    from pipeline import load
-    frames = load.frames
+    from pipeline import derive
+    frames = derive.frames
 
     def spoiled(ex):
         data = frames(ex)
@@ -272,9 +275,9 @@ def test_a_file_that_fails_to_load_spoils_only_itself(raw_copy, tmp_path, monkey
             data["cases"] = pa.concat_tables([data["cases"], data["cases"]])
         return data
 
-    monkeypatch.setattr(load, "frames", spoiled)
+    monkeypatch.setattr(derive, "frames", spoiled)
     db = tmp_path / "m.duckdb"
-    s = build.run(raw_copy, db, tmp_path / "ex", jobs=0)
+    s = run_build(raw_copy, db, tmp_path / "ex", jobs=0)
     assert s.failed == 1 and s.parsed == 11
     [failure] = s.failures
     assert failure["path"].endswith("ssu-2025-03-07-referat.txt")

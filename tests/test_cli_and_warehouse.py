@@ -83,7 +83,7 @@ def test_build_records_bad_file_and_loads_the_rest(tmp_path):
 
 
 def test_schema_has_a_table_for_each_record():
-    schema = (ROOT / "pipeline" / "schema.sql").read_text(encoding="utf-8")
+    schema = (ROOT / "pipeline" / "warehouse" / "schema.sql").read_text(encoding="utf-8")
     con = duckdb.connect()
     con.execute(schema)
     cols = {t: {r[0] for r in con.execute(f"DESCRIBE {t}").fetchall()}
@@ -100,7 +100,7 @@ def test_a_warehouse_from_an_earlier_version_gains_new_columns_in_place(built_wa
     views that use them are made again; the rows already loaded stay."""
     import shutil
 
-    from pipeline import load
+    from pipeline.warehouse import load
     db = tmp_path / "old.duckdb"
     shutil.copy(built_warehouse, db)
     con = duckdb.connect(str(db))

@@ -13,7 +13,10 @@ import pypdfium2 as pdfium
 import pytest
 
 from conftest import RAW
-from pipeline import build, pdftext, vocab
+from pipeline import vocab
+from pipeline.builder import plan
+from pipeline.builder.run import run as run_build
+from pipeline.read import pdftext
 
 PDFS = sorted(RAW.rglob("*.pdf"))
 
@@ -51,10 +54,10 @@ def test_runs_from_text_objects_equal_runs_from_hit_tests(path, monkeypatch):
 
 
 def test_compiled_page_reader_gives_what_the_python_functions_give():
-    """pipeline._pdfpage (built at install) against the Python functions it stands for, on every
+    """pipeline.read._pdfpage (built at install) against the Python functions it stands for, on every
     page of the bundled PDFs: the same objects, ruling lines, rectangles and first characters,
     also for object lists that do not pair (one missing, reversed, one changed)."""
-    assert pdftext._C is not None, "pipeline._pdfpage was not built at install (is a C compiler there?)"
+    assert pdftext._C is not None, "pipeline.read._pdfpage was not built at install (is a C compiler there?)"
     pages = 0
     for path in PDFS:
         pdf = pdfium.PdfDocument(str(path))
@@ -102,7 +105,7 @@ def _texts() -> list[str]:
 
 
 def _pattern_sets() -> dict[str, vocab.Patterns]:
-    from pipeline.normalise import _body_patterns
+    from pipeline.values import _body_patterns
     v = vocab.load()
     out = {"bodies": _body_patterns().patterns}
     for name in v.__dataclass_fields__:
@@ -157,7 +160,7 @@ def built(tmp_path: Path) -> tuple[Path, Path]:
     raw = tmp_path / "raw"
     shutil.copytree(RAW, raw)
     db = tmp_path / "m.duckdb"
-    first = build.run(raw, db, tmp_path / "ex", jobs=2)
+    first = run_build(raw, db, tmp_path / "ex", jobs=2)
     assert first.failed == 0 and first.parsed > 5
     return raw, db
 
@@ -173,9 +176,9 @@ def test_files_touched_but_unchanged_start_workers_and_read_nothing(built, tmp_p
     raw, db = built
     before = _tables(db)
     _touch_all(raw)
-    assert build.files_newer_than(raw, db) == len(build.source_paths(raw))
-    s = build.run(raw, db, tmp_path / "ex", jobs=2)
-    assert (s.parsed, s.failed, s.skipped) == (0, 0, len(build.source_paths(raw)))
+    assert plan.files_newer_than(raw, db) == len(plan.source_paths(raw))
+    s = run_build(raw, db, tmp_path / "ex", jobs=2)
+    assert (s.parsed, s.failed, s.skipped) == (0, 0, len(plan.source_paths(raw)))
     assert _tables(db) == before
 
 
@@ -190,8 +193,8 @@ def test_more_files_to_read_than_the_early_start_expected(built, tmp_path):
     one = sorted(raw.rglob("*.pdf"))[0]
     later = time.time() + 5
     os.utime(one, (later, later))
-    assert build.files_newer_than(raw, db) == 1
-    s = build.run(raw, db, tmp_path / "ex", jobs=2)
+    assert plan.files_newer_than(raw, db) == 1
+    s = run_build(raw, db, tmp_path / "ex", jobs=2)
     assert s.failed == 0 and s.parsed == before["source_files"]
     assert _tables(db) == before
 
@@ -199,22 +202,22 @@ def test_more_files_to_read_than_the_early_start_expected(built, tmp_path):
 def test_a_file_whose_rows_cannot_be_derived_is_recorded_and_the_rest_load(tmp_path, monkeypatch):
     """Rows are derived in the build process, after the workers: a file whose derivation fails
     is recorded with the reason (a parallel build), the other files load."""
-    from pipeline import load
+    from pipeline import derive
     raw = tmp_path / "raw"
     shutil.copytree(RAW, raw)
-    frames = load.frames
+    frames = derive.frames
 
     def broken(ex):
         if ex.source.path.endswith("ssu-2025-03-07-referat.pdf"):
             raise ValueError("no rows for this file")
         return frames(ex)
 
-    monkeypatch.setattr(load, "frames", broken)
+    monkeypatch.setattr(derive, "frames", broken)
     db = tmp_path / "m.duckdb"
-    s = build.run(raw, db, tmp_path / "ex", jobs=2)
+    s = run_build(raw, db, tmp_path / "ex", jobs=2)
     assert [(Path(f["path"]).name, f["reason"]) for f in s.failures] == \
         [("ssu-2025-03-07-referat.pdf", "ValueError: no rows for this file")]
-    assert s.parsed == len(build.source_paths(raw)) - 1
+    assert s.parsed == len(plan.source_paths(raw)) - 1
     assert _tables(db)["load_errors"] == 1
 
 
@@ -230,14 +233,14 @@ def _numbers(n: int, log: list[str]):
 
 
 def test_collected_outcomes_come_in_order_and_all():
-    from pipeline import workers
+    from pipeline.builder import workers
     log: list[str] = []
     assert list(workers.collected(_numbers(1000, log), depth=8)) == list(range(1000))
     assert log[-1] == "closed"
 
 
 def test_collected_runs_ahead_of_a_busy_caller_up_to_its_depth():
-    from pipeline import workers
+    from pipeline.builder import workers
     log: list[str] = []
     it = workers.collected(_numbers(100, log), depth=5)
     assert next(it) == 0
@@ -248,7 +251,7 @@ def test_collected_runs_ahead_of_a_busy_caller_up_to_its_depth():
 
 
 def test_a_caller_that_stops_early_closes_the_source():
-    from pipeline import workers
+    from pipeline.builder import workers
     log: list[str] = []
     it = workers.collected(_numbers(10_000, log), depth=4)
     assert [next(it) for _ in range(3)] == [0, 1, 2]
@@ -257,7 +260,7 @@ def test_a_caller_that_stops_early_closes_the_source():
 
 
 def test_an_error_in_the_source_reaches_the_caller_after_what_came_before():
-    from pipeline import workers
+    from pipeline.builder import workers
 
     def failing():
         yield 1
@@ -294,8 +297,8 @@ def test_a_word_cut_before_og_still_names_its_topic():
 def test_a_phrase_does_not_match_across_the_parts_of_a_case():
     """A topic phrase split between the end of the title and the start of the decision is no mention."""
     from pipeline import nlp
-    single = {nlp.terms(a)[0] for names in nlp.taxonomy()["topics"].values() for a in names if len(nlp.words(a)) == 1}
-    topic, first, second = next((t, *nlp.words(a)) for t, names in nlp.taxonomy()["topics"].items() for a in names
+    single = {nlp.terms(a)[0] for names in vocab.taxonomy().topics.values() for a in names if len(nlp.words(a)) == 1}
+    topic, first, second = next((t, *nlp.words(a)) for t, names in vocab.taxonomy().topics.items() for a in names
                                 if len(nlp.words(a)) == 2 and not single & set(nlp.terms(a)))
     assert topic in nlp.topics(f"Om {first} {second}")
     assert topic not in nlp.topics(f"Sak om {first}", None, f"{second} vedtas")

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from conftest import RAW
 from pipeline import extract
-from pipeline.extract_text import text_lines
+from pipeline.read.lines import text_lines
 from pipeline.models import Page, SourceFile
 
 SEED_LINES = (RAW / "vestfold" / "ssu-2024-05-23-innkalling-bundle.txt").read_text(encoding="utf-8").splitlines()

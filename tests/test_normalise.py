@@ -1,6 +1,8 @@
 import pytest
 
-from pipeline.normalise import case_key, case_number, clean_text, decision_label, join_wrapped, parse_date, parse_times
+from pipeline.parse.recognisers import join_wrapped
+from pipeline.read.clean import clean_text
+from pipeline.values import case_key, case_number, decision_label, parse_date, parse_times
 
 
 @pytest.mark.parametrize("text,iso", [

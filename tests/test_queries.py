@@ -10,7 +10,8 @@ import duckdb
 import pandas as pd
 from click.testing import CliRunner
 
-from pipeline import nlp, queries
+from pipeline import nlp
+from pipeline.warehouse import queries
 from pipeline.cli import main
 
 
@@ -155,7 +156,7 @@ def test_sorting_the_postings_changes_no_result(built_warehouse, tmp_path):
     """Postings stored in term order only make lookups cheaper: the ranking is the same shuffled."""
     import shutil
 
-    from pipeline import load
+    from pipeline.warehouse import load
     db = tmp_path / "copy.duckdb"
     shutil.copy(built_warehouse, db)
     con = load.connect(db)

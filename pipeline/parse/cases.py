@@ -7,13 +7,11 @@ import re
 from dataclasses import dataclass, replace
 from typing import Sequence
 
-from . import vocab
-from .models import Case, Line
-from .normalise import case_number, join_wrapped
-from .parse_attachments import attachments
-from .parse_header import label_value
-from .textrules import (ends_sentence, ends_with_initial, is_bullet, is_heading_like, is_name, is_url, row_head,
-                        row_text, unique)
+from .. import vocab
+from ..models import Case, Line
+from .attachments import attachments
+from .recognisers import (case_start, ends_sentence, ends_with_initial, is_bullet, is_heading_like, is_name, is_url,
+                          join_wrapped, label_value, row_head, row_text, unique)
 
 VED_NAME = re.compile(r"\b(?:ved|v/)\s+(?:[a-zæøå]+\s+){0,4}?(?P<name>[A-ZÆØÅ][\w.-]*(?:\s+[A-ZÆØÅ][\w.-]*){1,3})\s*[.:]?\s*$")
 PRESENTER = re.compile(r"\b[Pp]resentasjon(?:\s+fra|\s+v/|\s+ved)?\s+(?P<words>(?:[A-ZÆØÅ][\wæøå.-]*\s+){1,4}[A-ZÆØÅ][\wæøå.-]*)")
@@ -26,36 +24,6 @@ class Start:
     number: str | None
     rest: str  # text after the number on the same line
     note: str | None = None  # how the start was inferred, for the file's warnings
-
-
-def case_start(text: str, family: int | None = None) -> tuple[int, str, str] | None:
-    """(family, number, rest of line) when `text` opens with a case number."""
-    fams = vocab.load().case_families
-    t = text.strip()
-    if family is None:
-        hit = fams.first(t)
-    else:
-        m = fams[family].match(t)
-        hit = (family, m) if m else None
-    if hit is None:
-        return None
-    i, m = hit
-    return i, case_number(m.group("num")), t[m.end():].lstrip(" :.\t–-")
-
-
-def list_start(lines: Sequence[Line]) -> int:
-    v = vocab.load()
-    for i, line in enumerate(lines):
-        text = row_text(lines, i)
-        if v.case_list_headers.matches(text) or v.case_list_headers.matches(line.text):
-            return i + 1
-    return 0
-
-
-def numbered_start(text: str) -> tuple[int, str, str] | None:
-    """case_start in a numbered style only (not the plain '1. Title' list)."""
-    hit = case_start(text)
-    return hit if hit and hit[0] < vocab.load().numbered_families else None
 
 
 def candidate(line: Line) -> bool:
@@ -467,19 +435,19 @@ def _ved_names(texts: list[str]) -> list[str]:
 def _preamble(text: str, v: vocab.Vocab) -> bool:
     """A header-block line above a case paper's title ('Notat fra: …', 'Dato: …')."""
     return bool(label_value(text, v)) and any(
-        re.match(rf"^{re.escape(p)}\b", text, re.I) for p in v.raw["documents"]["preamble_labels"])
+        re.match(rf"^{re.escape(p)}\b", text, re.I) for p in v.preamble_labels)
 
 
 def _dangles(text: str, v: vocab.Vocab) -> bool:
     """A line that stops mid-thought ('… Sykehuset i', '… klinikk,') and continues on the next."""
     t = text.rstrip()
     words = t.split()
-    return t.endswith((",", "-", "–")) or bool(words) and words[-1] in v.raw["documents"]["dangling_words"]
+    return t.endswith((",", "-", "–")) or bool(words) and words[-1] in v.dangling_words
 
 
 def _case_type(words: list[str]) -> str | None:
     for w in words:
-        for stem, kind in vocab.load().raw["case_list"]["case_types"].items():
+        for stem, kind in vocab.load().case_types.items():
             if w.casefold().startswith(stem):
                 return kind
     return None
@@ -493,8 +461,8 @@ def run(lines: Sequence[Line], known_names: set[str], plain_allowed: bool,
     line after the case-list header (list_start), 0 without one."""
     starts = lines_to_starts(lines, plain_allowed, begin)
     spans = _spans(lines, starts)
-    headers = "|".join(re.escape(h) for h in vocab.load().raw["case_list"]["responsible_headers"])
-    name_column = bool(begin) and bool(re.search(rf"\b(?:{headers})\b", row_text(lines, row_head(lines, begin - 1)), re.I))
+    header = vocab.load().responsible_header
+    name_column = bool(begin) and bool(header.search(row_text(lines, row_head(lines, begin - 1))))
     cases = [span_to_case(lines, s, span, known_names, decisions_unlabelled, name_column) for s, span in zip(starts, spans)]
     return cases, [s.note for s in starts if s.note]
 

@@ -1,11 +1,15 @@
-"""Small predicates over lines of text shared by the parsers: names, headings, sentences, rows."""
+"""What a line of text is, asked by more than one parser: a case number opening it, the case-list
+header, a header label, a person's name, a bullet, a heading, the end of a sentence, a table row;
+and wrapped lines joined."""
 from __future__ import annotations
 
 import re
 from typing import Sequence
 
-from . import vocab
-from .models import Line
+from .. import vocab
+from ..models import Line
+from ..read.clean import clean_text
+from ..values import case_number
 
 NAME_WORD = re.compile(r"^(?:[A-ZÆØÅ][a-zæøåéüö]+(?:-[A-ZÆØÅ]?[a-zæøåéüö]+)*-?|[A-ZÆØÅ]\.|[A-ZÆØÅ]|[a-zæøå]{1,3}\.?[A-ZÆØÅ]\w*|[A-ZÆØÅ][a-zæøå]+-\.[A-ZÆØÅ][a-zæøå]+)$")
 BULLET_START = re.compile(r"^(?:[•▪◦‣✓✔·*-]|\d{1,2}[.)]\s|[a-z]\)\s)")
@@ -83,3 +87,60 @@ def row_text(lines: Sequence[Line], i: int) -> str:
             seen.add(other.col)
             parts.append(other.text)
     return " ".join(parts)
+
+
+def case_start(text: str, family: int | None = None) -> tuple[int, str, str] | None:
+    """(family, number, rest of line) when `text` opens with a case number."""
+    fams = vocab.load().case_families
+    t = text.strip()
+    if family is None:
+        hit = fams.first(t)
+    else:
+        m = fams[family].match(t)
+        hit = (family, m) if m else None
+    if hit is None:
+        return None
+    i, m = hit
+    return i, case_number(m.group("num")), t[m.end():].lstrip(" :.\t–-")
+
+
+def list_start(lines: Sequence[Line]) -> int:
+    v = vocab.load()
+    for i, line in enumerate(lines):
+        text = row_text(lines, i)
+        if v.case_list_headers.matches(text) or v.case_list_headers.matches(line.text):
+            return i + 1
+    return 0
+
+
+def numbered_start(text: str) -> tuple[int, str, str] | None:
+    """case_start in a numbered style only (not the plain '1. Title' list)."""
+    hit = case_start(text)
+    return hit if hit and hit[0] < vocab.load().numbered_families else None
+
+
+def label_value(text: str, v: vocab.Vocab) -> tuple[str, str] | None:
+    """(field, value) when a line opens with a header label."""
+    m = v.header_label.match(text)
+    if m:
+        return v.header_field[m.group("label").casefold()], m.group("value").strip()
+    m = v.loose_header_label.match(text)
+    if m:
+        return v.header_field[m.group("label").casefold()], m.group("value").strip()
+    return None
+
+
+def join_wrapped(lines: list[str]) -> str:
+    """Join wrapped lines: a hyphen at a line end is kept when the next line starts a word in
+    upper case ('Wang-' + 'Hansen') and dropped when it splits a lower-case word ('utfor-' + 'dringer')."""
+    out = ""
+    for line in (clean_text(x) for x in lines):
+        if not line:
+            continue
+        if out.endswith("-") and len(out) > 1 and out[-2].isalpha() and line[:1].islower():
+            out = out[:-1] + line
+        elif out.endswith("-") and len(out) > 1 and out[-2].isalpha():
+            out += line
+        else:
+            out = f"{out} {line}" if out else line
+    return out.strip()

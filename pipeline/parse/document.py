@@ -4,9 +4,12 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from . import parse_attendees, parse_cases, parse_header, vocab
-from .models import Attendee, Case, DocType, Document, Line
-from .segment import Segment
+from .. import vocab
+from ..models import Attendee, Case, DocType, Document, Line, Segment
+from . import attendees as parse_attendees
+from . import cases as parse_cases
+from . import header as parse_header
+from .recognisers import numbered_start
 
 MINUTES = {DocType.REFERAT, DocType.PROTOKOLL}
 AGENDAS = {DocType.INNKALLING, DocType.REFERAT, DocType.PROTOKOLL}
@@ -28,7 +31,7 @@ def header_end(lines: Sequence[Line], begin: int) -> int:
     if begin:
         return begin - 1
     for i, line in enumerate(lines):
-        if line.col in (None, 0) and parse_cases.numbered_start(line.text):
+        if line.col in (None, 0) and numbered_start(line.text):
             return i
     return min(len(lines), 40)
 
@@ -59,7 +62,7 @@ def run(seg: Segment, file_texts: tuple[str, ...], file_names: frozenset[str] = 
     lines = seg.lines
     doc_type = doc_type_of(seg)
     zone = header_end(lines, seg.case_list_start)
-    single = doc_type in vocab.load().raw["documents"]["single_case_types"]
+    single = doc_type in vocab.load().single_case_types
     header = parse_header.lines_to_header(lines, max(zone, 8) if single else zone)
     attendees = parse_attendees.run(lines, zone) if attendees is None else attendees
     chair = parse_header.person(header.fields.get("chair"))
@@ -80,7 +83,7 @@ def run(seg: Segment, file_texts: tuple[str, ...], file_names: frozenset[str] = 
     zone_texts = [ln.text for ln in lines[:max(zone, 1)]]
     name, abbrev = parse_header.body(header, zone_texts)
     if name is None:
-        name = vocab.load().raw["documents"]["default_body"].get(doc_type)
+        name = vocab.load().default_body.get(doc_type)
         if name is None:
             name, abbrev = parse_header.body(header, [ln.text for ln in lines])
     start, end = parse_header.times(header)

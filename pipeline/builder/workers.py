@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from . import extract, extract_text, ingest
-from .models import Extraction
+from .. import extract
+from ..errors import reason_of
+from ..models import Extraction
 
 
 @dataclass(frozen=True)
@@ -40,25 +41,6 @@ class Outcome:
     pages: int = 0
     error: str | None = None
     seconds: dict[str, float] = field(default_factory=dict)
-
-
-def reason_of(exc: BaseException) -> str:
-    """One line a person can act on."""
-    if isinstance(exc, (ingest.IngestError, extract_text.ExtractError)):
-        return str(exc)
-    if isinstance(exc, MemoryError):
-        return "memory limit exceeded while reading the file"
-    if isinstance(exc, TimeoutError):
-        return str(exc) or "time limit exceeded while reading the file"
-    if isinstance(exc, RecursionError):
-        return "structure nested too deeply to read"
-    text = one_line(str(exc))
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-def one_line(text: str, limit: int = 300) -> str:
-    """A message on one line, whitespace collapsed, at most `limit` characters."""
-    return " ".join(text.split())[:limit]
 
 
 def parse_one(path: Path, raw: Path, out_dir: Path | None, sha256: str | None = None) -> Outcome:

@@ -1,5 +1,5 @@
 """Parsed files into the warehouse, in the order they come: each file's rows are derived
-(load.frames: search terms, topics, outcome classes, references), files are loaded in batches,
+(derive.frames: search terms, topics, outcome classes, references), files are loaded in batches,
 a file that fails is recorded with its reason, and the build's summary is counted."""
 from __future__ import annotations
 
@@ -8,18 +8,15 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
-from . import load, nlp, workers
-
-if TYPE_CHECKING:
-    from .build import Plan
+from .. import derive, nlp
+from ..errors import BuildFailed, reason_of
+from ..warehouse import load
+from . import workers
+from .plan import Plan
 
 log = logging.getLogger(__name__)
-
-
-class BuildFailed(Exception):
-    """Strict mode: the first file that failed stops the build (files before it stay loaded)."""
 
 
 @dataclass
@@ -131,7 +128,7 @@ class Loader:
                 except Exception as exc:  # noqa: BLE001 - recorded, the batch goes on
                     o = item[0]
                     record_failure(self.con, self.summary, o.path, self.plan.sha.get(o.path),
-                                   workers.reason_of(exc), self.strict)
+                                   reason_of(exc), self.strict)
         self.summary.add_time("load", time.perf_counter() - t)
         for o, _ in loaded:
             _count(self.summary, o)
@@ -145,15 +142,15 @@ def load_language_tools() -> threading.Thread:
 
 
 def _derive(outcome: workers.Outcome, summary: Summary) -> dict | None:
-    """The warehouse rows of a parsed file (load.frames); None, with the reason recorded on the
+    """The warehouse rows of a parsed file (derive.frames); None, with the reason recorded on the
     outcome, if the file failed or its rows cannot be derived."""
     if outcome.error or outcome.extraction is None:
         return None
     t = time.perf_counter()
     try:
-        return load.frames(outcome.extraction)
+        return derive.frames(outcome.extraction)
     except Exception as exc:  # noqa: BLE001 - the file is recorded as failed, the build goes on
-        outcome.error = workers.reason_of(exc)
+        outcome.error = reason_of(exc)
         return None
     finally:
         summary.add_time("derive", time.perf_counter() - t)

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from . import vocab
-from .models import Line
-from .textrules import is_bullet, unique
+from .. import vocab
+from ..models import Line
+from .recognisers import is_bullet, unique
 
 LIST_ITEM_MAX_WORDS = 16
 

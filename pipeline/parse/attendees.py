@@ -4,11 +4,9 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from . import vocab
-from .models import Attendee, Line, Status
-from .normalise import join_wrapped
-from .parse_header import label_value
-from .textrules import is_name
+from .. import vocab
+from ..models import Attendee, Line, Status
+from .recognisers import is_name, join_wrapped, label_value
 
 MARK = re.compile(r"\s+[Xx✓✔]$")
 TITLE_WORDS = re.compile(r"(?:representant|leder|leiar|direktør|sjef|rådgiver|rådgjevar|koordinator|lege|ordfører|"
@@ -136,7 +134,7 @@ def _flat_row(text: str, order: list[str]) -> tuple[str, str | None, bool] | Non
     if "org" not in order:
         return (text, None, present) if is_name(text) else None
     name_first = order.index("name") < order.index("org")
-    dangling = set(vocab.load().raw["documents"]["dangling_words"])
+    dangling = vocab.load().dangling_words
     for n in (3, 2):  # the longest run of name words at the name column's side
         if len(words) <= n:
             continue
@@ -172,7 +170,7 @@ def list_attendees(lines: Sequence[Line], stop: int) -> list[Attendee]:
             new = Status.ABSENT if v.absent_label.match(text) else Status.PRESENT
             merged = status is not None and since_label == 0 and new != status
             labels.append((line.top, new))
-            group = label.group("label") if label.group("label") in v.raw["attendees"]["role_groups"] else None
+            group = label.group("label") if label.group("label") in v.role_groups else None
             status = Status.UNKNOWN if merged or status == Status.UNKNOWN and since_label == 0 else new
             if line.row is not None and _status_by_position(lines, i, line):
                 status = "by-position"
@@ -208,7 +206,7 @@ def _ends_list(text: str, v: vocab.Vocab) -> bool:
 def _people(text: str, status: str | None, group: str | None, line: Line,
             labels: list[tuple[float | None, str]]) -> list[Attendee]:
     v = vocab.load()
-    if any(text.casefold() == w.casefold() for w in v.raw["attendees"]["not_persons"]):
+    if any(text.casefold() == w.casefold() for w in v.not_persons):
         return []
     if status == "by-position":
         above = [s for top, s in labels if top is not None and line.top is not None and top <= line.top + 2]

@@ -1,11 +1,12 @@
-"""Normalisation of dates, times, case numbers, labels, names and text (vocabulary-driven)."""
+"""Values read from text: dates, times, case numbers and their comparable keys, decision labels,
+meeting bodies (vocabulary-driven)."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import cache
 
 from . import vocab
+from .read.clean import clean_text
 
 MONTHS = {
     "januar": 1, "jan": 1, "februar": 2, "feb": 2, "mars": 3, "mar": 3, "april": 4, "apr": 4,
@@ -23,25 +24,6 @@ _TIME = r"(?P<{n}h>[01]?\d|2[0-3])(?:[.:]?(?P<{n}m>[0-5]\d))?"
 _TIME_RANGE = re.compile(
     rf"(?:\bkl(?:\.|okka|okken)?\s*)?(?<![\d.]){_TIME.format(n='a')}(?:\s*[-–]\s*(?:kl\.?\s*)?{_TIME.format(n='b')})?(?![\d.]\d)",
     re.I)
-
-SOFT_HYPHEN = "\u00ad"
-
-
-# PDFium writes a hyphen that ends a line as U+0002 (or U+FFFE); it stays a hyphen here and
-# join_wrapped decides whether it joins a split word.
-_CLEAN = str.maketrans({SOFT_HYPHEN: None, "\x02": "-", "\ufffe": "-", "\uf0b7": "•", "\uf0a7": "•",
-                        "\u00a0": " ", "\t": " ", "\r": " ", "\f": " ", "\v": " "})
-_TO_CLEAN = re.compile("[" + "".join(re.escape(chr(c)) for c in _CLEAN) + "]")
-_SPACES = re.compile(r" {2,}")
-
-
-def clean_text(s: str) -> str:
-    """NFC, soft hyphens and PDFium's U+FFFE removed, Symbol-font bullets mapped to '•', spaces collapsed."""
-    if not unicodedata.is_normalized("NFC", s):
-        s = unicodedata.normalize("NFC", s)
-    if _TO_CLEAN.search(s):  # most strings have none of these; translate is slow on every string
-        s = s.translate(_CLEAN)
-    return (_SPACES.sub(" ", s) if "  " in s else s).strip()
 
 
 def parse_date(text: str) -> str | None:
@@ -119,19 +101,3 @@ def _body_patterns() -> vocab.Labelled:
     bodies = vocab.load().bodies
     return vocab.Labelled([(re.compile(rf"\b{re.escape(name)}\b", re.I), (name, abbrev or None)) for name, abbrev in bodies]
                           + [(re.compile(rf"\b{abbrev}\b"), (name, abbrev)) for name, abbrev in bodies if abbrev])
-
-
-def join_wrapped(lines: list[str]) -> str:
-    """Join wrapped lines: a hyphen at a line end is kept when the next line starts a word in
-    upper case ('Wang-' + 'Hansen') and dropped when it splits a lower-case word ('utfor-' + 'dringer')."""
-    out = ""
-    for line in (clean_text(x) for x in lines):
-        if not line:
-            continue
-        if out.endswith("-") and len(out) > 1 and out[-2].isalpha() and line[:1].islower():
-            out = out[:-1] + line
-        elif out.endswith("-") and len(out) > 1 and out[-2].isalpha():
-            out += line
-        else:
-            out = f"{out} {line}" if out else line
-    return out.strip()

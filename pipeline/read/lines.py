@@ -10,9 +10,11 @@ from itertools import count
 from pathlib import Path
 from typing import Callable, Iterator
 
-from . import layout, pdftext, vocab
-from .models import Line, Page, SourceFile
-from .normalise import clean_text
+from .. import vocab
+from ..errors import ExtractError
+from ..models import Line, Page, SourceFile
+from . import layout, pdftext
+from .clean import clean_text
 
 PAGE_NUMBER = re.compile(r"^(?:-\s*)?\d{1,3}(?:\s*-)?$|^(?:side|page|s\.)\s*\d{1,3}(?:\s*(?:av|/|of)\s*\d{1,3})?$", re.I)
 SIDE_N_AV_M = re.compile(r"\bSide\s+\d{1,3}\s+av\s+\d{1,3}\s*$", re.I)
@@ -20,10 +22,6 @@ CELL_SPLIT = re.compile(r"\t+|\s{2,}")
 SENTENCE_END = re.compile(r"[a-zæøå]{2,}[.!?]$")
 MARKDOWN = [(re.compile(r"^#{1,6}\s*"), ""), (re.compile(r"</?(?:b|i|u|strong|em)>", re.I), ""),
             (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"), (re.compile(r"(?<!\w)[*_]{1,3}(?=\S)|(?<=\S)[*_]{1,3}(?!\w)"), "")]
-
-
-class ExtractError(Exception):
-    """The file's text cannot be read."""
 
 
 def is_case_key(text: str) -> bool:

@@ -6,7 +6,7 @@ many of each, each rectangle on its object), a run takes its geometry from the r
 from the object, and its text from the page text between its object's first character and the
 next one's. Where they do not pair up, each rectangle's first character is found by a hit test.
 
-The calls made per object, per rectangle and per character run in C (pipeline/_pdfpage.c, one
+The calls made per object, per rectangle and per character run in C (pipeline/read/_pdfpage.c, one
 call per page) where that extension was built; the Python functions here are the reference it is
 tested against and the fallback where no compiler was at hand. The Python functions call PDFium
 through prototypes that pass handles as plain integers (the same C functions pypdfium2 binds),
@@ -21,7 +21,7 @@ from typing import Iterator
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from .normalise import clean_text
+from .clean import clean_text
 
 Rect = tuple[float, float, float, float]  # left, bottom, right, top in PDF coordinates
 

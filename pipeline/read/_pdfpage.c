@@ -1,4 +1,4 @@
-/* The PDFium calls of pipeline/pdftext.py that run per object, per rectangle and per character,
+/* The PDFium calls of pipeline/read/pdftext.py that run per object, per rectangle and per character,
  * made here in one call per page: a page's objects (`walk`) and its text rectangles with each
  * one's first character (`geometry`). The results equal those of the Python functions they stand
  * for (page_objects, _rects, _object_starts, _paired), which stay as the reference and fallback;

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import build, load
+from ..warehouse import load
+from .plan import Plan, plan
 
 
 @dataclass
@@ -35,14 +36,14 @@ def run(raw: Path, db_path: Path) -> Status:
         else:
             loaded = con.execute(LOADED_SQL).df()
             failed = con.execute("SELECT path, reason, failed_at FROM load_errors ORDER BY path").df()
-        p = build.plan(raw, con) if raw.is_dir() else build.Plan()
+        p = plan(raw, con) if raw.is_dir() else Plan()
     finally:
         if con is not None:
             con.close()
     return Status(loaded, failed, raw_states(p))
 
 
-def raw_states(p: build.Plan) -> pd.DataFrame:
+def raw_states(p: Plan) -> pd.DataFrame:
     rows = [(str(x), "new", "") for x in p.new]
     rows += [(str(x), "changed", "") for x in p.changed]
     rows += [(str(x), "unchanged", "") for x in p.unchanged]

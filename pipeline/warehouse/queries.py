@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import nlp
+from .. import nlp
 
 BM25_K1, BM25_B = 1.2, 0.75
 

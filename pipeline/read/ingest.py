@@ -6,14 +6,11 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
-from .models import SourceFile
+from ..errors import IngestError
+from ..models import SourceFile
 
 TEXT_SUFFIXES = {".txt", ".md", ".text"}
 SUFFIXES = TEXT_SUFFIXES | {".pdf"}
-
-
-class IngestError(Exception):
-    """A file that cannot be read as a meeting document."""
 
 
 def sha256_of(path: Path) -> str:

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from .models import Line
-from .normalise import clean_text
+from ..models import Line
+from .clean import clean_text
 from .pdftext import Rules, Run
 
 COL_GAP = 9.0  # points between runs that makes them separate cells

@@ -3,35 +3,18 @@ where a document heading or header block opens; neighbouring parts of one meetin
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache
 from typing import Sequence
 
-from . import vocab
-from .models import Line, Page
-from .normalise import parse_date
-from .parse_cases import case_start, list_start, numbered_start
-from .textrules import row_head, row_text
+from .. import vocab
+from ..models import Line, Page, Segment
+from ..values import parse_date
+from .recognisers import case_start, list_start, numbered_start, row_head, row_text
 
 
-@dataclass
-class Segment:
-    doc_type: str | None
-    lines: list[Line]
-    furniture: list[str]
-
-    @cached_property
-    def case_list_start(self) -> int:
-        """Index of the line after the case-list header (0 without one); asked by several stages."""
-        return list_start(self.lines)
-
-    @property
-    def page_start(self) -> int:
-        return self.lines[0].page if self.lines else 0
-
-    @property
-    def page_end(self) -> int:
-        return self.lines[-1].page if self.lines else 0
+def make(doc_type: str | None, lines: list[Line], furniture: list[str]) -> Segment:
+    """A Segment of these lines, with where its case list begins (asked by several stages)."""
+    return Segment(doc_type, lines, furniture, list_start(lines))
 
 
 def heading_type(lines: Sequence[Line], i: int) -> str | None:
@@ -50,15 +33,15 @@ def heading_type(lines: Sequence[Line], i: int) -> str | None:
 
 
 def _heading_shape(text: str, line: Line) -> bool:
-    docs = vocab.load().raw["documents"]
+    v = vocab.load()
     words = text.split()
-    if _starts_with(text, docs["heading_rows"]) or len(words) == 1:
+    if _starts_with(text, v.heading_rows) or len(words) == 1:
         return True
     # 'Referat fra møte i …', 'Referat Strategisk samarbeidsutvalg 07.03.25': a meeting named in full
-    return len(words) <= 14 and line.row is None and bool(re.search(docs["heading_meeting"], text, re.I))
+    return len(words) <= 14 and line.row is None and bool(v.heading_meeting.search(text))
 
 
-def _starts_with(text: str, labels: list[str]) -> bool:
+def _starts_with(text: str, labels: tuple[str, ...]) -> bool:
     return _starts_re(tuple(labels)).match(text) is not None
 
 
@@ -72,7 +55,7 @@ def _starts_re(labels: tuple[str, ...]) -> re.Pattern[str]:
 
 def _header_line(text: str) -> bool:
     v = vocab.load()
-    return bool(v.header_label.match(text) or _starts_with(text, v.raw["documents"]["preamble_labels"])
+    return bool(v.header_label.match(text) or _starts_with(text, v.preamble_labels)
                 or case_start(text) and len(text.split()) <= 3)
 
 
@@ -96,7 +79,7 @@ def cuts_to_segments(lines: list[Line], cuts: list[tuple[int, str]], furniture: 
     if not cuts or cuts[0][0] > 0:
         cuts = [(0, None)] + cuts  # type: ignore[list-item]
     bounds = [c[0] for c in cuts[1:]] + [len(lines)]
-    return [Segment(t, lines[s:e], furniture) for (s, t), e in zip(cuts, bounds) if lines[s:e]]
+    return [make(t, lines[s:e], furniture) for (s, t), e in zip(cuts, bounds) if lines[s:e]]
 
 
 def _cases(seg: Segment) -> list[str]:
@@ -122,17 +105,17 @@ def _date(seg: Segment) -> str | None:
 
 def merge(segments: list[Segment]) -> list[Segment]:
     """Join a part into the one before it when both belong to the same meeting document."""
-    single = set(vocab.load().raw["documents"]["single_case_types"])
+    single = vocab.load().single_case_types
     out: list[Segment] = []
     for seg in segments:
         if out and _same_document(out[-1], seg, single):
             prev = out.pop()
-            seg = Segment(prev.doc_type or seg.doc_type, prev.lines + seg.lines, prev.furniture)
+            seg = make(prev.doc_type or seg.doc_type, prev.lines + seg.lines, prev.furniture)
         out.append(seg)
     return out
 
 
-def _same_document(a: Segment, b: Segment, single: set[str]) -> bool:
+def _same_document(a: Segment, b: Segment, single: frozenset[str]) -> bool:
     if a.doc_type is None:
         return True  # lines before the first heading (an attendee table, a logo line) belong to it
     if a.doc_type in single or b.doc_type in single:

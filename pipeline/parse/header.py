@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Sequence
 
-from . import vocab
-from .models import Line
-from .normalise import body_abbrev, parse_date, parse_times
-from .textrules import is_name, row_text
+from .. import vocab
+from ..models import Line
+from ..values import body_abbrev, parse_date, parse_times
+from .recognisers import is_name, label_value, row_text
 
 # Fields also taken from a header block printed after the case list has begun (a page-1 block that
 # text extraction placed after the first cases).
@@ -20,17 +20,6 @@ LATE_FIELDS = {"body", "chair", "minute_taker", "location", "datetime", "datetim
 class Header:
     fields: dict[str, str] = field(default_factory=dict)  # first value per header field
     heading: str | None = None
-
-
-def label_value(text: str, v: vocab.Vocab) -> tuple[str, str] | None:
-    """(field, value) when a line opens with a header label."""
-    m = v.header_label.match(text)
-    if m:
-        return v.header_field[m.group("label").casefold()], m.group("value").strip()
-    m = v.loose_header_label.match(text)
-    if m:
-        return v.header_field[m.group("label").casefold()], m.group("value").strip()
-    return None
 
 
 def lines_to_header(lines: Sequence[Line], zone_end: int) -> Header:
@@ -53,7 +42,7 @@ def meeting_date(header: Header, doc_type: str) -> str | None:
     v = vocab.load()
     for key in ("datetime", "datetime_place", "date"):
         value = header.fields.get(key)
-        if value and (key != "date" or doc_type in v.raw["header"]["dated_types"]):
+        if value and (key != "date" or doc_type in v.dated_types):
             found = parse_date(value)
             if found:
                 return found
@@ -98,7 +87,7 @@ def minute_taker(value: str | None) -> str | None:
     """A person, a first name with initials ('Ellen HF, 13.08.23'), or a unit named in vocab.toml
     ('Sekretariatet'): a referent need not be a person."""
     first = _first_part(value)
-    units = vocab.load().raw["attendees"]["minute_taker_units"]
+    units = vocab.load().minute_taker_units
     if first and (any(first.casefold() == u.casefold() for u in units) or INITIALS.match(first)):
         return first
     return person(value)

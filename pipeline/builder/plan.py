@@ -1,0 +1,101 @@
+"""What a build would do with each file under raw/, from content hashes alone: new, changed,
+unchanged, failed before, renamed, a duplicate of another file, gone from raw/, unreadable."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from .. import __version__
+from ..read import ingest
+from ..warehouse import load
+
+
+@dataclass
+class Plan:
+    """What a build would do with each file under raw/, from content hashes alone."""
+
+    new: list[Path] = field(default_factory=list)
+    changed: list[Path] = field(default_factory=list)  # new content, or read by an older pipeline version
+    unchanged: list[Path] = field(default_factory=list)
+    failed_before: list[Path] = field(default_factory=list)  # same content failed last time: not retried
+    renamed: list[tuple[str, Path, str]] = field(default_factory=list)  # (old path, new path, sha)
+    duplicates: list[tuple[Path, str]] = field(default_factory=list)  # (path, path holding the same content)
+    gone: list[tuple[str, str]] = field(default_factory=list)  # (loaded path, sha) no longer under raw/
+    sha: dict[Path, str] = field(default_factory=dict)
+    previous: dict[Path, str] = field(default_factory=dict)  # changed path -> the sha it replaces
+    unreadable: list[tuple[Path, str]] = field(default_factory=list)
+
+    @property
+    def todo(self) -> list[Path]:
+        return sorted(self.new + self.changed)
+
+
+def source_paths(raw: Path) -> list[Path]:
+    return sorted(p for p in raw.rglob("*") if p.is_file() and p.suffix.lower() in ingest.SUFFIXES
+                  and not p.name.startswith("."))
+
+
+def files_newer_than(raw: Path, db_path: Path) -> int:
+    """How many files under raw/ were modified after the warehouse was last written (all of
+    them if there is no warehouse): a cheap guess, from modification times alone, at whether a
+    build will have files to read. The plan decides from content hashes."""
+    try:
+        since = db_path.stat().st_mtime
+    except OSError:
+        since = float("-inf")
+    n = 0
+    for path in source_paths(raw):
+        try:
+            n += path.stat().st_mtime > since
+        except OSError:
+            continue
+    return n
+
+
+def plan(raw: Path, con: duckdb.DuckDBPyConnection | None, retry_failed: bool = False) -> Plan:
+    loaded = load.loaded_files(con) if con is not None else {}
+    errors = load.failed_files(con) if con is not None else {}
+    by_sha = {sha: path for path, (sha, _) in loaded.items()}
+    out = Plan()
+    seen: dict[str, Path] = {}
+    for path in source_paths(raw):
+        try:
+            sha = ingest.sha256_of(path)
+            if path.stat().st_size == 0:
+                out.unreadable.append((path, "empty file"))
+                continue
+        except OSError as exc:
+            out.unreadable.append((path, f"cannot read file ({exc.strerror or exc})"))
+            continue
+        out.sha[path] = sha
+        key = str(path)
+        if sha in seen:
+            out.duplicates.append((path, str(seen[sha])))
+            continue
+        if key in loaded and loaded[key][0] == sha:
+            if loaded[key][1] == __version__:
+                out.unchanged.append(path)
+            else:  # read by another version of the pipeline: read again
+                out.changed.append(path)
+                out.previous[path] = sha
+        elif sha in by_sha and by_sha[sha] != key:
+            old = by_sha[sha]
+            if Path(old).exists() and Path(old).resolve() != path.resolve():
+                out.duplicates.append((path, old))
+                continue
+            else:
+                out.renamed.append((old, path, sha))
+        elif errors.get(key) == sha and not retry_failed:
+            out.failed_before.append(path)
+        elif key in loaded:
+            out.changed.append(path)
+            out.previous[path] = loaded[key][0]
+        else:
+            out.new.append(path)
+        seen[sha] = path
+    present = {str(p) for p in out.sha}
+    moved = {old for old, _, _ in out.renamed}
+    out.gone = sorted((p, sha) for p, (sha, _) in loaded.items() if p not in present and p not in moved)
+    return out

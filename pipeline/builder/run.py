@@ -1,0 +1,86 @@
+"""The main job: every file under raw/ through all stages into extracted/ and the warehouse.
+
+Files are known by content hash. A build first plans (what is new, changed, unchanged, renamed,
+a duplicate, gone: plan.py), then parses only new and changed files in worker processes
+(workers.py), and derives and loads them in path order, whole files per transaction
+(batches.py). One build at a time holds the warehouse lock (lock.py)."""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from ..warehouse import load
+from . import workers
+from .batches import Loader, Summary, load_language_tools, record_failure
+from .lock import warehouse_lock
+from .plan import Plan, files_newer_than, plan
+
+log = logging.getLogger(__name__)
+
+
+def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bool = False,
+        jobs: int | None = None, guard: workers.Guard = workers.Guard(), retry_failed: bool = False,
+        wait: float = 0.0, on_file: Callable[[int, int, workers.Outcome], None] | None = None) -> Summary:
+    started = time.perf_counter()
+    summary = Summary()
+    with warehouse_lock(db_path, wait):
+        jobs = workers.default_jobs() if jobs is None else jobs
+        # workers start while the warehouse opens and the plan is made, when files look new
+        early = min(jobs, files_newer_than(raw, db_path))
+        pool = workers.start_pool(early, guard) if early else None
+        con = None
+        try:
+            con = load.connect(db_path, reference_data=False)  # refreshed after the files: the workers wait less
+            t = time.perf_counter()
+            p = plan(raw, con, retry_failed)
+            summary.add_time("plan", time.perf_counter() - t)
+            _apply_plan_facts(con, p, summary, prune)
+            for path, reason in p.unreadable:
+                record_failure(con, summary, path, None, reason, strict)
+            todo = p.todo
+            workers_n = min(jobs, len(todo)) if jobs else 0
+            if pool is not None and early < workers_n:  # more to read than the early start expected
+                pool.shutdown(wait=False, cancel_futures=True)
+                pool = None
+            tools = load_language_tools() if workers_n else None  # loaded while the workers read
+            loader = Loader(con, summary, p, strict, tools, on_file, len(todo))
+            outcomes = workers.parse_files(todo, raw, out_dir, workers_n, guard, p.sha, pool=pool)
+            for outcome in workers.collected(outcomes) if workers_n else outcomes:
+                loader.take(outcome)
+            loader.flush()  # the last batch
+            load.refresh_reference_data(con)
+            t = time.perf_counter()
+            if load.sort_search_terms(con):
+                summary.add_time("sort_search", time.perf_counter() - t)
+        finally:
+            if pool is not None:  # parse_files shuts it down; this is for a build stopped before it ran
+                pool.shutdown(wait=True, cancel_futures=True)
+            if con is not None:
+                con.close()
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _apply_plan_facts(con, p: Plan, summary: Summary, prune: bool) -> None:
+    summary.files = len(p.sha) + len(p.unreadable)
+    summary.skipped = len(p.unchanged)
+    summary.failed_before = len(p.failed_before)
+    summary.duplicates = len(p.duplicates)
+    summary.renamed = len(p.renamed)
+    summary.gone = len(p.gone)
+    for old, new, sha in p.renamed:
+        load.rename_file(con, sha, str(new))
+        log.info("%s: renamed from %s", new, old)
+    for path, other in p.duplicates:
+        log.info("%s: same content as %s, skipped", path, other)
+    for path, sha in p.gone:
+        if prune:
+            load.remove_file(con, sha)
+            summary.pruned += 1
+            log.info("%s: gone from raw/, pruned", path)
+        else:
+            log.warning("%s: gone from raw/ (kept; --prune removes it)", path)
+
+

@@ -1,0 +1,1 @@
+"""The DuckDB warehouse: its schema (schema.sql), the writes (load) and the reads (queries)."""

@@ -1,0 +1,177 @@
+"""Stage 6: a file's derived rows -> DuckDB. Each transaction holds whole source files: their old
+rows are deleted and their new rows inserted together, so a failure or a kill leaves the previous
+state intact."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from importlib import resources
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from .. import vocab
+from ..models import Extraction
+
+FILE_TABLES = ("search_cases", "attachments", "case_references", "search_terms", "case_topics", "extraction_warnings", "attendees", "decisions",
+               "cases", "documents", "source_files")
+INSERT_ORDER = ("source_files", "meetings", "documents", "cases", "decisions", "attendees", "extraction_warnings",
+                "case_topics", "search_terms", "case_references", "attachments", "search_cases")
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """One transaction around the block: committed at its end; rolled back if anything in it, or
+    the commit itself, raises, and the exception passed on."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def connect(db_path: Path, read_only: bool = False, reference_data: bool = True) -> duckdb.DuckDBPyConnection:
+    """The warehouse, its schema created or brought up to date when writable; the reference data
+    (organisations) refreshed too unless the caller does it later (a build, after its files)."""
+    if not read_only:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(db_path), read_only=read_only)
+    if not read_only:
+        con.execute(resources.files(__package__).joinpath("schema.sql").read_text("utf-8"))
+        if reference_data:
+            refresh_reference_data(con)
+    return con
+
+
+def refresh_reference_data(con: duckdb.DuckDBPyConnection) -> None:
+    """Organisations and their aliases from taxonomy.toml, replaced whole in one transaction."""
+    orgs = vocab.taxonomy().organisations
+    aliases = pa.Table.from_pylist([dict(alias=a, canonical=c) for c, names in orgs.items() for a in {*names, c}])
+    canon = pa.Table.from_pylist([dict(canonical=c) for c in orgs])
+    with transaction(con):
+        con.execute("DELETE FROM organisation_aliases")
+        con.execute("DELETE FROM organisations")
+        _insert(con, "organisations", canon)
+        _insert(con, "organisation_aliases", aliases)
+
+
+def loaded_files(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str | None]]:
+    """path -> (sha256, pipeline version that read it) of every loaded source file."""
+    rows = con.execute("SELECT path, sha256, pipeline_version FROM source_files").fetchall()
+    return {path: (sha, version) for path, sha, version in rows}
+
+
+def failed_files(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
+    """path -> sha256 of every file whose last attempt failed."""
+    return dict(con.execute("SELECT path, sha256 FROM load_errors").fetchall())
+
+
+def rename_file(con: duckdb.DuckDBPyConnection, sha256: str, new_path: str) -> None:
+    with transaction(con):
+        con.execute("UPDATE source_files SET path = ? WHERE sha256 = ?", [new_path, sha256])
+        con.execute("UPDATE search_cases SET source_path = ? WHERE sha256 = ?", [new_path, sha256])
+
+
+def remove_file(con: duckdb.DuckDBPyConnection, sha256: str) -> None:
+    """Every row that came from one source file, in one transaction."""
+    with transaction(con):
+        delete_file(con, sha256)
+
+
+def _first_per_key(rows: pa.Table, key: str) -> pa.Table:
+    seen: set = set()
+    keep = [not (k in seen or seen.add(k)) for k in rows.column(key).to_pylist()]
+    return rows.filter(pa.array(keep))
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
+    """Rows of an Arrow table into `table`, matched by column name, in one statement."""
+    if rows.num_rows == 0:
+        return
+    cols = ", ".join(rows.column_names)
+    con.register("_incoming", rows)
+    try:
+        if table == "meetings":
+            con.execute(f"INSERT INTO meetings ({cols}) SELECT {cols} FROM _incoming "
+                        "WHERE meeting_id NOT IN (SELECT meeting_id FROM meetings)")
+        else:
+            con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming")
+    finally:
+        try:
+            con.unregister("_incoming")
+        except duckdb.Error:
+            pass  # refused inside an aborted transaction; the error that aborted it is already raised
+
+
+def delete_file(con: duckdb.DuckDBPyConnection, sha256: str) -> None:
+    for table in FILE_TABLES:
+        con.execute(f"DELETE FROM {table} WHERE sha256 = ?", [sha256])
+    con.execute("DELETE FROM meetings WHERE meeting_id NOT IN "
+                "(SELECT meeting_id FROM documents WHERE meeting_id IS NOT NULL)")
+
+
+def run_many(con: duckdb.DuckDBPyConnection,
+             items: list[tuple[Extraction, str | None, dict[str, pa.Table]]]) -> None:
+    """Load several files' extractions in one transaction (all or none): the earlier rows of each
+    file are deleted, then each table gets one insert of every file's rows. One statement per table
+    instead of one per table and file is what makes bulk loads fast."""
+    with transaction(con):
+        shas = sorted({sha for ex, replaces, _ in items for sha in (ex.source.sha256, replaces) if sha})
+        for (sha,) in con.execute("SELECT sha256 FROM source_files WHERE sha256 IN (SELECT unnest(?))",
+                                  [shas]).fetchall():
+            delete_file(con, sha)  # rows of an earlier load of the same content, or of the content replaced
+        paths = pa.table({"path": [ex.source.path for ex, _, _ in items]})
+        con.register("_paths", paths)
+        try:
+            con.execute("DELETE FROM load_errors WHERE path IN (SELECT path FROM _paths)")
+        finally:
+            con.unregister("_paths")
+        for table in INSERT_ORDER:
+            parts = [data[table] for _, _, data in items if data[table].num_rows]
+            if not parts:
+                continue
+            rows = parts[0] if len(parts) == 1 else pa.concat_tables(parts, promote_options="permissive")
+            if table == "meetings":  # the same meeting in several files of the batch: its first row
+                rows = _first_per_key(rows, "meeting_id")
+            _insert(con, table, rows)
+            if table == "search_terms":
+                _count_unsorted(con, rows.num_rows)
+
+
+def _count_unsorted(con: duckdb.DuckDBPyConnection, n: int) -> None:
+    con.execute("INSERT INTO upkeep VALUES ('search_terms_unsorted', ?) "
+                "ON CONFLICT (name) DO UPDATE SET value = upkeep.value + excluded.value", [n])
+
+
+SORT_SHARE = 0.10  # re-sort the postings when this share of them was appended since the last sort
+
+
+def sort_search_terms(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
+    """Store search_terms in term order again once enough postings were appended out of order, in
+    one transaction (a kill leaves the earlier, equally correct order). Returns whether it sorted."""
+    row = con.execute("SELECT value FROM upkeep WHERE name = 'search_terms_unsorted'").fetchone()
+    unsorted = row[0] if row else 0
+    total = con.execute("SELECT count(*) FROM search_terms").fetchone()[0]
+    if not unsorted or (not force and unsorted < SORT_SHARE * total):
+        return False
+    cols = ", ".join(c for (c,) in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = 'search_terms' "
+        "ORDER BY ordinal_position").fetchall())
+    with transaction(con):
+        con.execute(f"CREATE TEMP TABLE _sorted AS SELECT {cols} FROM search_terms ORDER BY term, case_id")
+        con.execute("DELETE FROM search_terms")
+        con.execute(f"INSERT INTO search_terms ({cols}) SELECT {cols} FROM _sorted")
+        con.execute("DROP TABLE _sorted")
+        con.execute("UPDATE upkeep SET value = 0 WHERE name = 'search_terms_unsorted'")
+    return True
+
+
+def record_error(con: duckdb.DuckDBPyConnection, path: str, sha256: str | None, reason: str) -> None:
+    with transaction(con):
+        con.execute("DELETE FROM load_errors WHERE path = ?", [path])
+        con.execute("INSERT INTO load_errors VALUES (?, ?, ?, ?)",
+                    [path, sha256, reason, datetime.now(timezone.utc).replace(tzinfo=None)])
