@@ -10,12 +10,13 @@ from typing import Any
 
 import orjson
 
-from .parse import document, segment
+from .parse import document, reflow, segment
 from .read import ingest, lines
 from .models import Extraction, Page, SourceFile
 
 
 def pages_to_extraction(source: SourceFile, pages: list[Page]) -> Extraction:
+    pages = reflow.run(pages, wrapped=source.format == "pdf")
     segments = segment.run(pages)
     file_texts = tuple(ln.text for p in pages for ln in p.lines[:40])
     # every person the file names, to join names wrapped over lines in responsible columns

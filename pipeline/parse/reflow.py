@@ -1,0 +1,162 @@
+"""Lines recovered from flattened text: a transcript or text export that ran a page's labels, case
+headings and decisions together into one run of text ("… Tilstede: A, B og C Forfall: D SAK 29/14
+GODKJENNING AV …") is split where those cues stand, so the same grammar reads it as it reads a
+laid-out page. Well-laid-out text is left as it is: a block is split only where it holds cues in the
+middle of its lines. The cues are vocabulary (vocab.toml [reflow])."""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from functools import cache
+from typing import Sequence
+
+from .. import vocab
+from ..models import Line, Page
+
+LONG = 300  # characters: a line this long that holds a cue is a flattened page, not a paragraph
+PAGE_MARKER = re.compile(r"^(?P<n>\d{1,3})\s+(?=\S)")
+SENTENCE = re.compile(r"(?<=[a-zæøå0-9)»][a-zæøå)»]\.)\s+(?=[A-ZÆØÅ«])|(?<=[a-zæøå]{2}[!?])\s+(?=[A-ZÆØÅ])")
+CAPS_TITLE = re.compile(r"^(?P<title>(?:[A-ZÆØÅ0-9/&,-]{2,}\s+)*[A-ZÆØÅ0-9/&,-]{2,})\s+(?=[A-ZÆØÅ][a-zæøå])")
+
+
+@cache
+def _cues() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """(cue anywhere, bare case number, strong label after a sentence) from vocab.toml [reflow]."""
+    raw = vocab.load().raw
+    r = raw["reflow"]
+    labels = [re.escape(k) for k, _ in raw["header"]["fields"]] + [re.escape(k) for k in
+              raw["attendees"]["present"] + raw["attendees"]["absent"]] + [p for p, _ in raw["decisions"]["labels"]] + r["labels"]
+    prefix = raw["case_numbers"]["prefix"]
+    cue = re.compile(rf"\b(?:{'|'.join(labels)})\s?:|\b{prefix}\s*\d{{1,4}}\s?[/.-]\s?\d{{2,4}}\b"
+                     rf"|(?-i:\b(?:{'|'.join(r['phrases'])})\b|\b(?:{'|'.join(r['group_labels'])})\s?:)", re.I)
+    bare = re.compile(r["bare_case_number"])
+    strong = re.compile("|".join(f"(?:{p})" for p in r["strong_labels"]), re.I)
+    return cue, bare, strong
+
+
+def run(pages: Sequence[Page], wrapped: bool) -> list[Page]:
+    """`wrapped`: a PDF, whose lines wrap a paragraph (blocks are runs of plain lines); in a text
+    file each source line is its own block."""
+    pages = list(pages) if wrapped else _page_markers(pages)
+    return [replace(p, lines=tuple(_reflow(p.lines, wrapped))) for p in pages]
+
+
+def _page_markers(pages: Sequence[Page]) -> list[Page]:
+    """A transcript that numbers its pages with a bare number opening a paragraph ('1 Til
+    medlemmene …', '2 Saksliste …', counting up from 1) is cut into those pages."""
+    out: list[Page] = []
+    for page in pages:
+        cuts = []
+        expect = 1
+        for k, line in enumerate(page.lines):
+            m = PAGE_MARKER.match(line.text)
+            if line.row is None and (m and int(m.group("n")) == expect or line.text.strip() == str(expect)):
+                cuts.append(k)
+                expect += 1
+        if len(cuts) < 2 or cuts[0] != 0:
+            out.append(page)
+            continue
+        bounds = cuts + [len(page.lines)]
+        for n, (a, b) in enumerate(zip(bounds, bounds[1:])):
+            lines = list(page.lines[a:b])
+            lines[0] = replace(lines[0], text=PAGE_MARKER.sub("", lines[0].text, count=1)) \
+                if PAGE_MARKER.match(lines[0].text) else None  # type: ignore[assignment]
+            kept = tuple(ln for ln in lines if ln is not None and ln.text.strip())
+            furniture = page.furniture + (str(n + 1),)
+            out.append(Page(len(out) + 1, kept, furniture))
+    return out
+
+
+def _blocks(lines: Sequence[Line], wrapped: bool) -> list[list[Line]]:
+    """Runs of plain lines that make one paragraph (PDF: the usual line pitch apart)."""
+    out: list[list[Line]] = []
+    pitch = _pitch(lines) if wrapped else None
+    for line in lines:
+        prev = out[-1][-1] if out else None
+        joins = wrapped and prev is not None and prev.row is None and line.row is None \
+            and prev.page == line.page and prev.top is not None and line.top is not None and pitch \
+            and 0 < line.top - prev.top <= 1.4 * pitch
+        if joins:
+            out[-1].append(line)
+        else:
+            out.append([line])
+    return out
+
+
+def _pitch(lines: Sequence[Line]) -> float | None:
+    gaps = sorted(b.top - a.top for a, b in zip(lines, lines[1:])
+                  if a.top is not None and b.top is not None and a.page == b.page and b.top > a.top)
+    return gaps[len(gaps) // 2] if gaps else None
+
+
+def _reflow(lines: Sequence[Line], wrapped: bool) -> list[Line]:
+    out: list[Line] = []
+    for block in _blocks(lines, wrapped):
+        if block[0].row is not None:
+            out.extend(block)
+            continue
+        out.extend(_split_block(block))
+    return out
+
+
+def _split_block(block: list[Line]) -> list[Line]:
+    cue, bare, strong = _cues()
+    text = " ".join(ln.text.strip() for ln in block)
+    mid = [m for ln in block for m in cue.finditer(ln.text) if m.start() > 0]
+    spans = [m.span() for m in cue.finditer(text) if not _inside_sentence(text, m.start())]
+    numbers = {p for p in _bare_numbers(text, bare) if not any(a <= p < b for a, b in spans)}
+    flattened = len(mid) + len(numbers) >= 2 or any(len(ln.text) > LONG for ln in block) and bool(spans)
+    if flattened:
+        points = {a for a, _ in spans} | numbers
+    else:
+        points = {m.start() for ln in block for m in strong.finditer(ln.text) if m.start() > 0}
+        if not points:
+            return block
+        text = block[0].text if len(block) == 1 else None  # type: ignore[assignment]
+        if text is None:
+            return [ln2 for ln in block for ln2 in _split_block([ln])]
+    pieces = _cut(text, sorted(points - {0}))
+    if flattened:
+        pieces = [s for piece in pieces for s in _split_piece(piece)]
+    first = block[0]
+    return [Line(p, first.page, first.bold, None, None, first.top) for p in pieces if p]
+
+
+def _inside_sentence(text: str, at: int) -> bool:
+    """A cue inside brackets or right after a preposition ('(forlot møtet etter sak 34/09)') is
+    part of a sentence, not a new line."""
+    before = text[:at]
+    words = before.split()
+    dangling = vocab.load().raw["documents"]["dangling_words"]
+    return before.count("(") > before.count(")") or bool(words) and words[-1] in dangling
+
+
+def _cut(text: str, points: list[int]) -> list[str]:
+    bounds = [0] + points + [len(text)]
+    return [text[a:b].strip() for a, b in zip(bounds, bounds[1:])]
+
+
+def _bare_numbers(text: str, bare: re.Pattern[str]) -> set[int]:
+    """Positions of case numbers written without a prefix ('33/09 Title'): only a run of two or more
+    counting up in one series (33/09, 34/09, 35/09), so a date or a reference is not taken."""
+    hits = [(m.start("num"), int(m.group("n")), m.group("series")) for m in bare.finditer(text)]
+    out: set[int] = set()
+    for k, (pos, n, series) in enumerate(hits):
+        neighbours = [h for h in hits[max(0, k - 1):k + 2] if h is not hits[k] and h[2] == series and abs(h[1] - n) == 1]
+        if neighbours:
+            out.add(pos)
+    return out
+
+
+def _split_piece(piece: str) -> list[str]:
+    """A fragment of flattened text: a capitals title after a case number is its own line, and so
+    is each sentence."""
+    hit = vocab.load().case_families.first(piece)
+    head: list[str] = []
+    if hit and hit[0] < vocab.load().numbered_families:
+        rest = piece[hit[1].end():].lstrip(" :.\t–-")
+        m = CAPS_TITLE.match(rest)
+        if m and len(m.group("title").split()) >= 2:
+            head = [piece[:hit[1].end()] + " " + m.group("title")]
+            piece = rest[m.end():]
+    return head + [s.strip() for s in SENTENCE.split(piece) if s.strip()]
