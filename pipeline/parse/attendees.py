@@ -6,7 +6,11 @@ from typing import Sequence
 
 from .. import vocab
 from ..models import Attendee, Line, Status
-from .recognisers import is_name, join_wrapped, label_value
+from .recognisers import is_name, join_wrapped, label_value, row_text
+
+# A role group inside an attendee list: 'Rådmenn: A, B', 'Fra ViG:', 'NUI: C og D'
+GROUP_LABEL = re.compile(r"^(?P<label>[A-ZÆØÅ][\wæøå./-]*(?: [\wæøå./-]+){0,3})\s?:\s*(?P<rest>.*)$")
+SENTENCE_END = re.compile(r"(?<=[a-zæøå]{3})\.$")
 
 MARK = re.compile(r"\s+[Xx✓✔]$")
 TITLE_WORDS = re.compile(r"(?:representant|leder|leiar|direktør|sjef|rådgiver|rådgjevar|koordinator|lege|ordfører|"
@@ -183,9 +187,22 @@ def list_attendees(lines: Sequence[Line], stop: int) -> list[Attendee]:
             continue
         if status is None or (line.col == 0 and line.row is not None and status == "by-position"):
             continue
-        if (line.col == 0 and line.row != label_row) or _ends_list(text, v):
+        if line.row is not None and line.row != label_row and status != "by-position":
+            if line.col != 0:
+                continue
+            text = row_text(lines, i)  # 'Marit B. Lågøyr,  KA': a list line with a wide gap
+            if _ends_list(text, v):
+                status = None
+                continue
+        elif (line.col == 0 and line.row != label_row) or _ends_list(text, v):
             status = None
             continue
+        sub = GROUP_LABEL.match(text)
+        if sub and not is_name(sub.group("label")) and not re.search(r"\d", sub.group("label")):
+            group = sub.group("label")
+            text = sub.group("rest")
+            if not text:
+                continue
         found = _people(text, status, group, line, labels)
         out.extend(found)
         since_label += len(found)
@@ -211,10 +228,15 @@ def _people(text: str, status: str | None, group: str | None, line: Line,
     if status == "by-position":
         above = [s for top, s in labels if top is not None and line.top is not None and top <= line.top + 2]
         status = above[-1] if above else Status.UNKNOWN
-    text = BULLET_LEAD.sub("", text)
+    text = SENTENCE_END.sub("", BULLET_LEAD.sub("", text).strip())
     parts = [p.strip() for p in split_outside_brackets(text, r",|;|\s+og\s+") if p.strip()]
     if len(parts) > 1 and all(is_name(NOTE.sub("", p).strip()) for p in parts):
         people = [(p, None) for p in parts]
+    elif len(parts) >= 3 and all(is_name(NOTE.sub("", p).strip(), min_words=1) for p in parts):
+        people = [(p, None) for p in parts]  # first names only: 'Raine, Fride, Nina, Simon'
+    elif len(parts) > 1 and all(is_name(NOTE.sub("", split_person(p)[0]).strip()) for p in parts) \
+            and " og " not in text and ";" not in text and _orgs_between(parts):
+        people = [split_person(p) for p in parts]
     else:
         name, rest = split_person(text)
         if not is_name(NOTE.sub("", name).strip()):
@@ -232,6 +254,10 @@ def _people(text: str, status: str | None, group: str | None, line: Line,
         _apply_notes(a, notes, v)
         out.append(a)
     return out
+
+
+def _orgs_between(parts: list[str]) -> bool:
+    return False
 
 
 NOTE = re.compile(r"\s*\(([^()]*)\)")
