@@ -28,7 +28,7 @@ def _cues() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
               raw["attendees"]["present"] + raw["attendees"]["absent"]] + [p for p, _ in raw["decisions"]["labels"]] + r["labels"]
     prefix = raw["case_numbers"]["prefix"]
     cue = re.compile(rf"\b(?:{'|'.join(labels)})\s?:|\b{prefix}\s*\d{{1,4}}\s?[/.-]\s?\d{{2,4}}\b"
-                     rf"|(?-i:\b(?:{'|'.join(r['phrases'])})\b|\b(?:{'|'.join(r['group_labels'])})\s?:)", re.I)
+                     rf"|(?-i:\b(?:{'|'.join(r['phrases'])})\b|\b(?:{'|'.join(r['group_labels'])})\s?:|(?<=[\w)] )[A-ZÆØÅ][\wæøå]{{1,20}}:(?= ))", re.I)
     bare = re.compile(r["bare_case_number"])
     strong = re.compile("|".join(f"(?:{p})" for p in r["strong_labels"]), re.I)
     return cue, bare, strong
