@@ -22,7 +22,7 @@ _WORD_DATE = re.compile(rf"(?<!\d)(?P<d>\d{{1,2}})\.?\s+(?P<m>{_MONTH_ALTS})\.?(
 # kl. 08.30 – 10.30, 13.00-15.30, kl 1800-1915, klokka 13, 08:30
 _TIME = r"(?P<{n}h>[01]?\d|2[0-3])(?:[.:]?(?P<{n}m>[0-5]\d))?"
 _TIME_RANGE = re.compile(
-    rf"(?:\bkl(?:\.|okka|okken)?\s*)?(?<![\d.]){_TIME.format(n='a')}(?:\s*[-–]\s*(?:kl\.?\s*)?{_TIME.format(n='b')})?(?![\d.]\d)",
+    rf"(?:\bkl(?:\.|okka|okken)?:?\s*)?(?<![\d.]){_TIME.format(n='a')}(?:(?:\s*[-–]\s*|\s+(?=\d{{1,2}}[.:]\d\d))(?:kl\.?\s*)?{_TIME.format(n='b')})?(?![\d.]\d)",
     re.I)
 
 
@@ -98,6 +98,8 @@ def body_abbrev(text: str) -> tuple[str | None, str | None]:
 @cache
 def _body_patterns() -> vocab.Labelled:
     """Bodies by full name (any case) first, then by abbreviation (as written): (pattern, (name, abbrev))."""
-    bodies = vocab.load().bodies
-    return vocab.Labelled([(re.compile(rf"\b{re.escape(name)}\b", re.I), (name, abbrev or None)) for name, abbrev in bodies]
+    v = vocab.load()
+    bodies = v.bodies
+    return vocab.Labelled([(re.compile(rf"\b{re.escape(name)}\b", re.I), (v.body_names.get(name, name), abbrev or None))
+                           for name, abbrev in bodies]
                           + [(re.compile(rf"\b{abbrev}\b"), (name, abbrev)) for name, abbrev in bodies if abbrev])

@@ -117,6 +117,7 @@ class Vocab:
     absent_label: Pattern[str]
     attendee_label: Pattern[str]
     bodies: tuple[tuple[str, str], ...]
+    body_names: dict[str, str]  # a body as written -> the name it is known by ('Styremøte' -> 'Styret')
     organisations: Patterns
     not_name_words: frozenset[str]
     attendee_notes: Patterns
@@ -129,7 +130,6 @@ class Vocab:
     responsible_header: Pattern[str]  # a case list's column header naming who is responsible
     single_case_types: frozenset[str]  # doc types that hold one case (a case paper)
     dated_types: frozenset[str]  # doc types whose plain 'Dato' field is the meeting date
-    default_body: dict[str, str]  # doc type -> the body it belongs to when none is named
     heading_rows: tuple[str, ...]  # table rows that open a document whatever their length
     heading_meeting: Pattern[str]  # a heading that names a meeting in full
     preamble_labels: tuple[str, ...]  # header-block labels above a case paper's title
@@ -168,7 +168,8 @@ def load() -> Vocab:
         present_label=_label_re(att["present"]),
         absent_label=_label_re(att["absent"]),
         attendee_label=_label_re(att["present"] + att["absent"]),
-        bodies=tuple((n, a) for n, a in data["bodies"]["names"]),
+        bodies=tuple((n[0], n[1]) for n in data["bodies"]["names"]),
+        body_names={n[0]: n[2] for n in data["bodies"]["names"] if len(n) > 2},
         organisations=Patterns(re.compile(p) for p in data["organisations"]["patterns"]),
         not_name_words=frozenset(w.casefold() for w in data["names"]["not_name_words"]),
         attendee_notes=Patterns(re.compile(p, FLAGS) for p in att["notes"]),
@@ -181,7 +182,6 @@ def load() -> Vocab:
         responsible_header=re.compile(rf"\b(?:{'|'.join(re.escape(h) for h in cl['responsible_headers'])})\b", re.I),
         single_case_types=frozenset(docs["single_case_types"]),
         dated_types=frozenset(hdr["dated_types"]),
-        default_body=dict(docs["default_body"]),
         heading_rows=tuple(docs["heading_rows"]),
         heading_meeting=re.compile(docs["heading_meeting"], re.I),
         preamble_labels=tuple(docs["preamble_labels"]),

@@ -23,6 +23,11 @@ def doc_type_of(seg: Segment) -> str:
     for pattern, doc_type in v.cues:
         if any(pattern.search(t) for t in texts):
             return doc_type
+    docs = v.raw["documents"]
+    opening = [ln.text for ln in seg.lines[:docs["title_lines"]]]
+    for pattern, doc_type in docs["title_words"]:
+        if any(re.search(pattern, t, re.I) for t in opening):
+            return doc_type
     return DocType.OTHER
 
 
@@ -65,6 +70,8 @@ def run(seg: Segment, file_texts: tuple[str, ...], file_names: frozenset[str] = 
     single = doc_type in vocab.load().single_case_types
     header = parse_header.lines_to_header(lines, max(zone, 8) if single else zone)
     attendees = parse_attendees.run(lines, zone) if attendees is None else attendees
+    if doc_type == DocType.OTHER and attendees:
+        doc_type = vocab.load().raw["documents"]["minutes_default"]
     chair = parse_header.person(header.fields.get("chair"))
     known = {a.name for a in attendees} | ({chair} if chair else set()) | set(file_names)
     cases, warnings = parse_cases.run(lines, known, plain_allowed=doc_type in AGENDAS,
@@ -83,16 +90,17 @@ def run(seg: Segment, file_texts: tuple[str, ...], file_names: frozenset[str] = 
     zone_texts = [ln.text for ln in lines[:max(zone, 1)]]
     name, abbrev = parse_header.body(header, zone_texts)
     if name is None:
-        name = vocab.load().default_body.get(doc_type)
-        if name is None:
-            name, abbrev = parse_header.body(header, [ln.text for ln in lines])
+        name, abbrev = parse_header.body(header, [ln.text for ln in lines])
     start, end = parse_header.times(header)
+    date = parse_header.meeting_date(header, doc_type)
+    if date is None:
+        date, (start, end) = parse_header.headline_date(lines, doc_type, (start, end))
     doc = Document(
         doc_type=doc_type,
         organization=parse_header.organisation(zone_texts) or org_hint or parse_header.organisation(
             [ln.text for ln in lines] + list(seg.furniture)) or parse_header.file_organisation(file_texts),
         body=name, body_abbrev=abbrev,
-        meeting_date=parse_header.meeting_date(header, doc_type),
+        meeting_date=date,
         start_time=start, end_time=end,
         location=parse_header.location(header),
         chair=chair,

@@ -31,6 +31,9 @@ def lines_to_header(lines: Sequence[Line], zone_end: int) -> Header:
         if line.col not in (None, 0):
             continue
         hit = label_value(row_text(lines, i), v)
+        if hit and not hit[1] and line.row is None and i + 1 < len(lines) and lines[i + 1].row is None \
+                and not label_value(lines[i + 1].text, v) and not v.attendee_label.match(lines[i + 1].text):
+            hit = (hit[0], lines[i + 1].text.strip())  # 'Møtedato:' with its value on the next line
         if hit and hit[1] and (i < zone_end or hit[0] in LATE_FIELDS):
             header.fields.setdefault(hit[0], hit[1])
         if header.heading is None and line.col is None and v.headings.patterns.matches(line.text):
@@ -47,6 +50,26 @@ def meeting_date(header: Header, doc_type: str) -> str | None:
             if found:
                 return found
     return parse_date(header.heading) if header.heading else None
+
+
+def headline_date(lines: Sequence[Line], doc_type: str, times: tuple[str | None, str | None]
+                  ) -> tuple[str | None, tuple[str | None, str | None]]:
+    """A date the header block does not label: the first full date on an opening line that names
+    the meeting ('Referat fra styremøte i VLF onsdag 23. mai 2023 kl 1800-1915'), with the times
+    written there; in minutes, else a date standing alone on the last line (the signature's date)."""
+    docs = vocab.load().raw["documents"]
+    for line in lines[:docs["headline_lines"]]:
+        if re.search(docs["headline"], line.text, re.I):
+            found = parse_date(line.text)
+            if found:
+                return found, times if times[0] else parse_times(line.text)
+    if doc_type in ("referat", "protokoll") and lines:
+        last = lines[-1].text.strip()
+        if len(last.split()) <= 3:
+            found = parse_date(last)
+            if found:
+                return found, times
+    return None, times
 
 
 def times(header: Header) -> tuple[str | None, str | None]:
