@@ -105,6 +105,7 @@ class Segment:
     lines: list[Line]
     furniture: list[str]
     case_list_start: int  # index of the line after the case-list header (0 without one)
+    page_cut: bool = False  # opened by its page (a bundle's next document), never merged into the one before
 
     @property
     def page_start(self) -> int:

@@ -14,6 +14,7 @@ from .. import vocab
 from ..models import Line, Page
 
 LONG = 300  # characters: a line this long that holds a cue is a flattened page, not a paragraph
+MARKER_SKIP = 3  # page markers of empty pages are lost as page numbers: '2 …', '5 …' follow on
 PAGE_MARKER = re.compile(r"^(?P<n>\d{1,3})\s+(?=\S)")
 SENTENCE = re.compile(r"(?<=[a-zæøå0-9)»][a-zæøå)»]\.)\s+(?=[A-ZÆØÅ«])|(?<=[a-zæøå]{2}[!?])\s+(?=[A-ZÆØÅ])")
 CAPS_TITLE = re.compile(r"^(?P<title>(?:[A-ZÆØÅ0-9/&,-]{2,}\s+)*[A-ZÆØÅ0-9/&,-]{2,})\s+(?=[A-ZÆØÅ][a-zæøå])")
@@ -50,9 +51,10 @@ def _page_markers(pages: Sequence[Page]) -> list[Page]:
         expect = 1
         for k, line in enumerate(page.lines):
             m = PAGE_MARKER.match(line.text)
-            if line.row is None and (m and int(m.group("n")) == expect or line.text.strip() == str(expect)):
+            n = int(m.group("n")) if m else None
+            if line.row is None and n is not None and expect <= n <= expect + MARKER_SKIP and (cuts or n == 1):
                 cuts.append(k)
-                expect += 1
+                expect = n + 1
         if len(cuts) < 2 or cuts[0] != 0:
             out.append(page)
             continue
@@ -61,7 +63,7 @@ def _page_markers(pages: Sequence[Page]) -> list[Page]:
             lines = list(page.lines[a:b])
             lines[0] = replace(lines[0], text=PAGE_MARKER.sub("", lines[0].text, count=1)) \
                 if PAGE_MARKER.match(lines[0].text) else None  # type: ignore[assignment]
-            kept = tuple(ln for ln in lines if ln is not None and ln.text.strip())
+            kept = tuple(replace(ln, page=len(out) + 1) for ln in lines if ln is not None and ln.text.strip())
             furniture = page.furniture + (str(n + 1),)
             out.append(Page(len(out) + 1, kept, furniture))
     return out

@@ -75,6 +75,37 @@ def lines_to_cuts(lines: Sequence[Line]) -> list[tuple[int, str]]:
     return cuts
 
 
+def page_cuts(lines: Sequence[Line]) -> list[tuple[int, str]]:
+    """Pages of a bundle that open a new document: a type word in the page's first short lines
+    ('FLORA KOMMUNE' / 'Saksframlegg …'), or a case paper's header (a case officer and a case
+    number among its first lines)."""
+    docs = vocab.load().raw["documents"]
+    cuts: list[tuple[int, str]] = []
+    for i in range(1, len(lines)):
+        if lines[i].page == lines[i - 1].page:
+            continue
+        page = [ln for ln in lines[i:i + docs["case_paper_lines"]] if ln.page == lines[i].page]
+        found = _page_type(page, docs)
+        if found:
+            cuts.append((i, found))
+    return cuts
+
+
+def _page_type(page: list[Line], docs: dict) -> str | None:
+    for line in page[:docs["page_heading_lines"]]:
+        if len(line.text.split()) > docs["page_heading_words"]:
+            continue
+        for pattern, doc_type in docs["title_words"]:
+            if re.search(pattern, line.text, re.I):
+                return doc_type
+    officer = any(re.match(docs["case_officer"], ln.text, re.I) for ln in page)
+    numbered = any(numbered_start(ln.text) or re.match(r"^Sak\s*nr\.?\s*:", ln.text, re.I) for ln in page)
+    if officer and numbered:
+        board = any(re.search(docs["case_paper_board"], ln.text, re.I) for ln in page)
+        return "styresak" if board else "saksfremlegg"
+    return None
+
+
 def cuts_to_segments(lines: list[Line], cuts: list[tuple[int, str]], furniture: list[str]) -> list[Segment]:
     if not cuts or cuts[0][0] > 0:
         cuts = [(0, None)] + cuts  # type: ignore[list-item]
@@ -116,6 +147,8 @@ def merge(segments: list[Segment]) -> list[Segment]:
 
 
 def _same_document(a: Segment, b: Segment, single: frozenset[str]) -> bool:
+    if b.page_cut:
+        return False
     if a.doc_type is None:
         return True  # lines before the first heading (an attendee table, a logo line) belong to it
     if a.doc_type in single or b.doc_type in single:
@@ -132,4 +165,13 @@ def _same_document(a: Segment, b: Segment, single: frozenset[str]) -> bool:
 def run(pages: Sequence[Page]) -> list[Segment]:
     lines = [ln for p in pages for ln in p.lines]
     furniture = [f for p in pages for f in p.furniture]
-    return merge(cuts_to_segments(lines, lines_to_cuts(lines), furniture))
+    cuts = lines_to_cuts(lines)
+    on_page = {lines[i].page for i, _ in cuts}
+    extra = [c for c in page_cuts(lines) if lines[c[0]].page not in on_page]
+    segments = cuts_to_segments(lines, sorted(cuts + extra), furniture)
+    starts = {i for i, _ in extra}
+    at = 0
+    for seg in segments:
+        seg.page_cut = at in starts
+        at += len(seg.lines)
+    return merge(segments)
