@@ -24,7 +24,7 @@ def doc_type_of(seg: Segment) -> str:
         if any(pattern.search(t) for t in texts):
             return doc_type
     docs = v.raw["documents"]
-    opening = [ln.text for ln in seg.lines[:docs["title_lines"]]]
+    opening = [ln.text for ln in seg.lines[:docs["title_lines"]] if not parse_cases.case_start(ln.text)]
     for pattern, doc_type in docs["title_words"]:
         if any(re.search(pattern, t, re.I) for t in opening):
             return doc_type

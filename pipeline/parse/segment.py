@@ -92,6 +92,9 @@ def page_cuts(lines: Sequence[Line]) -> list[tuple[int, str]]:
 
 
 def _page_type(page: list[Line], docs: dict) -> str | None:
+    hit = vocab.load().headings.first(page[0].text) if page else None
+    if hit:
+        return hit[0]
     for line in page[:docs["page_heading_lines"]]:
         if len(line.text.split()) > docs["page_heading_words"]:
             continue
