@@ -137,6 +137,19 @@ class Vocab:
     role_groups: frozenset[str]  # attendee labels that name a group (Sekretariat, Observatør, …)
     not_persons: tuple[str, ...]  # attendee-list entries that are no person
     minute_taker_units: tuple[str, ...]  # units that may take the minutes (Sekretariatet)
+    title_words: Labelled  # words in a document's opening lines that name its type
+    title_lines: int
+    minutes_default: str  # the type of minutes that name none
+    headline: Pattern[str]  # an opening line that names the meeting (its date is the meeting's)
+    headline_lines: int
+    page_heading_lines: int  # a page whose first short lines name a type opens a document
+    page_heading_words: int
+    case_paper_lines: int  # … or whose first lines hold a case officer and a case number
+    case_officer: Pattern[str]
+    case_paper_board: Pattern[str]
+    reflow_cue: Pattern[str]  # where flattened text opens a new line
+    strong_label: Pattern[str]  # … even in a laid-out line, after a finished sentence
+    bare_case_number: Pattern[str]  # a case number with no prefix (a cue only in a counting run)
 
 
 @cache
@@ -189,7 +202,33 @@ def load() -> Vocab:
         role_groups=frozenset(att["role_groups"]),
         not_persons=tuple(att["not_persons"]),
         minute_taker_units=tuple(att["minute_taker_units"]),
+        title_words=Labelled((re.compile(p, FLAGS), t) for p, t in docs["title_words"]),
+        title_lines=docs["title_lines"],
+        minutes_default=docs["minutes_default"],
+        headline=re.compile(docs["headline"], FLAGS),
+        headline_lines=docs["headline_lines"],
+        page_heading_lines=docs["page_heading_lines"],
+        page_heading_words=docs["page_heading_words"],
+        case_paper_lines=docs["case_paper_lines"],
+        case_officer=re.compile(docs["case_officer"], FLAGS),
+        case_paper_board=re.compile(docs["case_paper_board"], FLAGS),
+        reflow_cue=_reflow_cue(data),
+        strong_label=re.compile("|".join(f"(?:{p})" for p in data["reflow"]["strong_labels"]), FLAGS),
+        bare_case_number=re.compile(data["reflow"]["bare_case_number"]),
     )
+
+
+def _reflow_cue(data: dict) -> Pattern[str]:
+    """Every header, attendee and decision label followed by ':', every case number with its prefix,
+    and the [reflow] labels, phrases (case-sensitive) and role groups; a capitalised word with a
+    colon in the middle of a line ('… Knut Moe Rådmenn: …')."""
+    r, att = data["reflow"], data["attendees"]
+    labels = ([re.escape(k) for k, _ in data["header"]["fields"]] + [re.escape(k) for k in att["present"] + att["absent"]]
+              + [p for p, _ in data["decisions"]["labels"]] + r["labels"])
+    prefix = data["case_numbers"]["prefix"]
+    return re.compile(rf"\b(?:{'|'.join(labels)})\s?:|\b{prefix}\s*\d{{1,4}}\s?[/.-]\s?\d{{2,4}}\b"
+                      rf"|(?-i:\b(?:{'|'.join(r['phrases'])})\b|\b(?:{'|'.join(r['group_labels'])})\s?:"
+                      rf"|(?<=[\w)] )[A-ZÆØÅ][\wæøå]{{1,20}}:(?= ))", FLAGS)
 
 
 @dataclass(frozen=True)

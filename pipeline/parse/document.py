@@ -23,11 +23,11 @@ def doc_type_of(seg: Segment) -> str:
     for pattern, doc_type in v.cues:
         if any(pattern.search(t) for t in texts):
             return doc_type
-    docs = v.raw["documents"]
-    opening = [ln.text for ln in seg.lines[:docs["title_lines"]] if not parse_cases.case_start(ln.text)]
-    for pattern, doc_type in docs["title_words"]:
-        if any(re.search(pattern, t, re.I) for t in opening):
-            return doc_type
+    opening = [ln.text for ln in seg.lines[:v.title_lines] if not parse_cases.case_start(ln.text)]
+    for text in opening:
+        hit = v.title_words.first(text, search=True)
+        if hit:
+            return hit[0]
     return DocType.OTHER
 
 
@@ -71,7 +71,7 @@ def run(seg: Segment, file_texts: tuple[str, ...], file_names: frozenset[str] = 
     header = parse_header.lines_to_header(lines, max(zone, 8) if single else zone)
     attendees = parse_attendees.run(lines, zone) if attendees is None else attendees
     if doc_type == DocType.OTHER and attendees:
-        doc_type = vocab.load().raw["documents"]["minutes_default"]
+        doc_type = vocab.load().minutes_default
     chair = parse_header.person(header.fields.get("chair"))
     known = {a.name for a in attendees} | ({chair} if chair else set()) | set(file_names)
     cases, warnings = parse_cases.run(lines, known, plain_allowed=doc_type in AGENDAS,

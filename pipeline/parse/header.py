@@ -57,9 +57,9 @@ def headline_date(lines: Sequence[Line], doc_type: str, times: tuple[str | None,
     """A date the header block does not label: the first full date on an opening line that names
     the meeting ('Referat fra styremøte i VLF onsdag 23. mai 2023 kl 1800-1915'), with the times
     written there; in minutes, else a date standing alone on the last line (the signature's date)."""
-    docs = vocab.load().raw["documents"]
-    for line in lines[:docs["headline_lines"]]:
-        if re.search(docs["headline"], line.text, re.I):
+    v = vocab.load()
+    for line in lines[:v.headline_lines]:
+        if v.headline.search(line.text):
             found = parse_date(line.text)
             if found:
                 return found, times if times[0] else parse_times(line.text)

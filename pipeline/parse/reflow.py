@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from functools import cache
 from typing import Sequence
 
 from .. import vocab
@@ -18,21 +17,6 @@ MARKER_SKIP = 3  # page markers of empty pages are lost as page numbers: '2 …'
 PAGE_MARKER = re.compile(r"^(?P<n>\d{1,3})\s+(?=\S)")
 SENTENCE = re.compile(r"(?<=[a-zæøå0-9)»][a-zæøå)»]\.)\s+(?=[A-ZÆØÅ«])|(?<=[a-zæøå]{2}[!?])\s+(?=[A-ZÆØÅ])")
 CAPS_TITLE = re.compile(r"^(?P<title>(?:[A-ZÆØÅ0-9/&,-]{2,}\s+)*[A-ZÆØÅ0-9/&,-]{2,})\s+(?=[A-ZÆØÅ][a-zæøå])")
-
-
-@cache
-def _cues() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    """(cue anywhere, bare case number, strong label after a sentence) from vocab.toml [reflow]."""
-    raw = vocab.load().raw
-    r = raw["reflow"]
-    labels = [re.escape(k) for k, _ in raw["header"]["fields"]] + [re.escape(k) for k in
-              raw["attendees"]["present"] + raw["attendees"]["absent"]] + [p for p, _ in raw["decisions"]["labels"]] + r["labels"]
-    prefix = raw["case_numbers"]["prefix"]
-    cue = re.compile(rf"\b(?:{'|'.join(labels)})\s?:|\b{prefix}\s*\d{{1,4}}\s?[/.-]\s?\d{{2,4}}\b"
-                     rf"|(?-i:\b(?:{'|'.join(r['phrases'])})\b|\b(?:{'|'.join(r['group_labels'])})\s?:|(?<=[\w)] )[A-ZÆØÅ][\wæøå]{{1,20}}:(?= ))", re.I)
-    bare = re.compile(r["bare_case_number"])
-    strong = re.compile("|".join(f"(?:{p})" for p in r["strong_labels"]), re.I)
-    return cue, bare, strong
 
 
 def run(pages: Sequence[Page], wrapped: bool) -> list[Page]:
@@ -102,7 +86,8 @@ def _reflow(lines: Sequence[Line], wrapped: bool) -> list[Line]:
 
 
 def _split_block(block: list[Line]) -> list[Line]:
-    cue, bare, strong = _cues()
+    v = vocab.load()
+    cue, bare, strong = v.reflow_cue, v.bare_case_number, v.strong_label
     text = " ".join(ln.text.strip() for ln in block)
     mid = [m for ln in block for m in cue.finditer(ln.text) if m.start() > 0]
     spans = [m.span() for m in cue.finditer(text) if not _inside_sentence(text, m.start())]
@@ -129,7 +114,7 @@ def _inside_sentence(text: str, at: int) -> bool:
     part of a sentence, not a new line."""
     before = text[:at]
     words = before.split()
-    dangling = vocab.load().raw["documents"]["dangling_words"]
+    dangling = vocab.load().dangling_words
     return before.count("(") > before.count(")") or bool(words) and words[-1] in dangling
 
 

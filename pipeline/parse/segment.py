@@ -79,32 +79,30 @@ def page_cuts(lines: Sequence[Line]) -> list[tuple[int, str]]:
     """Pages of a bundle that open a new document: a type word in the page's first short lines
     ('FLORA KOMMUNE' / 'Saksframlegg …'), or a case paper's header (a case officer and a case
     number among its first lines)."""
-    docs = vocab.load().raw["documents"]
+    v = vocab.load()
     cuts: list[tuple[int, str]] = []
     for i in range(1, len(lines)):
         if lines[i].page == lines[i - 1].page:
             continue
-        page = [ln for ln in lines[i:i + docs["case_paper_lines"]] if ln.page == lines[i].page]
-        found = _page_type(page, docs)
+        page = [ln for ln in lines[i:i + v.case_paper_lines] if ln.page == lines[i].page]
+        found = _page_type(page, v)
         if found:
             cuts.append((i, found))
     return cuts
 
 
-def _page_type(page: list[Line], docs: dict) -> str | None:
-    hit = vocab.load().headings.first(page[0].text) if page else None
+def _page_type(page: list[Line], v: vocab.Vocab) -> str | None:
+    hit = v.headings.first(page[0].text) if page else None
     if hit:
         return hit[0]
-    for line in page[:docs["page_heading_lines"]]:
-        if len(line.text.split()) > docs["page_heading_words"]:
-            continue
-        for pattern, doc_type in docs["title_words"]:
-            if re.search(pattern, line.text, re.I):
-                return doc_type
-    officer = any(re.match(docs["case_officer"], ln.text, re.I) for ln in page)
+    for line in page[:v.page_heading_lines]:
+        found = v.title_words.first(line.text, search=True)
+        if found and len(line.text.split()) <= v.page_heading_words:
+            return found[0]
+    officer = any(v.case_officer.match(ln.text) for ln in page)
     numbered = any(numbered_start(ln.text) or re.match(r"^Sak\s*nr\.?\s*:", ln.text, re.I) for ln in page)
     if officer and numbered:
-        board = any(re.search(docs["case_paper_board"], ln.text, re.I) for ln in page)
+        board = any(v.case_paper_board.search(ln.text) for ln in page)
         return "styresak" if board else "saksfremlegg"
     return None
 
