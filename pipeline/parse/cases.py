@@ -15,6 +15,7 @@ from .recognisers import (case_start, ends_sentence, ends_with_initial, is_bulle
 
 VED_NAME = re.compile(r"\b(?:ved|v/)\s+(?:[a-zæøå]+\s+){0,4}?(?P<name>[A-ZÆØÅ][\w.-]*(?:\s+[A-ZÆØÅ][\w.-]*){1,3})\s*[.:]?\s*$")
 PRESENTER = re.compile(r"\b[Pp]resentasjon(?:\s+fra|\s+v/|\s+ved)?\s+(?P<words>(?:[A-ZÆØÅ][\wæøå.-]*\s+){1,4}[A-ZÆØÅ][\wæøå.-]*)")
+SENTENCE = re.compile(r"(?<=[a-zæøå]{2}[.!?])\s+(?=[A-ZÆØÅ])|(?<=\d{4}\.)\s+(?=[A-ZÆØÅ][a-zæøå])")
 HENSIKT = re.compile(r"^[A-ZÆØÅ][\wæøå ]{0,30}:\s*$")
 
 
@@ -149,6 +150,9 @@ def span_to_case(lines: Sequence[Line], start: Start, span: Sequence[Line], know
     if rest and v.type_word.match(rest):
         types.append(rest)
         rest = ""
+    rest, more = _first_sentence(rest)
+    if more:
+        body = [Line(more, first.page, first.bold, None, None, first.top)] + body
     title_lines, body = _take_title(rest, body, first, v)
     responsible, body = _take_responsible(body, known_names, name_column)
     label, decision = _decision(body, v, decisions_unlabelled)
@@ -161,6 +165,15 @@ def span_to_case(lines: Sequence[Line], start: Start, span: Sequence[Line], know
     return Case(number=start.number, title=title, case_type=case_type, decision_label=label,
                 decision=decision, responsible=unique(people), provenance={"page": first.page}, text=text,
                 attachments=attached, attachment_count=n_attached)
+
+
+def _first_sentence(rest: str) -> tuple[str, str]:
+    """A case line that goes on after its title ('1. Referat styremøte 29. mars 2023. Endelig utgave …
+    Godkjent.'): the first sentence is the title, the rest is the case's text."""
+    parts = SENTENCE.split(rest, maxsplit=1)
+    if len(parts) == 2 and len(parts[1].split()) >= 1 and ends_sentence(parts[0]):
+        return parts[0], parts[1]
+    return rest, ""
 
 
 def _cut_enders(body: list[Line], v: vocab.Vocab) -> list[Line]:
@@ -349,10 +362,30 @@ def _decision(body: list[Line], v: vocab.Vocab, unlabelled: bool) -> tuple[str |
     if blocks:
         return label, " ".join(blocks)
     if unlabelled:
-        for line in body:
-            if v.outcomes.matches(line.text.strip()) and len(line.text.split()) <= 25:
-                return None, line.text.strip()
+        for k, line in enumerate(body):
+            text = line.text.strip()
+            if v.outcomes.matches(text) and len(text.split()) <= OUTCOME_WORDS:
+                return None, _outcome(body, k, v)
     return (label, None) if label else (None, None)
+
+
+OUTCOME_WORDS = 40
+FORMULA_WORDS = 3  # 'Godkjent.', 'Enstemmig vedtatt.': the outcome of the text just before it
+
+
+def _outcome(body: list[Line], k: int, v: vocab.Vocab) -> str:
+    """An outcome recorded without a label: a bare formula ('Enstemmig vedtatt.') with the paragraph
+    it adopts (the line before it); an outcome ending in ':' ('… godkjennes med følgende merknad:')
+    with what follows it in the case."""
+    text = body[k].text.strip()
+    parts = [text]
+    if len(text.split()) <= FORMULA_WORDS and k > 0:
+        prev = body[k - 1].text.strip()
+        if not _label_of(prev, v) and not is_heading_like(prev) and not v.outcomes.matches(prev):
+            parts.insert(0, prev)
+    elif ":" in text:
+        parts += [ln.text for ln in body[k + 1:]]
+    return join_wrapped(parts)
 
 
 def line_pitch(lines: Sequence[Line]) -> float | None:
