@@ -135,6 +135,22 @@ def _bare_numbers(text: str, bare: re.Pattern[str]) -> set[int]:
     return out
 
 
+TITLE_MIN_REST = 3  # words after a title run for it to be cut there
+
+
+def _title_run(text: str) -> tuple[str, str]:
+    """A title run together with the text after it ('Godkjenning av protokoll Protokoll fra forrige
+    styremøte er …'): the title ends where a capitalised word follows a word in lower case that
+    does not dangle ('i Møre og Romsdal' stays)."""
+    words = text.split()
+    dangling = vocab.load().dangling_words
+    for i in range(2, len(words) - TITLE_MIN_REST + 1):
+        prev, word = words[i - 1], words[i]
+        if re.match(r"^[A-ZÆØÅ][a-zæøå]", word) and re.match(r"^[a-zæøå]+$", prev) and prev not in dangling:
+            return " ".join(words[:i]), " ".join(words[i:])
+    return text, ""
+
+
 def _split_piece(piece: str) -> list[str]:
     """A fragment of flattened text: a capitals title after a case number is its own line, and so
     is each sentence."""
@@ -146,4 +162,9 @@ def _split_piece(piece: str) -> list[str]:
         if m and len(m.group("title").split()) >= 2:
             head = [piece[:hit[1].end()] + " " + m.group("title")]
             piece = rest[m.end():]
+        else:
+            title, after = _title_run(rest)
+            if after:
+                head = [piece[:hit[1].end()] + " " + title]
+                piece = after
     return head + [s.strip() for s in SENTENCE.split(piece) if s.strip()]
