@@ -20,7 +20,7 @@ _NUMERIC_DATE = re.compile(
 # 19. desember 2024, 19 Desember 2024, 9. mars (no year)
 _WORD_DATE = re.compile(rf"(?<!\d)(?P<d>\d{{1,2}})\.?\s+(?P<m>{_MONTH_ALTS})\.?(?:\s+(?P<y>\d{{4}}))?\b", re.I)
 # kl. 08.30 – 10.30, 13.00-15.30, kl 1800-1915, klokka 13, 08:30
-_TIME = r"(?P<{n}h>[01]?\d|2[0-3])(?:[.:]?(?P<{n}m>[0-5]\d))?"
+_TIME = r"(?P<{n}h>2[0-3]|[01]?\d)(?:[.:]?(?P<{n}m>[0-5]\d))?"
 _TIME_RANGE = re.compile(
     rf"(?:\bkl(?:\.|okka|okken)?:?\s*)?(?<![\d.]){_TIME.format(n='a')}(?:(?:\s*[-–]\s*|\s+(?=\d{{1,2}}[.:]\d\d))(?:kl\.?\s*)?{_TIME.format(n='b')})?(?![\d.]\d)",
     re.I)

@@ -120,6 +120,7 @@ class Vocab:
     body_names: dict[str, str]  # a body as written -> the name it is known by ('Styremøte' -> 'Styret')
     organisations: Patterns
     not_name_words: frozenset[str]
+    not_name_ending: Pattern[str]  # a word ending so is a title, body or document, not a name
     attendee_notes: Patterns
     table_columns: dict[str, str]  # attendee-table header word (casefolded) -> org | name | mark | deputy
     deputy_mark: Pattern[str]  # a mark cell saying the deputy came
@@ -135,7 +136,7 @@ class Vocab:
     preamble_labels: tuple[str, ...]  # header-block labels above a case paper's title
     dangling_words: frozenset[str]  # words a line cannot end on (it continues on the next)
     role_groups: frozenset[str]  # attendee labels that name a group (Sekretariat, Observatør, …)
-    not_persons: tuple[str, ...]  # attendee-list entries that are no person
+    not_persons: frozenset[str]  # last words of attendee-list entries that name a group (casefolded)
     minute_taker_units: tuple[str, ...]  # units that may take the minutes (Sekretariatet)
     title_words: Labelled  # words in a document's opening lines that name its type
     title_lines: int
@@ -185,6 +186,7 @@ def load() -> Vocab:
         body_names={n[0]: n[2] for n in data["bodies"]["names"] if len(n) > 2},
         organisations=Patterns(re.compile(p) for p in data["organisations"]["patterns"]),
         not_name_words=frozenset(w.casefold() for w in data["names"]["not_name_words"]),
+        not_name_ending=re.compile(rf"(?:{_alts(data['names']['not_name_endings'])})$", FLAGS),
         attendee_notes=Patterns(re.compile(p, FLAGS) for p in att["notes"]),
         table_columns={w.casefold(): role for role in ("org", "name", "mark", "deputy") for w in att[f"table_{role}"]},
         deputy_mark=re.compile(rf"^\s*(?:{_alts(att['table_deputy_marks'])})\s*$", FLAGS),
@@ -200,7 +202,7 @@ def load() -> Vocab:
         preamble_labels=tuple(docs["preamble_labels"]),
         dangling_words=frozenset(docs["dangling_words"]),
         role_groups=frozenset(att["role_groups"]),
-        not_persons=tuple(att["not_persons"]),
+        not_persons=frozenset(w.casefold() for w in att["not_persons"]),
         minute_taker_units=tuple(att["minute_taker_units"]),
         title_words=Labelled((re.compile(p, FLAGS), t) for p, t in docs["title_words"]),
         title_lines=docs["title_lines"],

@@ -10,7 +10,8 @@ from .recognisers import is_name, join_wrapped, label_value, row_text
 
 # A role group inside an attendee list: 'Rådmenn: A, B', 'Fra ViG:', 'NUI: C og D'
 GROUP_LABEL = re.compile(r"^(?P<label>[A-ZÆØÅ][\wæøå./-]*(?: [\wæøå./-]+){0,3})\s?:\s*(?P<rest>.*)$")
-SENTENCE_END = re.compile(r"(?<=[a-zæøå]{3})\.$")
+SENTENCE_END = re.compile(r"(?<=[a-zæøå]{2})\.$")
+FROM_GROUP = re.compile(r"^(?:Fra|Frå)\s+(?P<org>\S.*)$")  # 'Fra adm:', 'Frå kommunane:': present, from there
 
 MARK = re.compile(r"\s+[Xx✓✔]$")
 TITLE_WORDS = re.compile(r"(?:representant|leder|leiar|direktør|sjef|rådgiver|rådgjevar|koordinator|lege|ordfører|"
@@ -166,6 +167,7 @@ def list_attendees(lines: Sequence[Line], stop: int) -> list[Attendee]:
     since_label = 0
     labels: list[tuple[float | None, str]] = []
     label_row: int | None = None
+    org: str | None = None  # the place a role group says its people come from ('Fra ViG:')
     for i in range(min(stop, len(lines))):
         line = lines[i]
         text = line.text.strip()
@@ -176,6 +178,7 @@ def list_attendees(lines: Sequence[Line], stop: int) -> list[Attendee]:
             labels.append((line.top, new))
             group = label.group("label") if label.group("label") in v.role_groups else None
             status = Status.UNKNOWN if merged or status == Status.UNKNOWN and since_label == 0 else new
+            org = None
             if line.row is not None and _status_by_position(lines, i, line):
                 status = "by-position"
             since_label = 0
@@ -201,9 +204,15 @@ def list_attendees(lines: Sequence[Line], stop: int) -> list[Attendee]:
         if sub and not is_name(sub.group("label")) and not re.search(r"\d", sub.group("label")):
             group = sub.group("label")
             text = sub.group("rest")
+            origin = FROM_GROUP.match(group)
+            if origin:
+                status, group = Status.PRESENT, None
+                org = origin.group("org")
             if not text:
                 continue
         found = _people(text, status, group, line, labels)
+        for a in found:
+            a.organization = a.organization or org
         out.extend(found)
         since_label += len(found)
     return out
@@ -223,20 +232,21 @@ def _ends_list(text: str, v: vocab.Vocab) -> bool:
 def _people(text: str, status: str | None, group: str | None, line: Line,
             labels: list[tuple[float | None, str]]) -> list[Attendee]:
     v = vocab.load()
-    if any(text.casefold() == w.casefold() for w in v.not_persons):
-        return []
     if status == "by-position":
         above = [s for top, s in labels if top is not None and line.top is not None and top <= line.top + 2]
         status = above[-1] if above else Status.UNKNOWN
     text = SENTENCE_END.sub("", BULLET_LEAD.sub("", text).strip())
     parts = [p.strip() for p in split_outside_brackets(text, r",|;|\s+og\s+") if p.strip()]
+    groups = [p for p in parts if p.split()[-1].casefold() in v.not_persons]
+    if groups:  # 'Faste medlemmer', 'SSU faste medlemmer': a group's name, not a person
+        parts = [p for p in parts if p not in groups]
+        text = ", ".join(parts)
+    if not parts:
+        return []
     if len(parts) > 1 and all(is_name(NOTE.sub("", p).strip()) for p in parts):
         people = [(p, None) for p in parts]
     elif len(parts) >= 3 and all(is_name(NOTE.sub("", p).strip(), min_words=1) for p in parts):
         people = [(p, None) for p in parts]  # first names only: 'Raine, Fride, Nina, Simon'
-    elif len(parts) > 1 and all(is_name(NOTE.sub("", split_person(p)[0]).strip()) for p in parts) \
-            and " og " not in text and ";" not in text and _orgs_between(parts):
-        people = [split_person(p) for p in parts]
     else:
         name, rest = split_person(text)
         if not is_name(NOTE.sub("", name).strip()):
@@ -254,10 +264,6 @@ def _people(text: str, status: str | None, group: str | None, line: Line,
         _apply_notes(a, notes, v)
         out.append(a)
     return out
-
-
-def _orgs_between(parts: list[str]) -> bool:
-    return False
 
 
 NOTE = re.compile(r"\s*\(([^()]*)\)")

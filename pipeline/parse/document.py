@@ -93,8 +93,9 @@ def run(seg: Segment, file_texts: tuple[str, ...], file_names: frozenset[str] = 
         name, abbrev = parse_header.body(header, [ln.text for ln in lines])
     start, end = parse_header.times(header)
     date = parse_header.meeting_date(header, doc_type)
-    if date is None:
-        date, (start, end) = parse_header.headline_date(lines, doc_type, (start, end))
+    if date is None or start is None:
+        found, (start, end) = parse_header.headline_date(lines, doc_type, (start, end))
+        date = date or found
     doc = Document(
         doc_type=doc_type,
         organization=parse_header.organisation(zone_texts) or org_hint or parse_header.organisation(

@@ -89,7 +89,7 @@ def location(header: Header) -> str | None:
         return None
     parts = [p.strip() for p in re.split(r",\s*|\.\s+", value)]
     keep = [p for p in parts if p and not re.search(r"\d{1,2}[.:/]\d{2}|\bkl\b", p)]
-    return ", ".join(keep).replace("kommune, ", "kommune. ").strip(" ,.") or None
+    return ", ".join(keep).strip(" ,.") or None
 
 
 def person(value: str | None) -> str | None:

@@ -23,7 +23,8 @@ def is_name(text: str, min_words: int = 2) -> bool:
     if not (min_words <= len(words) <= 5):
         return False
     stop = vocab.load().not_name_words
-    if any(w.casefold().strip(",.") in stop for w in words):
+    ending = vocab.load().not_name_ending
+    if any(w.casefold().strip(",.") in stop or ending.search(w.strip(",.")) for w in words):
         return False
     if sum(1 for w in words if len(w.rstrip(".")) > 1) < min(min_words, 2):
         return False

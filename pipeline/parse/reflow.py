@@ -146,7 +146,7 @@ def _title_run(text: str) -> tuple[str, str]:
     dangling = vocab.load().dangling_words
     for i in range(2, len(words) - TITLE_MIN_REST + 1):
         prev, word = words[i - 1], words[i]
-        if re.match(r"^[A-ZÆØÅ][a-zæøå]", word) and re.match(r"^[a-zæøå]+$", prev) and prev not in dangling:
+        if re.match(r"^[A-ZÆØÅ][a-zæøå]", word) and re.match(r"^(?:[a-zæøå]+|\d{4})$", prev) and prev not in dangling:
             return " ".join(words[:i]), " ".join(words[i:])
     return text, ""
 

@@ -1,0 +1,146 @@
+"""General rules for minutes of any template, each on a passage written in its style (invented
+text, not copied from any one document): flattened text, inline attendee lists and role groups,
+headline dates, title words, unlabelled outcomes, bundles of documents by page."""
+from __future__ import annotations
+
+from passages import extract_passage as extract_text
+
+FLATTENED = ("1 PROTOKOLL STYREMØTE I NORDBYEN IDRETTSRÅD Tid: Torsdag 3. mars 2022, kl 17:00 20:00 "
+             "Sted: Klubbhuset, Storgata 4 Tilstede: Kari Holm, Per Nilsen, Anne B. Lie og Ola Dahl "
+             "Forfall: Siri Moe. Fra adm: Tor Berg SAK 12/22 GODKJENNING AV INNKALLING Innkallingen ble sendt "
+             "sent. Innkallingen godkjennes med følgende merknad: Sakspapirer sendes en uke før møtet. "
+             "SAK 13/22 Budsjett 2022 Budsjettet ble gjennomgått. Vedtak: Budsjettet vedtas.")
+
+
+def test_flattened_text_is_read_as_lines(tmp_path):
+    [doc] = extract_text(tmp_path, FLATTENED).documents
+    assert (doc.doc_type, doc.body, doc.meeting_date, doc.start_time, doc.end_time) == \
+        ("protokoll", "Styret", "2022-03-03", "17:00", "20:00")
+    assert doc.location == "Klubbhuset, Storgata 4"
+    people = {a.name: a.status for a in doc.attendees}
+    assert people == {"Kari Holm": "present", "Per Nilsen": "present", "Anne B. Lie": "present",
+                      "Ola Dahl": "present", "Siri Moe": "absent", "Tor Berg": "present"}
+    assert [(c.number, c.title) for c in doc.cases] == [("12/22", "GODKJENNING AV INNKALLING"), ("13/22", "Budsjett 2022")]
+    assert doc.cases[0].decision_label is None
+    assert doc.cases[0].decision.startswith("Innkallingen godkjennes med følgende merknad: Sakspapirer sendes")
+    assert (doc.cases[1].decision_label, doc.cases[1].decision) == ("Vedtak", "Budsjettet vedtas.")
+
+
+NUMBERS_THEN_TITLES = ("1 Til medlemmene i styret Innkalling til styremøte 4. mai 2021 Saksliste: Sak 5/2021 "
+                       "Sak 6/2021 Sak 7/2021 Godkjenning av protokoll Årsmelding HF Eventuelt")
+
+
+def test_transcript_pages_and_a_case_list_of_numbers(tmp_path):
+    [doc] = extract_text(tmp_path, NUMBERS_THEN_TITLES).documents
+    assert doc.doc_type == "innkalling" and doc.meeting_date == "2021-05-04"
+    assert [c.number for c in doc.cases] == ["5/2021", "6/2021", "7/2021"]
+
+
+BARE_NUMBERS = ("Møteprotokoll fra møte i styringsgruppen Møtested: Rådhuset Deltakere: Eva Lund, Jon Ek "
+                "SAKSLISTE: 12/19 Økonomirapport for første kvartal 13/19 Plan for høsten 14/19 Eventuelt og avslutning")
+
+
+def test_bare_case_numbers_counting_up_are_cases(tmp_path):
+    [doc] = extract_text(tmp_path, BARE_NUMBERS).documents
+    assert [c.number for c in doc.cases][:2] == ["12/19", "13/19"]
+    assert doc.cases[0].title == "Økonomirapport for første kvartal"
+
+
+INLINE = """Referat fra styremøte i foreningen onsdag 6. april 2022 kl 1830-2000
+
+Sted: Kulturhuset
+
+Deltakere: Lise Berg, Hans Ola Vik og Mona Sund. Forfall: Knut Aas og Eva Rød.
+
+1. Referat fra forrige møte. Endelig versjon sendes ut. Godkjent.
+2. Medlemsmøte
+Medlemsmøtet flyttes til mai.
+"""
+
+
+def test_inline_lists_headline_date_and_numbered_items(tmp_path):
+    [doc] = extract_text(tmp_path, INLINE).documents
+    assert (doc.doc_type, doc.body, doc.meeting_date, doc.start_time, doc.end_time) == \
+        ("referat", "Styret", "2022-04-06", "18:30", "20:00")
+    assert {a.name: a.status for a in doc.attendees} == {
+        "Lise Berg": "present", "Hans Ola Vik": "present", "Mona Sund": "present",
+        "Knut Aas": "absent", "Eva Rød": "absent"}
+    assert doc.cases[0].title == "Referat fra forrige møte."
+    assert doc.cases[0].decision == "Endelig versjon sendes ut. Godkjent."
+
+
+FIRST_NAMES = """Referat 14.03.2019
+
+Tilstede: Ida, Jonas, Mari, Sander
+
+V19-04 - Innkjøp av nytt lydanlegg
+
+Anlegget kjøpes inn før sommeren.
+
+Enstemmig vedtatt.
+"""
+
+
+def test_first_name_lists_and_a_formula_with_the_text_it_adopts(tmp_path):
+    [doc] = extract_text(tmp_path, FIRST_NAMES).documents
+    assert doc.meeting_date == "2019-03-14"
+    assert [a.name for a in doc.attendees] == ["Ida", "Jonas", "Mari", "Sander"]
+    [case] = doc.cases
+    assert (case.number, case.title) == ("V19-04", "Innkjøp av nytt lydanlegg")
+    assert (case.decision_label, case.decision) == (None, "Anlegget kjøpes inn før sommeren. Enstemmig vedtatt.")
+
+
+ROLE_GROUPS = """PROTOKOLL MØTE I REGIONRÅDET
+Tid: Måndag 2. mars kl. 10:00 13:00
+Til stades: Ordførar: Lars Nes, Berit Vik Rådmenn: Odd Strand (frå sak 3/20) Andre: Eli Haug
+Forfall: Per Myr
+Sak 3/20 Godkjenning av saksliste
+Saksliste vart godkjent utan merknadar.
+"""
+
+
+def test_role_groups_inside_an_attendance_list(tmp_path):
+    [doc] = extract_text(tmp_path, ROLE_GROUPS).documents
+    assert doc.meeting_date is None  # no year written
+    found = {a.name: (a.status, a.title) for a in doc.attendees}
+    assert found["Lars Nes"] == ("present", "Ordførar")
+    assert found["Odd Strand"] == ("present", "Rådmenn")
+    assert found["Eli Haug"] == ("present", None)  # 'Andre' is an attendance label of its own
+    assert found["Per Myr"][0] == "absent"
+    assert [a.from_case for a in doc.attendees if a.name == "Odd Strand"] == ["3/20"]
+    assert doc.cases[0].decision == "Saksliste vart godkjent utan merknadar."
+
+
+CLOSING_DATE = """Tilstede: Nina Lie, Kai Berg og Ove Sand.
+
+03 – 2021    Gjennomgang av regnskap.
+
+Regnskapet ble gjennomgått.
+
+11.05.21
+"""
+
+
+def test_minutes_named_by_their_list_and_dated_at_the_end(tmp_path):
+    [doc] = extract_text(tmp_path, CLOSING_DATE).documents
+    assert (doc.doc_type, doc.meeting_date) == ("referat", "2021-05-11")
+    assert [c.number for c in doc.cases] == ["03 – 2021"]
+
+
+BUNDLE = ("1 Innkalling til møte i Helse- og omsorgsutvalet 3. februar 2020 Saksliste: Sak 4/20 Budsjett\n\n"
+          "2 NORDVIK KOMMUNE Saksframlegg Saksnr 4/20 Sakshandsamar: Eva Ås Framlegg til vedtak: "
+          "Budsjettet vert godkjent.\n\n"
+          "3 Styremøte i foretaket Saksbehandler: Jon Li Sak nr.: 5/2020 Forslag til vedtak: Saken tas til orientering.\n")
+
+
+def test_a_bundle_is_cut_where_a_page_opens_a_document(tmp_path):
+    docs = extract_text(tmp_path, BUNDLE).documents
+    assert [d.doc_type for d in docs] == ["innkalling", "saksfremlegg", "styresak"]
+    assert [c.number for c in docs[2].cases] == ["5/2020"]
+    assert docs[2].cases[0].decision_label == "Forslag til vedtak"
+
+
+def test_titles_and_groups_are_not_people(tmp_path):
+    text = "Referat fra møte i utvalget 2. juni 2023\nTil stede: Kari Dahl, Samhandlingsdirektør Vest, Faste medlemmer\n"
+    [doc] = extract_text(tmp_path, text).documents
+    assert [a.name for a in doc.attendees] == ["Kari Dahl"]
