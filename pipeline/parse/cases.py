@@ -16,6 +16,7 @@ from .recognisers import (case_start, ends_sentence, ends_with_initial, is_bulle
 VED_NAME = re.compile(r"\b(?:ved|v/)\s+(?:[a-zæøå]+\s+){0,4}?(?P<name>[A-ZÆØÅ][\w.-]*(?:\s+[A-ZÆØÅ][\w.-]*){1,3})\s*[.:]?\s*$")
 PRESENTER = re.compile(r"\b[Pp]resentasjon(?:\s+fra|\s+v/|\s+ved)?\s+(?P<words>(?:[A-ZÆØÅ][\wæøå.-]*\s+){1,4}[A-ZÆØÅ][\wæøå.-]*)")
 SENTENCE = re.compile(r"(?<=[a-zæøå]{2}[.!?])\s+(?=[A-ZÆØÅ])|(?<=\d{4}\.)\s+(?=[A-ZÆØÅ][a-zæøå])")
+GROUP_ITEM = re.compile(r"^\w+sak(?:er|ar)\s*:?$", re.I)
 HENSIKT = re.compile(r"^[A-ZÆØÅ][\wæøå ]{0,30}:\s*$")
 
 
@@ -58,7 +59,8 @@ def lines_to_starts(lines: Sequence[Line], plain_allowed: bool, begin: int) -> l
         hit = case_start(line.text, family) if family is not None and candidate(line) else None
         if hit and hit[2][:1].islower():
             continue  # a sentence wrapped after 'sak': '… i sak' / '84/2021 behandlet i …'
-        if hit and (last is None or _later(_order(hit[1]), last, family)):
+        if hit and (last is None or _later(_order(hit[1]), last, family)
+                    or _heading_out_of_order(hit, starts, line)):
             starts.append(Start(i, hit[1], hit[2]))
             last = _order(hit[1])
         elif _unnumbered_item(line, lines, i, starts, v, begin):
@@ -67,6 +69,19 @@ def lines_to_starts(lines: Sequence[Line], plain_allowed: bool, begin: int) -> l
 
 
 PAGE_REF = re.compile(r"\s+(\d{1,3})$")
+
+
+HEADING_MAX_WORDS = 12
+
+
+def _heading_out_of_order(hit: tuple[int, str, str], starts: list[Start], line: Line) -> bool:
+    """A case taken up out of its order ('V12-06 - Mingle Vingle, status' after V12-22): a number of
+    its own, at the start of a line of its own, with a title after it; a reference inside running
+    text ('12/24 behandlet i …') has none of this."""
+    title = hit[2]
+    return bool(title) and title[:1].isupper() and len(title.split()) <= HEADING_MAX_WORDS \
+        and not title.rstrip().endswith((".", ",")) and line.row is None \
+        and hit[1] not in {s.number for s in starts}
 
 
 def _strip_page_numbers(starts: list[Start]) -> list[Start]:
@@ -149,7 +164,7 @@ def span_to_case(lines: Sequence[Line], start: Start, span: Sequence[Line], know
     types, body = _take_type_words(body, first, v)
     if rest and v.type_word.match(rest):
         types.append(rest)
-        rest = ""
+        rest = rest if GROUP_ITEM.match(rest) else ""  # 'Orienteringssaker': an item that names its kind
     rest, more = _first_sentence(rest)
     if more:
         body = [Line(more, first.page, first.bold, None, None, first.top)] + body

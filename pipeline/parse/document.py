@@ -31,6 +31,12 @@ def doc_type_of(seg: Segment) -> str:
     return DocType.OTHER
 
 
+def _names_a_meeting(lines: Sequence[Line]) -> bool:
+    """The first line names a meeting ('Styremøte VLF og TLF 27.05.19'): minutes, when no word
+    says which kind of document it is."""
+    return bool(lines) and bool(re.search(r"møte\b", lines[0].text, re.I)) and len(lines[0].text.split()) <= 12
+
+
 def header_end(lines: Sequence[Line], begin: int) -> int:
     """Where the header ends: before the case list (`begin`: the line after its header, 0 without one)."""
     if begin:
@@ -70,7 +76,7 @@ def run(seg: Segment, file_texts: tuple[str, ...], file_names: frozenset[str] = 
     single = doc_type in vocab.load().single_case_types
     header = parse_header.lines_to_header(lines, max(zone, 8) if single else zone)
     attendees = parse_attendees.run(lines, zone) if attendees is None else attendees
-    if doc_type == DocType.OTHER and attendees:
+    if doc_type == DocType.OTHER and (attendees or _names_a_meeting(lines)):
         doc_type = vocab.load().minutes_default
     chair = parse_header.person(header.fields.get("chair"))
     known = {a.name for a in attendees} | ({chair} if chair else set()) | set(file_names)

@@ -104,6 +104,7 @@ def _split_block(block: list[Line]) -> list[Line]:
             return [ln2 for ln in block for ln2 in _split_block([ln])]
     pieces = _cut(text, sorted(points - {0}))
     if flattened:
+        pieces = _pair_numbers(pieces)
         pieces = [s for piece in pieces for s in _split_piece(piece)]
     first = block[0]
     return [Line(p, first.page, first.bold, None, None, first.top) for p in pieces if p]
@@ -138,6 +139,104 @@ def _bare_numbers(text: str, bare: re.Pattern[str]) -> set[int]:
 TITLE_MIN_REST = 3  # words after a title run for it to be cut there
 
 
+def _number_only(piece: str) -> str | None:
+    """The case number of a piece that is only a case number ('Sak 2014/15'), else None."""
+    hit = vocab.load().case_families.first(piece)
+    if hit and hit[0] < vocab.load().numbered_families and not piece[hit[1].end():].strip(" :.\t–-"):
+        return piece
+    return None
+
+
+def _pair_numbers(pieces: list[str]) -> list[str]:
+    """A case list flattened column by column: the numbers first ('Sak 2014/15 Sak 2014/16 …'), then
+    the titles run together after the last one. The titles are cut where a new title most likely
+    starts (title_cuts) and each number gets its title, in order."""
+    out: list[str] = []
+    k = 0
+    while k < len(pieces):
+        j = k
+        while j < len(pieces) and _number_only(pieces[j]):
+            j += 1
+        if j - k < 1 or j >= len(pieces):
+            out.extend(pieces[k:j + 1])
+            k = j + 1
+            continue
+        numbers = pieces[k:j]
+        hit = vocab.load().case_families.first(pieces[j])
+        if not hit or hit[0] >= vocab.load().numbered_families:
+            out.extend(pieces[k:j + 1])
+            k = j + 1
+            continue
+        numbers.append(pieces[j][:hit[1].end()])
+        run, end = _title_text(pieces, j, hit[1].end())
+        titles = title_cuts(run, len(numbers))
+        if titles is None:
+            out.extend(pieces[k:j + 1])
+            k = j + 1
+            continue
+        out.extend(f"{n} {t}" for n, t in zip(numbers, titles))
+        k = end
+    return out
+
+
+def _title_text(pieces: list[str], j: int, at: int) -> tuple[str, int]:
+    """The text after the last number up to the next case number, closing formula or signature
+    (a name with a title: 'Alf Daniel Moen Styreleder'), and the index of the piece after it."""
+    parts = [pieces[j][at:]]
+    end = j + 1
+    while end < len(pieces) and not vocab.load().case_families.first(pieces[end]) \
+            and not vocab.load().reflow_closing.match(pieces[end]):
+        parts.append(pieces[end])
+        end += 1
+    text = " ".join(p.strip() for p in parts)
+    m = SIGNATURE.search(text)
+    if m:
+        rest = text[m.start():]
+        text = text[:m.start()]
+        if rest.strip():
+            pieces.insert(end, rest.strip())
+    return re.sub(r"[^\w.)»]+$", "", text.strip()), end
+
+
+SIGNATURE = re.compile(r"\s(?:[A-ZÆØÅ][a-zæøå]+\s+){1,2}[A-ZÆØÅ][a-zæøå]+\s+"
+                       r"(?:Leiar|Leder|Styreleder|Styreleiar|Adm\.|Administrerende|Rådgiver|Rådgjevar|Direktør)\b")
+TITLE_ITEMS = re.compile(r"^(?:Orienteringssak(?:er|ar)|Referatsak(?:er|ar)|Eventuelt|Diverse|Godkjenning)\b", re.I)
+
+
+def title_cuts(text: str, n: int) -> list[str] | None:
+    """`text` cut into `n` titles at the n-1 likeliest places: after a finished sentence, around a
+    standing agenda item (Orienteringssaker, Referatsaker, Eventuelt), where a capitalised word
+    follows a lower-case word, number or abbreviation; never after a word that dangles, inside
+    brackets, or in the name after 'v/'. None when there are fewer such places than needed."""
+    words = text.split()
+    dangling = vocab.load().dangling_words
+    scored: list[tuple[int, int]] = []
+    depth = 0
+    since_ved = 99
+    for i, word in enumerate(words):
+        prev = words[i - 1] if i else ""
+        since_ved = 0 if prev.lower().startswith("v/") else since_ved + 1
+        if i and re.match(r"^[A-ZÆØÅ][a-zæøåA-ZÆØÅ]", word) and depth == 0 and since_ved > 2 \
+                and prev.lower() not in dangling:
+            score = 1
+            if prev.endswith((".", ":")) and not re.match(r"^(?:nr|kl|ca|jf|dvs)\.$", prev, re.I):
+                score = 4
+            elif not prev[:1].isupper() or re.match(r"^[A-ZÆØÅ]{2,4}$", prev):
+                score = 2
+            if TITLE_ITEMS.match(word):
+                score += 3
+            if TITLE_ITEMS.match(prev):
+                score += 2
+            scored.append((score, i))
+        depth += word.count("(") - word.count(")")
+    if len(scored) < n - 1:
+        return None
+    cuts = sorted(i for _, i in sorted(scored, key=lambda c: (-c[0], c[1]))[:n - 1])
+    bounds = [0] + cuts + [len(words)]
+    titles = [" ".join(words[a:b]) for a, b in zip(bounds, bounds[1:])]
+    return [re.sub(r":.*$", "", t) if TITLE_ITEMS.match(t) else t for t in titles]
+
+
 def _title_run(text: str) -> tuple[str, str]:
     """A title run together with the text after it ('Godkjenning av protokoll Protokoll fra forrige
     styremøte er …'): the title ends where a capitalised word follows a word in lower case that
@@ -146,7 +245,7 @@ def _title_run(text: str) -> tuple[str, str]:
     dangling = vocab.load().dangling_words
     for i in range(2, len(words) - TITLE_MIN_REST + 1):
         prev, word = words[i - 1], words[i]
-        if re.match(r"^[A-ZÆØÅ][a-zæøå]", word) and re.match(r"^(?:[a-zæøå]+|\d{4})$", prev) and prev not in dangling:
+        if re.match(r"^[A-ZÆØÅ][a-zæøå]", word) and not prev[:1].isupper() and not prev.endswith((":", ",")) and prev not in dangling:
             return " ".join(words[:i]), " ".join(words[i:])
     return text, ""
 

@@ -96,6 +96,8 @@ def _page_type(page: list[Line], v: vocab.Vocab) -> str | None:
     if hit:
         return hit[0]
     for line in page[:v.page_heading_lines]:
+        if case_start(line.text):
+            continue
         found = v.title_words.first(line.text, search=True)
         if found and len(line.text.split()) <= v.page_heading_words:
             return found[0]
