@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from .. import vocab
 from ..models import Attendee, Case, DocType, Document, Line, Segment
@@ -52,7 +52,8 @@ def furniture_case(seg: Segment) -> tuple[Case | None, str | None]:
     for text in seg.furniture:
         m = v.furniture_identity.search(text)
         if m:
-            return Case(m.group("num"), None, provenance={"page": seg.page_start}), (m.group("org") or "").strip() or None
+            org = (m.group("org") or "").strip() or None
+            return Case(m.group("num"), None, provenance={"page": seg.page_start}), org
     return None, None
 
 
