@@ -178,15 +178,17 @@ def main() -> None:
                                      f"({s['failed']} failed); {len(runs)} builds: "
                                      + ", ".join(f"{w:.1f} s" for w in walls)
                                      + f" = {s['pages'] / walls[-1]:.0f}–{s['pages'] / walls[0]:.0f} pages/s"),
-        ("processor time of that build (build process + workers)", f"{s['cpu_seconds']:.1f} s "
-                                                                   f"= {1000 * s['cpu_seconds'] / s['pages']:.1f} ms per page"),
-        ("per-stage seconds (ingest, extract_text, parse, write summed over workers; plan, derive, load, sort_search in the build process)", stages),
-        ("peak memory, build + workers", f"{peak:.0f} MiB (half corpus: {h_peak:.0f} MiB, {hs['pages'] / h_wall:.1f} pages/s)"),
+        ("processor time of that build (build process + workers)",
+         f"{s['cpu_seconds']:.1f} s = {1000 * s['cpu_seconds'] / s['pages']:.1f} ms per page"),
+        ("per-stage seconds (ingest, extract_text, parse, write summed over workers; "
+         "plan, derive, load, sort_search in the build process)", stages),
+        ("peak memory, build + workers",
+         f"{peak:.0f} MiB (half corpus: {h_peak:.0f} MiB, {hs['pages'] / h_wall:.1f} pages/s)"),
         ("no-op re-run", f"{noop_wall:.2f} s wall ({noop['seconds']:.2f} s inside the job), "
                          f"{noop['parsed']} files parsed"),
-        (f"no-op re-run over {len(many)} files", f"{many_noop_wall:.2f} s wall ({many_noop['seconds']:.2f} s inside the "
-                                                f"job), {many_noop['parsed']} parsed, {many_noop['skipped']} unchanged "
-                                                f"(first build of them: {many_wall:.0f} s)"),
+        (f"no-op re-run over {len(many)} files",
+         f"{many_noop_wall:.2f} s wall ({many_noop['seconds']:.2f} s inside the job), {many_noop['parsed']} parsed, "
+         f"{many_noop['skipped']} unchanged (first build of them: {many_wall:.0f} s)"),
         ("minutes build / baseline", f"{rate / base_rate:.1f}x"),
     ]
     width = max(len(k) for k, _ in rows)

@@ -26,8 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline import derive  # noqa: E402
 from pipeline.builder.run import run as run_build  # noqa: E402
-from pipeline.warehouse import load, queries  # noqa: E402
 from pipeline.models import Attendee, Case, Document, Extraction, SourceFile  # noqa: E402
+from pipeline.warehouse import load, queries  # noqa: E402
 
 PARTNERSHIPS = ["oslo", "vestfold", "agder", "innlandet", "telemark", "bergen", "trondheim", "tromso", "bodo",
                 "stavanger"]
@@ -133,7 +133,8 @@ def main() -> None:
         db.unlink(missing_ok=True)  # built from empty every run
         seconds = build_warehouse(db, parts, args.cases)
         con = queries.connect(db)
-        n_cases, n_terms = con.execute("SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM search_terms)").fetchone()
+        n_cases, n_terms = con.execute(
+            "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM search_terms)").fetchone()
         con.close()
         times, plans = timed_queries(db, args.queries)
         size = db.stat().st_size / 2**20

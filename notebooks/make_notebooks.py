@@ -109,7 +109,8 @@ def main(execute: bool) -> None:
         nb = build(name)
         if execute:
             from nbclient import NotebookClient
-            NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(HERE)}}).execute()
+            client = NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(HERE)}})
+            client.execute()
         nbformat.write(nb, HERE / name)
         print(HERE / name)
 

@@ -6,16 +6,18 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
-
 import duckdb
 
 from . import __version__, extract
 from .builder import workers
 from .builder.run import run as run_build
 from .errors import BuildFailed, ExtractError, IngestError, WarehouseBusy, one_line
+
+if TYPE_CHECKING:
+    from click._termui_impl import ProgressBar
 
 DEFAULT_DB = Path("warehouse/minutes.duckdb")
 
@@ -106,7 +108,7 @@ class _Progress:
     """A progress bar on a terminal; plain log lines on stderr otherwise (cron, CI)."""
 
     def __init__(self) -> None:
-        self.bar = None
+        self.bar: ProgressBar[int] | None = None
         self.tty = sys.stderr.isatty()
 
     def __call__(self, n: int, total: int, outcome: workers.Outcome) -> None:

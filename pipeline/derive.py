@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Any
 
 import pyarrow as pa
 
@@ -14,6 +15,8 @@ from . import __version__, nlp, vocab
 from .models import DecisionLabel, Extraction
 from .values import case_key, parse_date
 
+Row = dict[str, Any]  # one warehouse row, column -> value
+Frames = dict[str, pa.Table]  # warehouse table -> a file's rows for it
 PROPOSED = {DecisionLabel.FORSLAG_TIL_VEDTAK, DecisionLabel.FORSLAG_TIL_KONKLUSJON, DecisionLabel.INNSTILLING}
 
 
@@ -21,12 +24,19 @@ def meeting_id(partnership: str, body: str | None, date: str | None) -> str | No
     return f"{partnership}|{body}|{date}" if date and body else None
 
 
-def frames(ex: Extraction) -> dict[str, pa.Table]:
+def frames(ex: Extraction) -> Frames:
     """The warehouse rows of one file's extraction, one Arrow table per warehouse table."""
     src = ex.source
-    docs, cases, decisions, attendees, meetings = [], [], [], [], {}
-    topics, refs, attached, shown = [], [], [], []
-    postings: dict[str, list] = {name: [] for name in SEARCH_TERMS.names}  # column by column: many rows
+    docs: list[Row] = []
+    cases: list[Row] = []
+    decisions: list[Row] = []
+    attendees: list[Row] = []
+    meetings: dict[str, Row] = {}
+    topics: list[Row] = []
+    refs: list[Row] = []
+    attached: list[Row] = []
+    shown: list[Row] = []
+    postings: dict[str, list[Any]] = {name: [] for name in SEARCH_TERMS.names}  # column by column: many rows
     for d_seq, doc in enumerate(ex.documents, start=1):
         doc_id = f"{src.sha256}:{d_seq}"
         mid = meeting_id(src.partnership, doc.body_abbrev or doc.body, doc.meeting_date)
@@ -79,7 +89,7 @@ def frames(ex: Extraction) -> dict[str, pa.Table]:
         "source_files": pa.Table.from_pylist([dict(sha256=src.sha256, path=src.path, format=src.format,
                                                    partnership=src.partnership, pages=src.pages, size=src.size,
                                                    pipeline_version=__version__,
-                                                   loaded_at=datetime.now(timezone.utc).replace(tzinfo=None))]),
+                                                   loaded_at=datetime.now(UTC).replace(tzinfo=None))]),
         "meetings": pa.Table.from_pylist(list(meetings.values())),
         "documents": pa.Table.from_pylist(docs), "cases": pa.Table.from_pylist(cases),
         "decisions": pa.Table.from_pylist(decisions), "attendees": pa.Table.from_pylist(attendees),
@@ -111,17 +121,21 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return meeting, case
 
 
-def references(*texts: str | None) -> list[tuple[str, str | None, str | None, str | None]]:
+Reference = tuple[str, str | None, str | None, str | None]  # text, body, date, case key
+
+
+def references(*texts: str | None) -> list[Reference]:
     """(text, body, date, case key) for each reference to a meeting's minutes or to a case."""
     meeting_ref, case_ref = _patterns()
-    out = []
+    out: list[Reference] = []
     for text in (t for t in texts if t):
         for m in meeting_ref.finditer(text):
             out.append((m.group(0), m.group("body").upper(), parse_date(m.group("date")), None))
         for m in case_ref.finditer(text):
             body = m.group("body").upper() if m.group("body") else None
             out.append((m.group(0), body, None, case_key(m.group("num").rstrip("."))))
-    seen, unique = set(), []
+    seen: set[Reference] = set()
+    unique: list[Reference] = []
     for r in out:
         if r not in seen:
             seen.add(r)

@@ -10,9 +10,9 @@ from typing import Any
 
 import orjson
 
+from .models import Extraction, Page, SourceFile
 from .parse import document, reflow, segment
 from .read import ingest, lines
-from .models import Extraction, Page, SourceFile
 
 
 def pages_to_extraction(source: SourceFile, pages: list[Page]) -> Extraction:

@@ -170,7 +170,7 @@ class Extraction:
     schema_version: int = 1
 
     def to_dict(self) -> dict[str, Any]:
-        out = plain(self)
+        out: dict[str, Any] = plain(self)
         out["source"] = {k: out["source"][k] for k in ("path", "sha256", "format", "pages", "partnership")}
         return out
 

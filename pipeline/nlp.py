@@ -8,10 +8,15 @@ Nothing is downloaded: no trained model is needed."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Sequence
+from typing import TYPE_CHECKING
 
 import Stemmer
+
+if TYPE_CHECKING:
+    from spacy.matcher import PhraseMatcher
+    from spacy.tokens import Doc
 
 from . import vocab
 
@@ -52,7 +57,7 @@ class Matchers:
         self.orgs = self._matcher(tax.organisations)
         self.topics = self._matcher(tax.topics)
 
-    def doc(self, word_list: list[str]):
+    def doc(self, word_list: list[str]) -> Doc:
         """A spaCy document of these words, each token's norm its stem. A word's stem becomes its
         lexeme's norm once per word seen: tokens read their norm from the lexeme, so no Token
         object is made per token."""
@@ -64,7 +69,7 @@ class Matchers:
             self.stemmed.update(fresh)
         return self._doc(self.vocab, words=word_list)
 
-    def _matcher(self, table: dict[str, list[str]]):
+    def _matcher(self, table: dict[str, list[str]]) -> PhraseMatcher:
         from spacy.matcher import PhraseMatcher
 
         m = PhraseMatcher(self.vocab, attr="NORM")
@@ -72,7 +77,7 @@ class Matchers:
             m.add(canonical, [self.doc(words(a)) for a in sorted({*aliases, canonical})])
         return m
 
-    def matches(self, matcher, word_list: list[str]) -> list[tuple[str, int, int]]:
+    def matches(self, matcher: PhraseMatcher, word_list: list[str]) -> list[tuple[str, int, int]]:
         """(label, first token, end token) of each match, earliest first, the longest first among equals."""
         if not word_list:
             return []

@@ -71,7 +71,9 @@ def _hhmm(h: str, m: str | None) -> str:
 
 
 def case_number(raw: str) -> str:
-    """A case number as written, tidied: 'Sak 4.:' -> '4', '2024. 20' -> '2024.20', '07 – 2022' kept."""
+    """A case number as written, tidied: trailing '.:;,' and spaces dropped, a space after a year's
+    dot closed up: '4.:' -> '4', '2024. 20' -> '2024.20', '07 – 2022' kept. A word before the number
+    stays ('Sak 4.:' -> 'Sak 4'): the case patterns hand over the number alone."""
     s = clean_text(raw).rstrip(".:;, ")
     return re.sub(r"^((?:19|20)\d\d)\.\s+(\d)", r"\1.\2", s)
 
@@ -96,10 +98,12 @@ def body_abbrev(text: str) -> tuple[str | None, str | None]:
 
 
 @cache
-def _body_patterns() -> vocab.Labelled:
+def _body_patterns() -> vocab.Labelled[tuple[str, str | None]]:
     """Bodies by full name (any case) first, then by abbreviation (as written): (pattern, (name, abbrev))."""
     v = vocab.load()
     bodies = v.bodies
-    return vocab.Labelled([(re.compile(rf"\b{re.escape(name)}\b", re.I), (v.body_names.get(name, name), abbrev or None))
-                           for name, abbrev in bodies]
-                          + [(re.compile(rf"\b{abbrev}\b"), (name, abbrev)) for name, abbrev in bodies if abbrev])
+    by_name = [(re.compile(rf"\b{re.escape(name)}\b", re.I), (v.body_names.get(name, name), abbrev or None))
+               for name, abbrev in bodies]
+    by_abbrev: list[tuple[re.Pattern[str], tuple[str, str | None]]] = [
+        (re.compile(rf"\b{abbrev}\b"), (name, abbrev)) for name, abbrev in bodies if abbrev]
+    return vocab.Labelled(by_name + by_abbrev)

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Pattern
+from re import Pattern
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 FLAGS = re.IGNORECASE
 LOOSE_LABEL_MIN = 6  # header labels this long may be followed by a plain space instead of ':'
@@ -23,13 +27,13 @@ def _label_re(labels: list[str]) -> Pattern[str]:
     return re.compile(rf"^(?P<label>{_alts(labels)})\s*(?::|\t|\s{{2,}}|$)\s*(?P<value>.*)$", FLAGS)
 
 
-class Patterns(tuple):
+class Patterns(tuple[Pattern[str], ...]):
     """Compiled patterns in their order, with one alternation of them all so that "does any of
     them match at the start?" is one regex call instead of one per pattern (most lines match none)."""
 
     union: Pattern[str] | None
 
-    def __new__(cls, patterns):
+    def __new__(cls, patterns: Iterable[Pattern[str]]) -> Patterns:
         self = super().__new__(cls, patterns)
         self.union = _union(list(self))
         return self
@@ -66,7 +70,8 @@ def _union(patterns: list[Pattern[str]]) -> Pattern[str] | None:
         letters = "".join(ch for flag, ch in _SCOPED if flags & flag)
         if flags & ~_SCOPED_ALL or "(?P=" in p.pattern or re.search(r"\\[1-9]", p.pattern):
             return None
-        parts.append(f"(?{letters}:{_NAMED.sub('(?:', p.pattern)})" if letters else f"(?:{_NAMED.sub('(?:', p.pattern)})")
+        body = _NAMED.sub("(?:", p.pattern)
+        parts.append(f"(?{letters}:{body})" if letters else f"(?:{body})")
     try:
         return re.compile("|".join(parts)) if parts else None
     except re.error:
@@ -78,17 +83,18 @@ _SCOPED = ((re.IGNORECASE, "i"), (re.MULTILINE, "m"), (re.DOTALL, "s"), (re.VERB
 _SCOPED_ALL = re.IGNORECASE | re.MULTILINE | re.DOTALL | re.VERBOSE
 
 
-class Labelled(tuple):
-    """(pattern, name) pairs in their order, with the patterns' quick test as in Patterns."""
+class Labelled(tuple[tuple[Pattern[str], T], ...]):
+    """(pattern, name) pairs in their order, with the patterns' quick test as in Patterns. A name
+    is what a match stands for: a label (str), or for meeting bodies a (name, abbreviation) pair."""
 
     patterns: Patterns
 
-    def __new__(cls, pairs):
+    def __new__(cls, pairs: Iterable[tuple[Pattern[str], T]]) -> Labelled[T]:
         self = super().__new__(cls, pairs)
         self.patterns = Patterns(p for p, _ in self)
         return self
 
-    def first(self, text: str, search: bool = False) -> tuple[str, re.Match[str]] | None:
+    def first(self, text: str, search: bool = False) -> tuple[T, re.Match[str]] | None:
         """(name, match) of the first pattern matching at the start of `text` (`search`: anywhere)."""
         hit = self.patterns.first(text, search)
         return (self[hit[0]][1], hit[1]) if hit else None
@@ -104,11 +110,11 @@ class Vocab:
     opening_items: Patterns
     closing_items: Patterns
     case_enders: Patterns
-    decision_labels: Labelled
+    decision_labels: Labelled[str]
     outcomes: Patterns
     not_decisions: Patterns
-    headings: Labelled
-    cues: Labelled
+    headings: Labelled[str]
+    cues: Labelled[str]
     furniture_identity: Pattern[str]
     header_field: dict[str, str]
     header_label: Pattern[str]
@@ -138,7 +144,7 @@ class Vocab:
     role_groups: frozenset[str]  # attendee labels that name a group (Sekretariat, Observatør, …)
     not_persons: frozenset[str]  # last words of attendee-list entries that name a group (casefolded)
     minute_taker_units: tuple[str, ...]  # units that may take the minutes (Sekretariatet)
-    title_words: Labelled  # words in a document's opening lines that name its type
+    title_words: Labelled[str]  # words in a document's opening lines that name its type
     title_lines: int
     minutes_default: str  # the type of minutes that name none
     headline: Pattern[str]  # an opening line that names the meeting (its date is the meeting's)
@@ -178,8 +184,8 @@ def load() -> Vocab:
         header_field={k.casefold(): v for k, v in hdr["fields"]},
         header_label=_label_re([k for k, _ in hdr["fields"]]),
         loose_header_label=re.compile(
-            rf"^(?P<label>{_alts([re.escape(k) for k, _ in hdr['fields'] if len(k) >= LOOSE_LABEL_MIN])}) (?P<value>.*)$",
-            FLAGS),
+            rf"^(?P<label>{_alts([re.escape(k) for k, _ in hdr['fields'] if len(k) >= LOOSE_LABEL_MIN])})"
+            r" (?P<value>.*)$", FLAGS),
         present_label=_label_re(att["present"]),
         absent_label=_label_re(att["absent"]),
         attendee_label=_label_re(att["present"] + att["absent"]),
@@ -222,12 +228,13 @@ def load() -> Vocab:
     )
 
 
-def _reflow_cue(data: dict) -> Pattern[str]:
+def _reflow_cue(data: dict[str, Any]) -> Pattern[str]:
     """Every header, attendee and decision label followed by ':', every case number with its prefix,
     and the [reflow] labels, phrases (case-sensitive) and role groups; a capitalised word with a
     colon in the middle of a line ('… Knut Moe Rådmenn: …')."""
     r, att = data["reflow"], data["attendees"]
-    labels = ([re.escape(k) for k, _ in data["header"]["fields"]] + [re.escape(k) for k in att["present"] + att["absent"]]
+    labels = ([re.escape(k) for k, _ in data["header"]["fields"]]
+              + [re.escape(k) for k in att["present"] + att["absent"]]
               + [p for p, _ in data["decisions"]["labels"]] + r["labels"])
     prefix = data["case_numbers"]["prefix"]
     return re.compile(rf"\b(?:{'|'.join(labels)})\s?:|\b{prefix}\s*\d{{1,4}}\s?[/.-]\s?\d{{2,4}}\b"

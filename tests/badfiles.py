@@ -80,7 +80,7 @@ def corpus(include_bomb: bool = True) -> dict[str, tuple[bytes, str]]:
         "avkuttet.pdf": (pdf[: len(pdf) // 3], "fails"),
         "skannet uten tekst.pdf": (blank_page_pdf(), "fails"),
         "kryptert-med-passord.pdf": (encrypted_pdf("hemmelig"), "fails"),
-        "ikke-en-pdf.pdf": ("Dette er et referat, men ikke en PDF.\n".encode(), "fails"),
+        "ikke-en-pdf.pdf": (b"Dette er et referat, men ikke en PDF.\n", "fails"),
         "søppel.txt": (bytes(range(256)) * 64, "fails"),
         "bare-kontrolltegn.txt": (b"\x01\x02\x03\x04\x05\x06\x07\x08" * 512, "fails"),
         # awkward but valid

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from pipeline import cli, models
 from pipeline.cli import main
 
-from .conftest import ROOT, RAW
+from .conftest import RAW, ROOT
 
 
 def test_extract_json_via_clirunner_keeps_norwegian_letters():

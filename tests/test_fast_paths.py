@@ -308,6 +308,7 @@ def test_a_phrase_does_not_match_across_the_parts_of_a_case():
 
 def test_json_written_as_the_standard_library_writes_it():
     import json
+
     from pipeline import extract
     for path in sorted(RAW.rglob("*.txt")):
         ex, pages = extract.run(path, RAW)

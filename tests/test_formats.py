@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from passages import extract_passage as extract_text
 
-
 REFERAT_SLASH = """Møtereferat
 Møtegruppe: Lokalt samarbeidsutvalg, LSU
 Møteleder Per Hansen

@@ -158,7 +158,8 @@ def test_case_attachments_titled_listed_and_counted(tmp_path):
     ("Styret fattet følgende enstemmige vedtak:", "Vedtak"), ("Styret fattet følgende vedtak:", "Vedtak"),
 ])
 def test_decision_labels_in_a_case(tmp_path, label, norm):
-    text = MINUTES_HEAD + f"3/25 Revidert samarbeidsavtale\nSaken ble drøftet.\n{label}\nAvtalen godkjennes.\n4/25 Eventuelt\n"
+    text = MINUTES_HEAD + (f"3/25 Revidert samarbeidsavtale\nSaken ble drøftet.\n{label}\nAvtalen godkjennes.\n"
+                           "4/25 Eventuelt\n")
     doc = only_doc(tmp_path, text)
     assert doc.cases[0].decision_label == norm
     assert doc.cases[0].decision == "Avtalen godkjennes."
@@ -240,7 +241,8 @@ def test_attendees_merged_labels_over_one_list_leave_status_unknown(tmp_path):
     text = ("Referat\nMøtegruppe: Lokalt samarbeidsutvalg\nMøtetid: 14.01.25 kl. 09.00-11.00\n"
             "Tilstede:\nForfall:\nIngrid Solberg\nJonas Berge\nSaksliste\n1/25 Eventuelt\n")
     ex = doc_of(tmp_path, text)
-    assert {a.name: a.status for a in ex.documents[0].attendees} == {"Ingrid Solberg": "unknown", "Jonas Berge": "unknown"}
+    assert {a.name: a.status for a in ex.documents[0].attendees} == {"Ingrid Solberg": "unknown",
+                                                                     "Jonas Berge": "unknown"}
     assert any("status not stated for Ingrid Solberg, Jonas Berge" in w for w in ex.warnings)
 
 
@@ -304,13 +306,15 @@ def test_attendees_role_groups(tmp_path):
     ("Sekretær: Kari Vik", "Kari Vik"),
 ])
 def test_attendees_minute_taker_forms(tmp_path, line, who):
-    text = f"Referat\nMøtegruppe: Lokalt samarbeidsutvalg\nMøtetid: 14.01.25 kl. 09.00-11.00\n{line}\nSaksliste\n1/25 Eventuelt\n"
+    text = (f"Referat\nMøtegruppe: Lokalt samarbeidsutvalg\nMøtetid: 14.01.25 kl. 09.00-11.00\n{line}\n"
+            "Saksliste\n1/25 Eventuelt\n")
     assert only_doc(tmp_path, text).minute_taker == who
 
 
 def test_attendees_chair_labels(tmp_path):
     for label in ("Møteleder:", "Styreleder:", "Møteleiar:"):
-        text = f"Referat\nMøtegruppe: Lokalt samarbeidsutvalg\nMøtetid: 14.01.25 kl. 09.00-11.00\n{label} Kari Vik\nSaksliste\n1/25 Eventuelt\n"
+        text = (f"Referat\nMøtegruppe: Lokalt samarbeidsutvalg\nMøtetid: 14.01.25 kl. 09.00-11.00\n{label} Kari Vik\n"
+                "Saksliste\n1/25 Eventuelt\n")
         assert only_doc(tmp_path, text, f"{label[:-1]}.txt").chair == "Kari Vik", label
 
 
@@ -342,7 +346,8 @@ def test_meeting_header_date_and_time_forms(tmp_path, lines, date, start, end):
 
 
 def test_meeting_header_location_from_sted_and_mote_sted(tmp_path):
-    text = "Referat\nMøtegruppe: Lokalt samarbeidsutvalg\nDato: 14.01.25\nSted: Helsehuset, møterom 3\nSaksliste\n1/25 Eventuelt\n"
+    text = ("Referat\nMøtegruppe: Lokalt samarbeidsutvalg\nDato: 14.01.25\nSted: Helsehuset, møterom 3\n"
+            "Saksliste\n1/25 Eventuelt\n")
     assert only_doc(tmp_path, text).location == "Helsehuset, møterom 3"
 
 

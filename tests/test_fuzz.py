@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 
 from conftest import RAW
 from pipeline import extract
-from pipeline.read.lines import text_lines
 from pipeline.models import Page, SourceFile
+from pipeline.read.lines import text_lines
 
 SEED_LINES = (RAW / "vestfold" / "ssu-2024-05-23-innkalling-bundle.txt").read_text(encoding="utf-8").splitlines()
 SOURCE = SourceFile(path="fuzz.txt", sha256="0" * 64, format="txt", partnership="fuzz", size=1, pages=1)

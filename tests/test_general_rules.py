@@ -20,7 +20,8 @@ def test_flattened_text_is_read_as_lines(tmp_path):
     people = {a.name: a.status for a in doc.attendees}
     assert people == {"Kari Holm": "present", "Per Nilsen": "present", "Anne B. Lie": "present",
                       "Ola Dahl": "present", "Siri Moe": "absent", "Tor Berg": "present"}
-    assert [(c.number, c.title) for c in doc.cases] == [("12/22", "GODKJENNING AV INNKALLING"), ("13/22", "Budsjett 2022")]
+    assert [(c.number, c.title) for c in doc.cases] == [("12/22", "GODKJENNING AV INNKALLING"),
+                                                         ("13/22", "Budsjett 2022")]
     assert doc.cases[0].decision_label is None
     assert doc.cases[0].decision.startswith("Innkallingen godkjennes med følgende merknad: Sakspapirer sendes")
     assert (doc.cases[1].decision_label, doc.cases[1].decision) == ("Vedtak", "Budsjettet vedtas.")
@@ -37,7 +38,8 @@ def test_transcript_pages_and_a_case_list_of_numbers(tmp_path):
 
 
 BARE_NUMBERS = ("Møteprotokoll fra møte i styringsgruppen Møtested: Rådhuset Deltakere: Eva Lund, Jon Ek "
-                "SAKSLISTE: 12/19 Økonomirapport for første kvartal 13/19 Plan for høsten 14/19 Eventuelt og avslutning")
+                "SAKSLISTE: 12/19 Økonomirapport for første kvartal 13/19 Plan for høsten "
+                "14/19 Eventuelt og avslutning")
 
 
 def test_bare_case_numbers_counting_up_are_cases(tmp_path):
@@ -130,7 +132,8 @@ def test_minutes_named_by_their_list_and_dated_at_the_end(tmp_path):
 BUNDLE = ("1 Innkalling til møte i Helse- og omsorgsutvalet 3. februar 2020 Saksliste: Sak 4/20 Budsjett\n\n"
           "2 NORDVIK KOMMUNE Saksframlegg Saksnr 4/20 Sakshandsamar: Eva Ås Framlegg til vedtak: "
           "Budsjettet vert godkjent.\n\n"
-          "3 Styremøte i foretaket Saksbehandler: Jon Li Sak nr.: 5/2020 Forslag til vedtak: Saken tas til orientering.\n")
+          "3 Styremøte i foretaket Saksbehandler: Jon Li Sak nr.: 5/2020 "
+          "Forslag til vedtak: Saken tas til orientering.\n")
 
 
 def test_a_bundle_is_cut_where_a_page_opens_a_document(tmp_path):
@@ -141,6 +144,7 @@ def test_a_bundle_is_cut_where_a_page_opens_a_document(tmp_path):
 
 
 def test_titles_and_groups_are_not_people(tmp_path):
-    text = "Referat fra møte i utvalget 2. juni 2023\nTil stede: Kari Dahl, Samhandlingsdirektør Vest, Faste medlemmer\n"
+    text = ("Referat fra møte i utvalget 2. juni 2023\n"
+            "Til stede: Kari Dahl, Samhandlingsdirektør Vest, Faste medlemmer\n")
     [doc] = extract_text(tmp_path, text).documents
     assert [a.name for a in doc.attendees] == ["Kari Dahl"]

@@ -11,8 +11,8 @@ import pandas as pd
 from click.testing import CliRunner
 
 from pipeline import nlp
-from pipeline.warehouse import queries
 from pipeline.cli import main
+from pipeline.warehouse import queries
 
 
 def run(args, db):

@@ -6,12 +6,17 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any
+
+import duckdb
 
 from .. import derive, nlp
+from ..derive import Frames
 from ..errors import BuildFailed, reason_of
+from ..models import Extraction
 from ..warehouse import load
 from . import workers
 from .plan import Plan
@@ -42,7 +47,7 @@ class Summary:
     def failed(self) -> int:
         return len(self.failures)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "failed": self.failed}
 
     def add_time(self, stage: str, seconds: float) -> None:
@@ -74,11 +79,12 @@ class Loader:
     BATCH_FILES = 64
     BATCH_SECONDS = 2.0
 
-    def __init__(self, con, summary: Summary, p: Plan, strict: bool, tools: threading.Thread | None,
-                 on_file: Callable[[int, int, workers.Outcome], None] | None, total: int) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, summary: Summary, p: Plan, strict: bool,
+                 tools: threading.Thread | None, on_file: Callable[[int, int, workers.Outcome], None] | None,
+                 total: int) -> None:
         self.con, self.summary, self.plan, self.strict = con, summary, p, strict
         self.tools, self.on_file, self.total, self.seen = tools, on_file, total, 0
-        self.pending: list[tuple[workers.Outcome, dict]] = []
+        self.pending: list[tuple[workers.Outcome, Frames]] = []
         self.since = 0.0
 
     def take(self, outcome: workers.Outcome) -> None:
@@ -99,14 +105,14 @@ class Loader:
             return
         self.add(outcome, frames)
 
-    def add(self, outcome: workers.Outcome, frames: dict) -> None:
+    def add(self, outcome: workers.Outcome, frames: Frames) -> None:
         if not self.pending:
             self.since = time.monotonic()
         self.pending.append((outcome, frames))
         if len(self.pending) >= self.BATCH_FILES or time.monotonic() - self.since >= self.BATCH_SECONDS:
             self.flush()
 
-    def _item(self, item: tuple[workers.Outcome, dict]):
+    def _item(self, item: tuple[workers.Outcome, Frames]) -> tuple[Extraction, str | None, Frames]:
         o, frames = item
         assert o.extraction is not None
         return o.extraction, self.plan.previous.get(o.path), frames
@@ -141,7 +147,7 @@ def load_language_tools() -> threading.Thread:
     return thread
 
 
-def _derive(outcome: workers.Outcome, summary: Summary) -> dict | None:
+def _derive(outcome: workers.Outcome, summary: Summary) -> Frames | None:
     """The warehouse rows of a parsed file (derive.frames); None, with the reason recorded on the
     outcome, if the file failed or its rows cannot be derived."""
     if outcome.error or outcome.extraction is None:
@@ -156,7 +162,8 @@ def _derive(outcome: workers.Outcome, summary: Summary) -> dict | None:
         summary.add_time("derive", time.perf_counter() - t)
 
 
-def record_failure(con, summary: Summary, path: Path, sha: str | None, reason: str, strict: bool) -> None:
+def record_failure(con: duckdb.DuckDBPyConnection, summary: Summary, path: Path, sha: str | None, reason: str,
+                   strict: bool) -> None:
     log.error("%s: %s", path, reason)
     summary.failures.append({"path": str(path), "reason": reason})
     load.record_error(con, str(path), sha, reason)

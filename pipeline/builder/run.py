@@ -11,6 +11,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
+
 from ..warehouse import load
 from . import workers
 from .batches import Loader, Summary, load_language_tools, record_failure
@@ -63,7 +65,7 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
     return summary
 
 
-def _apply_plan_facts(con, p: Plan, summary: Summary, prune: bool) -> None:
+def _apply_plan_facts(con: duckdb.DuckDBPyConnection, p: Plan, summary: Summary, prune: bool) -> None:
     summary.files = len(p.sha) + len(p.unreadable)
     summary.skipped = len(p.unchanged)
     summary.failed_before = len(p.failed_before)
@@ -75,12 +77,12 @@ def _apply_plan_facts(con, p: Plan, summary: Summary, prune: bool) -> None:
         log.info("%s: renamed from %s", new, old)
     for path, other in p.duplicates:
         log.info("%s: same content as %s, skipped", path, other)
-    for path, sha in p.gone:
+    for loaded, sha in p.gone:
         if prune:
             load.remove_file(con, sha)
             summary.pruned += 1
-            log.info("%s: gone from raw/, pruned", path)
+            log.info("%s: gone from raw/, pruned", loaded)
         else:
-            log.warning("%s: gone from raw/ (kept; --prune removes it)", path)
+            log.warning("%s: gone from raw/ (kept; --prune removes it)", loaded)
 
 

@@ -7,6 +7,7 @@ files that were in flight with it are re-run one at a time, the culprit gets a f
 the rest of the batch goes on in a fresh pool."""
 from __future__ import annotations
 
+import contextlib
 import faulthandler
 import multiprocessing
 import os
@@ -17,11 +18,13 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from types import FrameType
+from typing import NoReturn, cast
 
 from .. import extract
 from ..errors import reason_of
@@ -63,7 +66,7 @@ def parse_one(path: Path, raw: Path, out_dir: Path | None, sha256: str | None = 
 _GUARD = Guard()
 
 
-def _on_alarm(signum, frame):  # noqa: ARG001
+def _on_alarm(signum: int, frame: FrameType | None) -> NoReturn:
     raise TimeoutError(f"time limit of {_GUARD.seconds:.0f} s exceeded while reading the file")
 
 
@@ -71,10 +74,8 @@ def _init_worker(guard: Guard) -> None:
     global _GUARD
     _GUARD = guard
     limit = guard.memory_mb * 1024 * 1024
-    try:
+    with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    except (ValueError, OSError):
-        pass
     signal.signal(signal.SIGALRM, _on_alarm)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C
 
@@ -134,7 +135,7 @@ def parse_files(paths: list[Path], raw: Path, out_dir: Path | None, jobs: int,
     pending = deque(paths)
     while pending:
         pool = pool or _new_pool(jobs, guard)
-        window: deque[tuple[Path, Future]] = deque()
+        window: deque[tuple[Path, Future[Outcome]]] = deque()
         broken: list[Path] = []
         try:
             while pending or window:
@@ -172,7 +173,7 @@ def collected(outcomes: Iterator[Outcome], depth: int = COLLECTED) -> Iterator[O
     the pool is given its next files while the caller is still busy with earlier ones (deriving,
     loading a batch, loading its language tools), so the workers never wait on the caller.
     If the caller stops early, the thread closes `outcomes` (shutting its pool down)."""
-    box: queue.Queue = queue.Queue(maxsize=depth)
+    box: queue.Queue[object] = queue.Queue(maxsize=depth)
     stop = threading.Event()
     end = object()
 
@@ -199,14 +200,12 @@ def collected(outcomes: Iterator[Outcome], depth: int = COLLECTED) -> Iterator[O
         while (item := box.get()) is not end:
             if isinstance(item, BaseException):
                 raise item
-            yield item
+            yield cast(Outcome, item)
     finally:
         stop.set()
         while thread.is_alive():  # unblock a put, then let the thread close the pool
-            try:
+            with contextlib.suppress(queue.Empty):
                 box.get(timeout=0.1)
-            except queue.Empty:
-                pass
         thread.join()
 
 

@@ -1,7 +1,7 @@
 """Attachments (vedlegg) of one case: titles named in the case, and how many its type words say."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from .. import vocab
 from ..models import Line

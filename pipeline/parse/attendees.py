@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from .. import vocab
 from ..models import Attendee, Line, Status
@@ -244,7 +244,7 @@ def _people(text: str, status: str | None, group: str | None, line: Line,
     if not parts:
         return []
     if len(parts) > 1 and all(is_name(NOTE.sub("", p).strip()) for p in parts):
-        people = [(p, None) for p in parts]
+        people: list[tuple[str, str | None]] = [(p, None) for p in parts]
     elif len(parts) >= 3 and all(is_name(NOTE.sub("", p).strip(), min_words=1) for p in parts):
         people = [(p, None) for p in parts]  # first names only: 'Raine, Fride, Nina, Simon'
     else:
@@ -302,8 +302,8 @@ def join_broken_names(lines: Sequence[Line]) -> list[Line]:
     """'… Tore Haukvik, Geir' + 'Dunseth, Maria …': a list line ending in a lone first name joins the next."""
     out: list[Line] = []
     for line in lines:
-        if out and out[-1].row == line.row and out[-1].col == line.col and re.search(r",\s*[A-ZÆØÅ][a-zæøå]+$", out[-1].text) \
-                and re.match(r"^[A-ZÆØÅ][a-zæøå]+,", line.text):
+        if out and out[-1].row == line.row and out[-1].col == line.col \
+                and re.search(r",\s*[A-ZÆØÅ][a-zæøå]+$", out[-1].text) and re.match(r"^[A-ZÆØÅ][a-zæøå]+,", line.text):
             prev = out.pop()
             line = Line(f"{prev.text} {line.text}", prev.page, prev.bold, prev.row, prev.col, prev.top)
         out.append(line)

@@ -4,17 +4,32 @@ lines_to_starts -> starts_to_spans -> span_to_case, each a pure function over Li
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Sequence
+from typing import TypedDict
 
 from .. import vocab
 from ..models import Case, Line
 from .attachments import attachments
-from .recognisers import (case_start, ends_sentence, ends_with_initial, is_bullet, is_heading_like, is_name, is_url,
-                          join_wrapped, label_value, row_head, row_text, unique)
+from .recognisers import (
+    case_start,
+    ends_sentence,
+    ends_with_initial,
+    is_bullet,
+    is_heading_like,
+    is_name,
+    is_url,
+    join_wrapped,
+    label_value,
+    row_head,
+    row_text,
+    unique,
+)
 
-VED_NAME = re.compile(r"\b(?:ved|v/)\s+(?:[a-zæøå]+\s+){0,4}?(?P<name>[A-ZÆØÅ][\w.-]*(?:\s+[A-ZÆØÅ][\w.-]*){1,3})\s*[.:]?\s*$")
-PRESENTER = re.compile(r"\b[Pp]resentasjon(?:\s+fra|\s+v/|\s+ved)?\s+(?P<words>(?:[A-ZÆØÅ][\wæøå.-]*\s+){1,4}[A-ZÆØÅ][\wæøå.-]*)")
+VED_NAME = re.compile(r"\b(?:ved|v/)\s+(?:[a-zæøå]+\s+){0,4}?"
+                      r"(?P<name>[A-ZÆØÅ][\w.-]*(?:\s+[A-ZÆØÅ][\w.-]*){1,3})\s*[.:]?\s*$")
+PRESENTER = re.compile(r"\b[Pp]resentasjon(?:\s+fra|\s+v/|\s+ved)?\s+"
+                       r"(?P<words>(?:[A-ZÆØÅ][\wæøå.-]*\s+){1,4}[A-ZÆØÅ][\wæøå.-]*)")
 SENTENCE = re.compile(r"(?<=[a-zæøå]{2}[.!?])\s+(?=[A-ZÆØÅ])|(?<=\d{4}\.)\s+(?=[A-ZÆØÅ][a-zæøå])")
 GROUP_ITEM = re.compile(r"^\w+sak(?:er|ar)\s*:?$", re.I)
 HENSIKT = re.compile(r"^[A-ZÆØÅ][\wæøå ]{0,30}:\s*$")
@@ -113,7 +128,8 @@ def _pair_flattened(starts: list[Start], lines: Sequence[Line], v: vocab.Vocab) 
         if n >= 2 and len(titles) == n and all(_title_like(ln, v) for ln in titles) \
                 and not any(s.index < after + n and s.number for s in starts[j:]):
             out.extend(Start(after + m, s.number, titles[m].text,
-                             f"case {s.number}: number paired with its title by order (numbers listed apart from titles)")
+                             f"case {s.number}: number paired with its title by order "
+                             "(numbers listed apart from titles)")
                        for m, s in enumerate(starts[k:j]))
             k = j
             while k < len(starts) and starts[k].index < after + n:  # 'Eventuelt' among the titles
@@ -146,9 +162,8 @@ def _unnumbered_item(line: Line, lines: Sequence[Line], i: int, starts: list[Sta
         return i - starts[-1].index > 1 or starts[-1].number is None
     if any(s.number for s in starts) or not v.opening_items.matches(text):
         return False
-    if (starts and i - starts[-1].index <= 1) or text.endswith("."):
-        return False  # the second line of the previous item's title, or a sentence
-    return True
+    # not the second line of the previous item's title, nor a sentence
+    return not ((starts and i - starts[-1].index <= 1) or text.endswith("."))
 
 
 def span_to_case(lines: Sequence[Line], start: Start, span: Sequence[Line], known_names: set[str],
@@ -205,7 +220,15 @@ def _after_decision(before: list[Line], v: vocab.Vocab) -> bool:
     return any(_label_of(b.text, v) for b in before)
 
 
-def _meta_row(rest: str, first: Line, lines: Sequence[Line], index: int) -> tuple[dict, str]:
+class Meta(TypedDict, total=False):
+    """What a case list's meta-data row under its headers says of a case."""
+
+    body: str
+    type: str
+    responsible: list[str]
+
+
+def _meta_row(rest: str, first: Line, lines: Sequence[Line], index: int) -> tuple[Meta, str]:
     """'2024.13 SSU Beslutning Sekretariatet' under 'Saksnr: Møteorgan: Type sak Saksbehandler'."""
     prev = row_text(lines, index - 1) if index else ""
     if first.row is not None and index:
@@ -220,7 +243,7 @@ def _meta_row(rest: str, first: Line, lines: Sequence[Line], index: int) -> tupl
         cells = " ".join(ln.text for ln in lines[index + 1:index + 8] if ln.row == first.row and ln.col)
     v = vocab.load()
     tokens = cells.split()
-    meta: dict = {}
+    meta: Meta = {}
     if tokens and any(tokens[0] == abbr for _, abbr in v.bodies if abbr):
         meta["body"] = tokens.pop(0)
     if tokens and v.type_word.match(tokens[0]) or (tokens and re.match(r"^[A-ZÆØÅ][a-zæøå]+/[a-zæøå]+$", tokens[0])):
@@ -233,7 +256,7 @@ def _meta_row(rest: str, first: Line, lines: Sequence[Line], index: int) -> tupl
 def _take_type_words(body: list[Line], first: Line, v: vocab.Vocab) -> tuple[list[str], list[Line]]:
     types: list[str] = []
     rest: list[Line] = []
-    for n, line in enumerate(body):
+    for line in body:
         same_cell = first.row is not None and first.col == 0 and line.row == first.row and line.col == 0
         if same_cell or (not rest and v.type_word.match(line.text)):
             types.append(line.text)
@@ -369,7 +392,8 @@ def _decision(body: list[Line], v: vocab.Vocab, unlabelled: bool) -> tuple[str |
         label = label or hit[0]
         parts = [hit[1]] if hit[1] else []
         n += 1
-        while n < len(body) and _continues_decision(parts, body[n], v) and not _paragraph_break(body[n - 1], body[n], parts, pitch):
+        while n < len(body) and _continues_decision(parts, body[n], v) \
+                and not _paragraph_break(body[n - 1], body[n], parts, pitch):
             parts.append(body[n].text)
             n += 1
         if parts:
@@ -511,7 +535,8 @@ def run(lines: Sequence[Line], known_names: set[str], plain_allowed: bool,
     spans = _spans(lines, starts)
     header = vocab.load().responsible_header
     name_column = bool(begin) and bool(header.search(row_text(lines, row_head(lines, begin - 1))))
-    cases = [span_to_case(lines, s, span, known_names, decisions_unlabelled, name_column) for s, span in zip(starts, spans)]
+    cases = [span_to_case(lines, s, span, known_names, decisions_unlabelled, name_column)
+             for s, span in zip(starts, spans)]
     return cases, [s.note for s in starts if s.note]
 
 

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from .. import vocab
 from ..models import Attendee, Case, DocType, Document, Line, Segment
 from . import attendees as parse_attendees
 from . import cases as parse_cases
 from . import header as parse_header
-from .recognisers import numbered_start
+from .recognisers import case_start, numbered_start
 
 MINUTES = {DocType.REFERAT, DocType.PROTOKOLL}
 AGENDAS = {DocType.INNKALLING, DocType.REFERAT, DocType.PROTOKOLL}
@@ -23,7 +23,7 @@ def doc_type_of(seg: Segment) -> str:
     for pattern, doc_type in v.cues:
         if any(pattern.search(t) for t in texts):
             return doc_type
-    opening = [ln.text for ln in seg.lines[:v.title_lines] if not parse_cases.case_start(ln.text)]
+    opening = [ln.text for ln in seg.lines[:v.title_lines] if not case_start(ln.text)]
     for text in opening:
         hit = v.title_words.first(text, search=True)
         if hit:
@@ -63,7 +63,8 @@ def furniture_case(seg: Segment) -> tuple[Case | None, str | None]:
     for text in seg.furniture:
         m = v.furniture_identity.search(text)
         if m:
-            return Case(m.group("num"), None, provenance={"page": seg.page_start}), (m.group("org") or "").strip() or None
+            org = (m.group("org") or "").strip() or None
+            return Case(m.group("num"), None, provenance={"page": seg.page_start}), org
     return None, None
 
 

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Sequence
 
 from .. import vocab
 from ..models import Line
@@ -138,5 +138,5 @@ def organisation(texts: Sequence[str]) -> str | None:
         for text in texts:
             m = pattern.search(text)
             if m:
-                return m.group(0)
+                return str(m.group(0))
     return None

@@ -4,14 +4,15 @@ and wrapped lines joined."""
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 from .. import vocab
 from ..models import Line
 from ..read.clean import clean_text
 from ..values import case_number
 
-NAME_WORD = re.compile(r"^(?:[A-ZÆØÅ][a-zæøåéüö]+(?:-[A-ZÆØÅ]?[a-zæøåéüö]+)*-?|(?:[A-ZÆØÅ]\.){1,3}|[A-ZÆØÅ]|[a-zæøå]{1,3}\.?[A-ZÆØÅ]\w*|[A-ZÆØÅ][a-zæøå]+-\.[A-ZÆØÅ][a-zæøå]+)$")
+NAME_WORD = re.compile(r"^(?:[A-ZÆØÅ][a-zæøåéüö]+(?:-[A-ZÆØÅ]?[a-zæøåéüö]+)*-?|(?:[A-ZÆØÅ]\.){1,3}|[A-ZÆØÅ]"
+                       r"|[a-zæøå]{1,3}\.?[A-ZÆØÅ]\w*|[A-ZÆØÅ][a-zæøå]+-\.[A-ZÆØÅ][a-zæøå]+)$")
 BULLET_START = re.compile(r"^(?:[•▪◦‣✓✔·*-]|\d{1,2}[.)]\s|[a-z]\)\s)")
 INITIAL_END = re.compile(r"(?:^|\s)[A-ZÆØÅ]\.$")
 URL = re.compile(r"^(?:https?://|www\.)\S+$")

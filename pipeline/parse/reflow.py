@@ -6,8 +6,8 @@ middle of its lines. The cues are vocabulary (vocab.toml [reflow])."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Sequence
 
 from .. import vocab
 from ..models import Line, Page
@@ -31,7 +31,7 @@ def _page_markers(pages: Sequence[Page]) -> list[Page]:
     medlemmene …', '2 Saksliste …', counting up from 1) is cut into those pages."""
     out: list[Page] = []
     for page in pages:
-        cuts = []
+        cuts: list[int] = []
         expect = 1
         for k, line in enumerate(page.lines):
             m = PAGE_MARKER.match(line.text)
@@ -130,7 +130,8 @@ def _bare_numbers(text: str, bare: re.Pattern[str]) -> set[int]:
     hits = [(m.start("num"), int(m.group("n")), m.group("series")) for m in bare.finditer(text)]
     out: set[int] = set()
     for k, (pos, n, series) in enumerate(hits):
-        neighbours = [h for h in hits[max(0, k - 1):k + 2] if h is not hits[k] and h[2] == series and abs(h[1] - n) == 1]
+        neighbours = [h for h in hits[max(0, k - 1):k + 2]
+                      if h is not hits[k] and h[2] == series and abs(h[1] - n) == 1]
         if neighbours:
             out.add(pos)
     return out
@@ -245,7 +246,8 @@ def _title_run(text: str) -> tuple[str, str]:
     dangling = vocab.load().dangling_words
     for i in range(2, len(words) - TITLE_MIN_REST + 1):
         prev, word = words[i - 1], words[i]
-        if re.match(r"^[A-ZÆØÅ][a-zæøå]", word) and not prev[:1].isupper() and not prev.endswith((":", ",")) and prev not in dangling:
+        if re.match(r"^[A-ZÆØÅ][a-zæøå]", word) and not prev[:1].isupper() and not prev.endswith((":", ",")) \
+                and prev not in dangling:
             return " ".join(words[:i]), " ".join(words[i:])
     return text, ""
 

@@ -3,8 +3,8 @@ where a document heading or header block opens; neighbouring parts of one meetin
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import cache
-from typing import Sequence
 
 from .. import vocab
 from ..models import Line, Page, Segment
@@ -110,10 +110,11 @@ def _page_type(page: list[Line], v: vocab.Vocab) -> str | None:
 
 
 def cuts_to_segments(lines: list[Line], cuts: list[tuple[int, str]], furniture: list[str]) -> list[Segment]:
-    if not cuts or cuts[0][0] > 0:
-        cuts = [(0, None)] + cuts  # type: ignore[list-item]
-    bounds = [c[0] for c in cuts[1:]] + [len(lines)]
-    return [make(t, lines[s:e], furniture) for (s, t), e in zip(cuts, bounds) if lines[s:e]]
+    parts: list[tuple[int, str | None]] = list(cuts)
+    if not parts or parts[0][0] > 0:
+        parts = [(0, None), *parts]  # the lines before the first heading
+    bounds = [c[0] for c in parts[1:]] + [len(lines)]
+    return [make(t, lines[s:e], furniture) for (s, t), e in zip(parts, bounds) if lines[s:e]]
 
 
 def _cases(seg: Segment) -> list[str]:

@@ -7,8 +7,8 @@ label with a value beside it)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Callable, Iterator
 
 from ..models import Line
 from .clean import clean_text

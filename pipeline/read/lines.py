@@ -6,9 +6,9 @@ from __future__ import annotations
 import codecs
 import re
 from collections import Counter
+from collections.abc import Callable, Iterator
 from itertools import count
 from pathlib import Path
-from typing import Callable, Iterator
 
 from .. import vocab
 from ..errors import ExtractError
@@ -16,12 +16,14 @@ from ..models import Line, Page, SourceFile
 from . import layout, pdftext
 from .clean import clean_text
 
-PAGE_NUMBER = re.compile(r"^(?:-\s*)?\d{1,3}(?:\s*-)?$|^(?:side|page|s\.)\s*\d{1,3}(?:\s*(?:av|/|of)\s*\d{1,3})?$", re.I)
+PAGE_NUMBER = re.compile(r"^(?:-\s*)?\d{1,3}(?:\s*-)?$|^(?:side|page|s\.)\s*\d{1,3}(?:\s*(?:av|/|of)\s*\d{1,3})?$",
+                         re.I)
 SIDE_N_AV_M = re.compile(r"\bSide\s+\d{1,3}\s+av\s+\d{1,3}\s*$", re.I)
 CELL_SPLIT = re.compile(r"\t+|\s{2,}")
 SENTENCE_END = re.compile(r"[a-zæøå]{2,}[.!?]$")
 MARKDOWN = [(re.compile(r"^#{1,6}\s*"), ""), (re.compile(r"</?(?:b|i|u|strong|em)>", re.I), ""),
-            (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"), (re.compile(r"(?<!\w)[*_]{1,3}(?=\S)|(?<=\S)[*_]{1,3}(?!\w)"), "")]
+            (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),
+            (re.compile(r"(?<!\w)[*_]{1,3}(?=\S)|(?<=\S)[*_]{1,3}(?!\w)"), "")]
 
 
 def is_case_key(text: str) -> bool:

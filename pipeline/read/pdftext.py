@@ -14,9 +14,10 @@ which costs a fraction of a call with typed pointers."""
 from __future__ import annotations
 
 import ctypes
+from collections.abc import Iterator
 from ctypes import POINTER, c_char_p, c_double, c_float, c_int, c_ulong, c_void_p
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Any, Protocol, cast
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -47,10 +48,10 @@ class Rules:
     vertical: list[tuple[float, float, float]] = field(default_factory=list)  # (x, top, bottom)
 
 
-def _proto(name: str, restype, *argtypes):
+def _proto(name: str, restype: Any, *argtypes: Any) -> Any:
     """The PDFium function `name` with integer handles (c_void_p) in place of typed pointers."""
     address = ctypes.cast(getattr(pdfium_c, name), c_void_p).value
-    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+    return ctypes.CFUNCTYPE(restype, *argtypes)(cast(int, address))
 
 
 _PF, _PD = POINTER(c_float), POINTER(c_double)
@@ -95,7 +96,17 @@ _BOUND = ("FPDFPage_CountObjects", "FPDFPage_GetObject", "FPDFFormObj_CountObjec
           "FPDFText_GetTextObject", "FPDFText_GetCharBox")
 
 
-def _compiled():
+class _Compiled(Protocol):
+    """The C extension _pdfpage.c, as this module uses it."""
+
+    def walk(self, page: int, height: float, /) -> tuple[list[TextObject], list[tuple[float, float, float]],
+                                                         list[tuple[float, float, float]]]: ...
+
+    def geometry(self, textpage: int, n: int, texts: list[TextObject], full: str, /) \
+        -> tuple[list[Rect], list[int] | None]: ...
+
+
+def _compiled() -> _Compiled | None:
     """The C helpers bound to pypdfium2's PDFium, or None where the extension was not built."""
     try:
         from . import _pdfpage
@@ -109,7 +120,7 @@ def _compiled():
 _C = _compiled()
 
 
-def _handle(obj) -> int:
+def _handle(obj: Any) -> int:
     return ctypes.cast(obj.raw, c_void_p).value or 0
 
 
@@ -296,7 +307,7 @@ def _first_char(tp: int, rect: Rect, n: int) -> int:
     """The index of the first character inside `rect`: the hit test near its left edge can land
     on a neighbouring word's letter, so step right past characters whose centre is outside."""
     left, bottom, right, top = rect
-    idx = _char_at(tp, left + 0.5, (top + bottom) / 2, 2.0, 2.0)
+    idx: int = _char_at(tp, left + 0.5, (top + bottom) / 2, 2.0, 2.0)
     if idx < 0:
         return idx
     for _ in range(4):

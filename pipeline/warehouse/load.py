@@ -3,9 +3,9 @@ rows are deleted and their new rows inserted together, so a failure or a kill le
 state intact."""
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 
@@ -15,13 +15,13 @@ import pyarrow as pa
 from .. import vocab
 from ..models import Extraction
 
-FILE_TABLES = ("search_cases", "attachments", "case_references", "search_terms", "case_topics", "extraction_warnings", "attendees", "decisions",
-               "cases", "documents", "source_files")
+FILE_TABLES = ("search_cases", "attachments", "case_references", "search_terms", "case_topics", "extraction_warnings",
+               "attendees", "decisions", "cases", "documents", "source_files")
 INSERT_ORDER = ("source_files", "meetings", "documents", "cases", "decisions", "attendees", "extraction_warnings",
                 "case_topics", "search_terms", "case_references", "attachments", "search_cases")
 
 
-@contextmanager
+@contextlib.contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """One transaction around the block: committed at its end; rolled back if anything in it, or
     the commit itself, raises, and the exception passed on."""
@@ -83,8 +83,11 @@ def remove_file(con: duckdb.DuckDBPyConnection, sha256: str) -> None:
 
 
 def _first_per_key(rows: pa.Table, key: str) -> pa.Table:
-    seen: set = set()
-    keep = [not (k in seen or seen.add(k)) for k in rows.column(key).to_pylist()]
+    seen: set[object] = set()
+    keep = []
+    for k in rows.column(key).to_pylist():
+        keep.append(k not in seen)
+        seen.add(k)
     return rows.filter(pa.array(keep))
 
 
@@ -101,10 +104,9 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
         else:
             con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming")
     finally:
-        try:
+        # refused inside an aborted transaction; the error that aborted it is already raised
+        with contextlib.suppress(duckdb.Error):
             con.unregister("_incoming")
-        except duckdb.Error:
-            pass  # refused inside an aborted transaction; the error that aborted it is already raised
 
 
 def delete_file(con: duckdb.DuckDBPyConnection, sha256: str) -> None:
@@ -155,7 +157,8 @@ def sort_search_terms(con: duckdb.DuckDBPyConnection, force: bool = False) -> bo
     one transaction (a kill leaves the earlier, equally correct order). Returns whether it sorted."""
     row = con.execute("SELECT value FROM upkeep WHERE name = 'search_terms_unsorted'").fetchone()
     unsorted = row[0] if row else 0
-    total = con.execute("SELECT count(*) FROM search_terms").fetchone()[0]
+    counted = con.execute("SELECT count(*) FROM search_terms").fetchone()
+    total = counted[0] if counted else 0
     if not unsorted or (not force and unsorted < SORT_SHARE * total):
         return False
     cols = ", ".join(c for (c,) in con.execute(
@@ -174,4 +177,4 @@ def record_error(con: duckdb.DuckDBPyConnection, path: str, sha256: str | None, 
     with transaction(con):
         con.execute("DELETE FROM load_errors WHERE path = ?", [path])
         con.execute("INSERT INTO load_errors VALUES (?, ?, ?, ?)",
-                    [path, sha256, reason, datetime.now(timezone.utc).replace(tzinfo=None)])
+                    [path, sha256, reason, datetime.now(UTC).replace(tzinfo=None)])

@@ -3,7 +3,9 @@ a parameter; only fixed column names and clauses are put together as text."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -22,7 +24,7 @@ class Filters:
     topic: str | None = None
     limit: int | None = 50
 
-    def where(self, alias: str = "", cols: dict[str, str] | None = None) -> tuple[str, list]:
+    def where(self, alias: str = "", cols: dict[str, str] | None = None) -> tuple[str, list[Any]]:
         """SQL conditions and their parameters; `cols` names the columns where they differ from
         the views' (partnership, body, meeting_date, case_id), else `alias` prefixes those."""
         p = f"{alias}." if alias else ""
@@ -37,7 +39,7 @@ class Filters:
         used = [(value, sql) for value, sql in clauses if value]
         return (" AND ".join(sql for _, sql in used) or "TRUE"), [value for value, _ in used]
 
-    def limit_sql(self) -> tuple[str, list]:
+    def limit_sql(self) -> tuple[str, list[Any]]:
         return (" LIMIT ?", [self.limit]) if self.limit else ("", [])
 
 
@@ -90,7 +92,7 @@ SHOWN = {"case_id": "case_id", "partnership": "partnership", "body": "body", "me
 
 
 def _search_candidates(con: duckdb.DuckDBPyConnection, terms: list[str], f: Filters,
-                       pool: int | None) -> tuple[list[dict], int]:
+                       pool: int | None) -> tuple[list[dict[str, Any]], int]:
     """The best `pool` hits (all if None) after the filters, one row per case identity in rank
     order, and how many hits were candidates."""
     marks = ", ".join("?" for _ in terms)
@@ -119,14 +121,14 @@ def _search_candidates(con: duckdb.DuckDBPyConnection, terms: list[str], f: Filt
     return one_copy(rows), len(score)
 
 
-def _desc_date(d) -> float:
+def _desc_date(d: date | None) -> float:
     return -d.toordinal() if d is not None else float("inf")
 
 
-def one_copy(rows: list[dict]) -> list[dict]:
+def one_copy(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """ONE_COPY for rows in rank order: per case identity the PDF (else the first path) at the
     rank of its best copy, with the number of copies."""
-    groups: dict[tuple, list[dict]] = {}
+    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for r in rows:
         groups.setdefault(tuple(r[k] for k in IDENTITY), []).append(r)
     out = []
@@ -199,7 +201,8 @@ def attendance(con: duckdb.DuckDBPyConnection, f: Filters = Filters(), by: str =
         where += " AND lower(organisation) LIKE lower(?)"
         params.append(f"%{organisation}%")
     key = "organisation" if by == "organisation" else "person_id"
-    label = "organisation" if by == "organisation" else "any_value(name) AS name, any_value(organisation) AS organisation"
+    label = ("organisation" if by == "organisation"
+             else "any_value(name) AS name, any_value(organisation) AS organisation")
     lim, lp = f.limit_sql()
     sql = f"""
     WITH listed AS (SELECT * FROM v_attendance WHERE doc_type IN ('referat', 'protokoll') AND {where}),
