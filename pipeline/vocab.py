@@ -112,6 +112,7 @@ class Vocab:
     case_enders: Patterns
     decision_labels: Labelled[str]
     outcomes: Patterns
+    narrative: Pattern[str]  # a sentence telling what happened in the meeting, not what was adopted
     not_decisions: Patterns
     headings: Labelled[str]
     cues: Labelled[str]
@@ -177,6 +178,7 @@ def load() -> Vocab:
         case_enders=Patterns(re.compile(p) for p in cl["case_enders"]),
         decision_labels=Labelled((re.compile(rf"^(?:{p})\s*(?::|$)", FLAGS), norm) for p, norm in dec["labels"]),
         outcomes=Patterns(re.compile(p, FLAGS) for p in dec["outcomes"]),
+        narrative=re.compile(rf"\b(?:{_alts(dec['narrative'])})\b", FLAGS),
         not_decisions=Patterns(re.compile(p, FLAGS) for p in dec["not_decisions"]),
         headings=Labelled((re.compile(p, FLAGS), t) for p, t in docs["headings"]),
         cues=Labelled((re.compile(p, FLAGS), t) for p, t in docs["cues"]),

@@ -91,7 +91,7 @@ def test_running_footer_and_page_numbers_do_not_leak(tmp_path):
 def test_styresak_number_from_running_header(tmp_path):
     text = "Innledning\nDenne styresaken beskriver arbeidet.\nHelse Nord HF styresak 12/2023 Side 2 av 4\nMer tekst.\n"
     [doc] = extract_text(tmp_path, text).documents
-    assert doc.doc_type == "styresak" and doc.body == "Styret"
+    assert doc.doc_type == "styresak" and doc.body is None  # the text names no body
     assert [c.number for c in doc.cases] == ["12/2023"]
 
 

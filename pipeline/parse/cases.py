@@ -414,13 +414,15 @@ FORMULA_WORDS = 3  # 'Godkjent.', 'Enstemmig vedtatt.': the outcome of the text 
 
 def _outcome(body: list[Line], k: int, v: vocab.Vocab) -> str:
     """An outcome recorded without a label: a bare formula ('Enstemmig vedtatt.') with the paragraph
-    it adopts (the line before it); an outcome ending in ':' ('… godkjennes med følgende merknad:')
+    it adopts (the line before it, unless that line tells what happened in the meeting: 'Saken ble
+    drøftet.'); an outcome ending in ':' ('… godkjennes med følgende merknad:')
     with what follows it in the case."""
     text = body[k].text.strip()
     parts = [text]
     if len(text.split()) <= FORMULA_WORDS and k > 0:
         prev = body[k - 1].text.strip()
-        if not _label_of(prev, v) and not is_heading_like(prev) and not v.outcomes.matches(prev):
+        if not _label_of(prev, v) and not is_heading_like(prev) and not v.outcomes.matches(prev) \
+                and not v.narrative.search(prev):
             parts.insert(0, prev)
     elif ":" in text:
         parts += [ln.text for ln in body[k + 1:]]
