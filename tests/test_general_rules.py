@@ -148,3 +148,24 @@ def test_titles_and_groups_are_not_people(tmp_path):
             "Til stede: Kari Dahl, Samhandlingsdirektør Vest, Faste medlemmer\n")
     [doc] = extract_text(tmp_path, text).documents
     assert [a.name for a in doc.attendees] == ["Kari Dahl"]
+
+
+DEPUTIES = ("Møteprotokoll fra møte i styringsgruppen\n"
+            "Deltakere: Forfall: Ola Br. Nes (Nordby kommune), Eva Lund (for Kari Ås, Sørby kommune) "
+            "Per Moe (Fagforbundet) (forlot møtet etter sak 4/21)\n"
+            "Fra Kontrollkomiteen møtte Anne Vik og Tor Ek.\n"
+            "Andre: Revisor Odd Bakke\n"
+            "Sak 3/21 Budsjett\n")
+
+
+def test_deputies_notes_and_attendance_sentences(tmp_path):
+    [doc] = extract_text(tmp_path, DEPUTIES).documents
+    found = {a.name: a for a in doc.attendees}
+    assert found["Ola Br. Nes"].organization == "Nordby kommune"
+    assert found["Ola Br. Nes"].status == "unknown"  # two labels over one list: which one is not said
+    assert (found["Eva Lund"].status, found["Eva Lund"].deputy_for) == ("present", "Kari Ås")
+    assert (found["Kari Ås"].status, found["Kari Ås"].organization) == ("absent", "Sørby kommune")
+    assert (found["Per Moe"].status, found["Per Moe"].to_case) == ("present", "4/21")
+    assert (found["Anne Vik"].status, found["Anne Vik"].organization) == ("present", "Kontrollkomiteen")
+    assert found["Tor Ek"].status == "present"
+    assert (found["Odd Bakke"].title, found["Odd Bakke"].status) == ("Revisor", "present")

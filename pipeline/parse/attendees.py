@@ -10,12 +10,15 @@ from .recognisers import is_name, join_wrapped, label_value, row_text
 
 # A role group inside an attendee list: 'Rådmenn: A, B', 'Fra ViG:', 'NUI: C og D'
 GROUP_LABEL = re.compile(r"^(?P<label>[A-ZÆØÅ][\wæøå./-]*(?: [\wæøå./-]+){0,3})\s?:\s*(?P<rest>.*)$")
-SENTENCE_END = re.compile(r"(?<=[a-zæøå]{2})\.$")
+SENTENCE_END = re.compile(r"(?<=[a-zæøå])\.$")
+ORG_NOTE = re.compile(r"^[A-ZÆØÅ][^\d()]*$")
+MET_FROM = re.compile(r"^(?:Fra|Frå)\s+(?P<org>[\wæøå./-]+(?:\s+[\wæøå./-]+){0,3}?)\s+(?:møtte|deltok|møtte også)\s*:?\s*"
+                      r"(?P<names>[A-ZÆØÅ].*)$")
 FROM_GROUP = re.compile(r"^(?:Fra|Frå)\s+(?P<org>\S.*)$")  # 'Fra adm:', 'Frå kommunane:': present, from there
 
 MARK = re.compile(r"\s+[Xx✓✔]$")
 TITLE_WORDS = re.compile(r"(?:representant|leder|leiar|direktør|sjef|rådgiver|rådgjevar|koordinator|lege|ordfører|"
-                         r"ordførar|sekretær|medlem)\b", re.I)
+                         r"ordførar|sekretær|medlem|revisor)\b", re.I)
 
 
 def _row_cells(lines: Sequence[Line], i: int) -> tuple[dict[int, list[Line]], int]:
@@ -200,6 +203,9 @@ def list_attendees(lines: Sequence[Line], stop: int) -> list[Attendee]:
         elif (line.col == 0 and line.row != label_row) or _ends_list(text, v):
             status = None
             continue
+        met = MET_FROM.match(text)
+        if met and status is not None:  # 'Fra Kontrollkomiteen møtte A, B og C.'
+            status, group, org, text = Status.PRESENT, None, met.group("org"), met.group("names")
         sub = GROUP_LABEL.match(text)
         if sub and not is_name(sub.group("label")) and not re.search(r"\d", sub.group("label")):
             group = sub.group("label")
@@ -236,7 +242,7 @@ def _people(text: str, status: str | None, group: str | None, line: Line,
         above = [s for top, s in labels if top is not None and line.top is not None and top <= line.top + 2]
         status = above[-1] if above else Status.UNKNOWN
     text = SENTENCE_END.sub("", BULLET_LEAD.sub("", text).strip())
-    parts = [p.strip() for p in split_outside_brackets(text, r",|;|\s+og\s+") if p.strip()]
+    parts = [p.strip() for p in split_outside_brackets(text, r",|;|\s+og\s+|(?<=\))\s+(?=[A-ZÆØÅ])") if p.strip()]
     groups = [p for p in parts if p.split()[-1].casefold() in v.not_persons]
     if groups:  # 'Faste medlemmer', 'SSU faste medlemmer': a group's name, not a person
         parts = [p for p in parts if p not in groups]
@@ -249,9 +255,10 @@ def _people(text: str, status: str | None, group: str | None, line: Line,
         people = [(p, None) for p in parts]  # first names only: 'Raine, Fride, Nina, Simon'
     else:
         name, rest = split_person(text)
+        name, title = _leading_title(name)
         if not is_name(NOTE.sub("", name).strip()):
             return []
-        people = [(name, rest)]
+        people = [(name, ", ".join(x for x in (title, rest) if x) or None)]
     out = []
     for name, rest in people:
         notes = NOTE.findall(name) + (NOTE.findall(rest) if rest else [])
@@ -270,9 +277,17 @@ NOTE = re.compile(r"\s*\(([^()]*)\)")
 BULLET_LEAD = re.compile(r"^\s*(?:[•▪◦‣–-]|\d{1,2}[.)])\s+")
 
 
+def _leading_title(text: str) -> tuple[str, str | None]:
+    """'Revisor Odd Knustad' -> ('Odd Knustad', 'Revisor'): a title word before a name."""
+    first, _, rest = text.strip().partition(" ")
+    if rest and (TITLE_WORDS.search(first) or vocab.load().not_name_ending.search(first)) and is_name(NOTE.sub("", rest)):
+        return rest, first
+    return text, None
+
+
 def split_outside_brackets(text: str, sep: str) -> list[str]:
     """re.split on `sep`, except inside brackets: 'A (for B, Org), C' -> ['A (for B, Org)', ' C']."""
-    masked = re.sub(r"\([^()]*\)", lambda m: "\0" * len(m.group(0)), text)
+    masked = re.sub(r"\([^()]*\)", lambda m: "(" + "\0" * (len(m.group(0)) - 2) + ")", text)
     out, last = [], 0
     for m in re.finditer(sep, masked):
         out.append(text[last:m.start()])
@@ -286,6 +301,8 @@ def _apply_notes(a: Attendee, notes: list[str], v: vocab.Vocab) -> None:
         return
     a.note = "; ".join(n.strip() for n in notes)
     for note in notes:
+        if not a.organization and not v.attendee_notes.found_in(note) and ORG_NOTE.match(note.strip()):
+            a.organization = note.strip()  # 'Jacob Almlid (Verran kommune)': the organisation in brackets
         for pattern in v.attendee_notes:
             m = pattern.search(note.strip())
             if not m:
@@ -296,6 +313,8 @@ def _apply_notes(a: Attendee, notes: list[str], v: vocab.Vocab) -> None:
             a.to_case = found.get("to_case", a.to_case)
             if found.get("org") and not a.organization:
                 a.organization = found["org"].strip()
+    if a.status == Status.UNKNOWN and (a.deputy_for or a.from_case or a.to_case):
+        a.status = Status.PRESENT  # attended for someone, or for part of the meeting
 
 
 def join_broken_names(lines: Sequence[Line]) -> list[Line]:
@@ -326,9 +345,16 @@ def run(lines: Sequence[Line], header_end: int) -> list[Attendee]:
     found = table_attendees(lines) + list_attendees(lines, header_end) + flat_table_attendees(lines[:header_end])
     seen: set[str] = set()
     out = []
-    for a in found:
+    for a in found + _replaced(found):
         if a.name.casefold() not in seen:
             seen.add(a.name.casefold())
             out.append(a)
     return out
+
+
+def _replaced(found: list[Attendee]) -> list[Attendee]:
+    """The members that deputies attended for ('Marit Myrhaug (for Jon Arve Hollekim, Inderøy kommune)'):
+    listed as absent, with the organisation the note gives."""
+    return [Attendee(a.deputy_for, a.organization, None, Status.ABSENT, provenance=dict(a.provenance))
+            for a in found if a.deputy_for and a.status == Status.PRESENT and is_name(a.deputy_for)]
 
