@@ -15,6 +15,7 @@ from . import __version__, extract
 from .builder import workers
 from .builder.run import run as run_build
 from .errors import BuildFailed, ExtractError, IngestError, WarehouseBusy, one_line
+from .read import ingest, page_image
 
 if TYPE_CHECKING:
     from click._termui_impl import ProgressBar
@@ -44,14 +45,37 @@ def main(verbose: bool) -> None:
 
 @main.command("extract")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--json", "as_json", is_flag=True, required=True, help="Print the extracted JSON (CONTRACT.md §2).")
-def extract_cmd(file: Path, as_json: bool) -> None:
-    """Run the extraction stages on FILE (PDF or text) and print one JSON object; writes nothing."""
+@click.option("--json", "as_json", is_flag=True, help="Print the extracted JSON (CONTRACT.md §2).")
+@click.option("--debug-page", type=click.IntRange(min=1), metavar="N",
+              help="Draw page N of a PDF with its ruling lines, rectangles and detected table cells (needs --out).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="PNG file for --debug-page.")
+def extract_cmd(file: Path, as_json: bool, debug_page: int | None, out: Path | None) -> None:
+    """Run the extraction stages on FILE (PDF or text) and print one JSON object (--json); or draw
+    one page of a PDF as a PNG for diagnosing its tables (--debug-page N --out PNG)."""
+    if as_json == (debug_page is not None):
+        raise click.UsageError("give either --json or --debug-page N --out PNG")
+    if debug_page is not None:
+        _debug_page(file, debug_page, out)
+        return
     try:
         ex, _ = extract.run(file, _raw_root(file))
     except (IngestError, ExtractError) as exc:
         raise click.ClickException(f"{file}: {exc}") from exc
     click.echo(extract.to_json(ex.to_dict()))
+
+
+def _debug_page(file: Path, number: int, out: Path | None) -> None:
+    if out is None:
+        raise click.UsageError("--debug-page needs --out PNG")
+    try:
+        source = ingest.run(file)
+        if source.format != "pdf":
+            raise ExtractError("--debug-page draws PDF pages; this is a text file")
+        shown = page_image.draw(file, number, out)
+    except (IngestError, ExtractError) as exc:
+        raise click.ClickException(f"{file}: {exc}") from exc
+    click.echo(f"{out}: page {number} of {file}: {shown['lines']} ruling lines, {shown['rects']} rectangles, "
+               f"{shown['tables']} tables with {shown['cells']} cells found")
 
 
 EXIT_CODES = """Exit codes: 0 every file loaded (or unchanged); 1 one or more files failed (the others are loaded;
@@ -77,9 +101,12 @@ warehouse (see --wait); 4 the warehouse file cannot be opened."""
 @click.option("--retry-failed", is_flag=True, help="Parse again files that failed before and have not changed.")
 @click.option("--wait", type=click.FloatRange(min=0), default=0.0, show_default=True,
               help="Seconds to wait for another build to finish before giving up (exit 3).")
+@click.option("--from-extracted", is_flag=True,
+              help="Load files from their stage files under --extracted instead of reading and parsing them again "
+                   "(e.g. into a new warehouse after a schema change); files without one are parsed.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def build_cmd(raw: Path, db: Path, extracted: Path, strict: bool, prune: bool, jobs: int | None, timeout: float,
-              memory_mb: int, retry_failed: bool, wait: float, as_json: bool) -> None:
+              memory_mb: int, retry_failed: bool, wait: float, from_extracted: bool, as_json: bool) -> None:
     """Build the warehouse from every document under --raw. New and changed files are parsed (known
     by content hash), each loaded in its own transaction; a file that fails is recorded in
     load_errors and the others still load."""
@@ -89,7 +116,7 @@ def build_cmd(raw: Path, db: Path, extracted: Path, strict: bool, prune: bool, j
     try:
         summary = run_build(raw, db, extracted, strict=strict, prune=prune, jobs=jobs,
                             guard=workers.Guard(timeout, memory_mb), retry_failed=retry_failed, wait=wait,
-                            on_file=progress)
+                            on_file=progress, from_extracted=from_extracted)
     except BuildFailed as exc:
         progress.close()
         click.echo(f"Error: stopped (--strict): {exc}", err=True)

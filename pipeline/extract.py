@@ -67,6 +67,22 @@ def pages_to_dict(source: SourceFile, pages: list[Page]) -> dict[str, Any]:
                        "furniture": list(p.furniture)} for p in pages]}
 
 
+def read_stage_output(out_dir: Path, path: Path, raw_root: Path | None, sha256: str) -> Extraction | None:
+    """The extraction of the file at `path` (content `sha256`) from its stage file
+    extracted/documents/<sha>.json, without reading the file's text; None where there is none."""
+    try:
+        data = orjson.loads((out_dir / "documents" / f"{sha256}.json").read_bytes())
+    except FileNotFoundError:
+        return None
+    if data.get("schema_version") != Extraction.schema_version:
+        return None
+    recorded = data["source"]
+    source = SourceFile(path=str(path), sha256=sha256, format=recorded["format"],
+                        partnership=ingest.partnership_of(path, raw_root), size=path.stat().st_size,
+                        pages=recorded["pages"])
+    return Extraction.from_dict(data, source)
+
+
 def write_stage_outputs(out_dir: Path, ex: Extraction, pages: list[Page]) -> None:
     """extracted/text/<sha>.json (lines per page) and extracted/documents/<sha>.json (the
     `minutes extract` record), each written to a temporary name and renamed into place, as

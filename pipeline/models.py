@@ -174,6 +174,13 @@ class Extraction:
         out["source"] = {k: out["source"][k] for k in ("path", "sha256", "format", "pages", "partnership")}
         return out
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: SourceFile) -> Extraction:
+        """The extraction `to_dict` gave `data`, with `source` (the record holds part of it)."""
+        documents = [Document(**{**d, "attendees": [Attendee(**a) for a in d["attendees"]],
+                                 "cases": [Case(**c) for c in d["cases"]]}) for d in data["documents"]]
+        return cls(source, documents, list(data["warnings"]), data["schema_version"])
+
 
 EXAMPLE_MEETING = Document(
     doc_type=DocType.REFERAT,

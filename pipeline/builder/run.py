@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from .. import extract
 from ..warehouse import load
 from . import workers
 from .batches import Loader, Summary, load_language_tools, record_failure
@@ -24,13 +25,16 @@ log = logging.getLogger(__name__)
 
 def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bool = False,
         jobs: int | None = None, guard: workers.Guard = workers.Guard(), retry_failed: bool = False,
-        wait: float = 0.0, on_file: Callable[[int, int, workers.Outcome], None] | None = None) -> Summary:
+        wait: float = 0.0, on_file: Callable[[int, int, workers.Outcome], None] | None = None,
+        from_extracted: bool = False) -> Summary:
+    """`from_extracted`: files whose stage file is under `out_dir` are loaded from it instead of
+    being read and parsed again (the others are parsed)."""
     started = time.perf_counter()
     summary = Summary()
     with warehouse_lock(db_path, wait):
         jobs = workers.default_jobs() if jobs is None else jobs
         # workers start while the warehouse opens and the plan is made, when files look new
-        early = min(jobs, files_newer_than(raw, db_path))
+        early = 0 if from_extracted else min(jobs, files_newer_than(raw, db_path))
         pool = workers.start_pool(early, guard) if early else None
         con = None
         try:
@@ -42,15 +46,20 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
             for path, reason in p.unreadable:
                 record_failure(con, summary, path, None, reason, strict)
             todo = p.todo
-            workers_n = min(jobs, len(todo)) if jobs else 0
+            stored = _stored(todo, raw, out_dir, p) if from_extracted else {}
+            to_parse = [path for path in todo if path not in stored]
+            workers_n = min(jobs, len(to_parse)) if jobs else 0
             if pool is not None and early < workers_n:  # more to read than the early start expected
                 pool.shutdown(wait=False, cancel_futures=True)
                 pool = None
             tools = load_language_tools() if workers_n else None  # loaded while the workers read
             loader = Loader(con, summary, p, strict, tools, on_file, len(todo))
-            outcomes = workers.parse_files(todo, raw, out_dir, workers_n, guard, p.sha, pool=pool)
-            for outcome in workers.collected(outcomes) if workers_n else outcomes:
-                loader.take(outcome)
+            outcomes = workers.parse_files(to_parse, raw, out_dir, workers_n, guard, p.sha, pool=pool)
+            parsed = workers.collected(outcomes) if workers_n else outcomes
+            for path in todo:  # in path order, stored or parsed
+                loader.take(stored[path] if path in stored else next(parsed))
+            for _ in parsed:  # nothing is left: run to the end, which shuts the workers down
+                pass
             loader.flush()  # the last batch
             load.refresh_reference_data(con)
             t = time.perf_counter()
@@ -63,6 +72,17 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
                 con.close()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _stored(todo: list[Path], raw: Path, out_dir: Path, p: Plan) -> dict[Path, workers.Outcome]:
+    """Outcomes of the files whose stage files are under out_dir, read from those files."""
+    out = {}
+    for path in todo:
+        t = time.perf_counter()
+        ex = extract.read_stage_output(out_dir, path, raw, p.sha[path])
+        if ex is not None:
+            out[path] = workers.Outcome(path, ex, ex.source.pages, None, {"read_extracted": time.perf_counter() - t})
+    return out
 
 
 def _apply_plan_facts(con: duckdb.DuckDBPyConnection, p: Plan, summary: Summary, prune: bool) -> None:
