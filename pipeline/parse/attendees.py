@@ -12,7 +12,8 @@ from .recognisers import is_name, join_wrapped, label_value, row_text
 GROUP_LABEL = re.compile(r"^(?P<label>[A-ZÆØÅ][\wæøå./-]*(?: [\wæøå./-]+){0,3})\s?:\s*(?P<rest>.*)$")
 SENTENCE_END = re.compile(r"(?<=[a-zæøå])\.$")
 ORG_NOTE = re.compile(r"^[A-ZÆØÅ][^\d()]*$")
-MET_FROM = re.compile(r"^(?:Fra|Frå)\s+(?P<org>[\wæøå./-]+(?:\s+[\wæøå./-]+){0,3}?)\s+(?:møtte|deltok|møtte også)\s*:?\s*"
+MET_FROM = re.compile(r"^(?:Fra|Frå)\s+(?P<org>[\wæøå./-]+(?:\s+[\wæøå./-]+){0,3}?)"
+                      r"\s+(?:møtte|deltok|møtte også)\s*:?\s*"
                       r"(?P<names>[A-ZÆØÅ].*)$")
 FROM_GROUP = re.compile(r"^(?:Fra|Frå)\s+(?P<org>\S.*)$")  # 'Fra adm:', 'Frå kommunane:': present, from there
 
@@ -280,7 +281,8 @@ BULLET_LEAD = re.compile(r"^\s*(?:[•▪◦‣–-]|\d{1,2}[.)])\s+")
 def _leading_title(text: str) -> tuple[str, str | None]:
     """'Revisor Odd Knustad' -> ('Odd Knustad', 'Revisor'): a title word before a name."""
     first, _, rest = text.strip().partition(" ")
-    if rest and (TITLE_WORDS.search(first) or vocab.load().not_name_ending.search(first)) and is_name(NOTE.sub("", rest)):
+    titled = TITLE_WORDS.search(first) or vocab.load().not_name_ending.search(first)
+    if rest and titled and is_name(NOTE.sub("", rest)):
         return rest, first
     return text, None
 

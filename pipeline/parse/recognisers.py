@@ -11,7 +11,8 @@ from ..models import Line
 from ..read.clean import clean_text
 from ..values import case_number
 
-NAME_WORD = re.compile(r"^(?:[A-ZÆØÅ][a-zæøåéüö]+(?:-[A-ZÆØÅ]?[a-zæøåéüö]+)*-?|(?:[A-ZÆØÅ]\.){1,3}|[A-ZÆØÅ][a-zæøå]?\.|[A-ZÆØÅ]"
+NAME_WORD = re.compile(r"^(?:[A-ZÆØÅ][a-zæøåéüö]+(?:-[A-ZÆØÅ]?[a-zæøåéüö]+)*-?|(?:[A-ZÆØÅ]\.){1,3}|[A-ZÆØÅ][a-zæøå]?\."
+                       r"|[A-ZÆØÅ]"
                        r"|[a-zæøå]{1,3}\.?[A-ZÆØÅ]\w*|[A-ZÆØÅ][a-zæøå]+-\.[A-ZÆØÅ][a-zæøå]+)$")
 BULLET_START = re.compile(r"^(?:[•▪◦‣✓✔·*-]|\d{1,2}[.)]\s|[a-z]\)\s)")
 INITIAL_END = re.compile(r"(?:^|\s)[A-ZÆØÅ]\.$")
