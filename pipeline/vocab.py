@@ -121,6 +121,7 @@ class Vocab:
     header_label: Pattern[str]
     loose_header_label: Pattern[str]  # long labels followed by a plain space instead of ':'
     present_label: Pattern[str]
+    present_word: Pattern[str]  # a line opening with a presence word, with or without a colon
     absent_label: Pattern[str]
     attendee_label: Pattern[str]
     bodies: tuple[tuple[str, str], ...]
@@ -189,6 +190,7 @@ def load() -> Vocab:
             rf"^(?P<label>{_alts([re.escape(k) for k, _ in hdr['fields'] if len(k) >= LOOSE_LABEL_MIN])})"
             r" (?P<value>.*)$", FLAGS),
         present_label=_label_re(att["present"]),
+        present_word=re.compile(rf"^(?:{_alts(att['present'])})\b", FLAGS),
         absent_label=_label_re(att["absent"]),
         attendee_label=_label_re(att["present"] + att["absent"]),
         bodies=tuple((n[0], n[1]) for n in data["bodies"]["names"]),

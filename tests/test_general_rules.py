@@ -169,3 +169,21 @@ def test_deputies_notes_and_attendance_sentences(tmp_path):
     assert (found["Anne Vik"].status, found["Anne Vik"].organization) == ("present", "Kontrollkomiteen")
     assert found["Tor Ek"].status == "present"
     assert (found["Odd Bakke"].title, found["Odd Bakke"].status) == ("Revisor", "present")
+
+
+PIPE_TABLE = """Protokoll fra møtet i samarbeidsutvalget
+Sakskart
+Sak 01-22 Valg av leder
+Deltakere i samarbeidsutvalget, møte den 14.02.2022
+Navn | Stilling | Organisasjon | Merknad |
+|---|---|---|---|
+Eva Lund | Kommunalsjef | Nordby | |
+Per Dahl | Klinikksjef | Sykehuset | Observatør |
+Sak 01-22 Valg av leder
+"""
+
+
+def test_a_table_written_with_pipes_under_an_attendance_heading(tmp_path):
+    [doc] = extract_text(tmp_path, PIPE_TABLE).documents
+    found = {a.name: (a.status, a.organization) for a in doc.attendees}
+    assert found == {"Eva Lund": ("present", "Nordby"), "Per Dahl": ("present", "Sykehuset")}

@@ -61,11 +61,19 @@ def table_attendees(lines: Sequence[Line]) -> list[Attendee]:
         if roles is None:
             i = j
             continue
-        i = _table_rows(lines, j, roles, out)
+        unmarked = Status.PRESENT if _attendance_heading(lines[max(0, i - 2):i]) else Status.UNKNOWN
+        i = _table_rows(lines, j, roles, out, unmarked)
     return out
 
 
-def _table_rows(lines: Sequence[Line], i: int, roles: dict[str, int], out: list[Attendee]) -> int:
+def _attendance_heading(before: Sequence[Line]) -> bool:
+    """The lines above a table name it a list of who attended ('Deltakere i SSU, møte den …')."""
+    return any(vocab.load().present_word.match(ln.text) for ln in before)
+
+
+def _table_rows(lines: Sequence[Line], i: int, roles: dict[str, int], out: list[Attendee],
+                unmarked: str = Status.UNKNOWN) -> int:
+    """Rows under an attendee table's header; without a mark column each row gets `unmarked`."""
     deputy_mark = vocab.load().deputy_mark
     carry: list[str] = []
     while i < len(lines):
@@ -92,7 +100,8 @@ def _table_rows(lines: Sequence[Line], i: int, roles: dict[str, int], out: list[
         org = join_wrapped(org_parts) or None
         deputy = join_wrapped([c.text for c in cells.get(roles.get("deputy", -1), [])])
         deputy_came = bool(deputy) and bool(deputy_mark.search(mark_cell))
-        out.append(Attendee(name, org, title, Status.PRESENT if marked and not deputy_came else Status.ABSENT,
+        status = Status.PRESENT if marked and not deputy_came else Status.ABSENT
+        out.append(Attendee(name, org, title, status if "mark" in roles else unmarked,
                             provenance={"page": name_cell[0].page}))
         if deputy_came and _person_cell(deputy):  # the deputy column names who stands in; listed if they came
             out.append(Attendee(deputy, org, None, Status.PRESENT, deputy_for=name,

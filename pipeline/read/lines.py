@@ -113,14 +113,38 @@ def text_lines(raw: str, page: int, row_ids: Iterator[int], markdown: bool,
         if is_furniture_text(text) or k in running:
             furniture.append(text)
             continue
-        cells = split_cells(source_line)
         top = float(k)  # source line number: blank lines keep their place for paragraph breaks
+        piped = pipe_cells(text)
+        if piped is not None:
+            if piped:
+                rid = next(row_ids)
+                lines.extend(Line(c, page, row=rid, col=n, top=top) for n, c in piped)
+            continue
+        cells = split_cells(source_line)
         if len(cells) > 1:
             rid = next(row_ids)
             lines.extend(Line(c, page, row=rid, col=n, top=top) for n, c in enumerate(cells))
         else:
             lines.append(Line(text, page, top=top))
     return lines, furniture
+
+
+PIPE_ROW = re.compile(r"^\|?[^|]*(?:\|[^|]*){2,}$")
+PIPE_RULE = re.compile(r"^[\s|:-]+$")
+
+
+def pipe_cells(text: str) -> list[tuple[int, str]] | None:
+    """A table row written with pipes ('Navn | Stilling | Organisasjon |', a markdown table): its
+    non-empty cells with their column numbers (an empty cell keeps its column); [] for a rule row
+    ('|---|---|'); None for a line that is no such row."""
+    if text.count("|") < 2 or not PIPE_ROW.match(text):
+        return None
+    if PIPE_RULE.match(text):
+        return []
+    body = text.strip()
+    body = body[1:] if body.startswith("|") else body
+    body = body[:-1] if body.endswith("|") else body
+    return [(n, c.strip()) for n, c in enumerate(body.split("|")) if c.strip()]
 
 
 def split_cells(source_line: str) -> list[str]:
