@@ -128,6 +128,10 @@ class Vocab:
     body_names: dict[str, str]  # a body as written -> the name it is known by ('Styremøte' -> 'Styret')
     organisations: Patterns
     not_name_words: frozenset[str]
+    first_names: frozenset[str]  # data/first_names.txt: where a run of names without separators is cut
+    table_words: frozenset[str]  # column headers and roles in a flattened attendee table (casefolded)
+    flat_table_header: Pattern[str]  # an attendee table's column headers run into the names below them
+    absent_mark: Pattern[str]  # a word beside a name in a flattened table saying the person was absent
     not_name_ending: Pattern[str]  # a word ending so is a title, body or document, not a name
     attendee_notes: Patterns
     table_columns: dict[str, str]  # attendee-table header word (casefolded) -> org | name | mark | deputy
@@ -197,6 +201,11 @@ def load() -> Vocab:
         body_names={n[0]: n[2] for n in data["bodies"]["names"] if len(n) > 2},
         organisations=Patterns(re.compile(p) for p in data["organisations"]["patterns"]),
         not_name_words=frozenset(w.casefold() for w in data["names"]["not_name_words"]),
+        first_names=_first_names(),
+        table_words=frozenset(w.casefold() for w in att["table_words"] + att["table_org"] + att["table_name"]
+                              + att["table_mark"] + att["table_deputy"]),
+        flat_table_header=_flat_table_header(att),
+        absent_mark=re.compile(rf"^(?:{_alts(att['absent_marks'])})$", FLAGS),
         not_name_ending=re.compile(rf"(?:{_alts(data['names']['not_name_endings'])})$", FLAGS),
         attendee_notes=Patterns(re.compile(p, FLAGS) for p in att["notes"]),
         table_columns={w.casefold(): role for role in ("org", "name", "mark", "deputy") for w in att[f"table_{role}"]},
@@ -232,6 +241,18 @@ def load() -> Vocab:
     )
 
 
+def _flat_table_header(att: dict[str, Any]) -> Pattern[str]:
+    """'Navn Tilstede Forfall', 'Navn Funksjon Representerer': a name column's header and one or more
+    other column headers, as a table flattened into a line writes them."""
+    others = _alts([re.escape(w) for w in att["table_mark"] + att["table_org"] + att["table_words"]])
+    return re.compile(rf"^(?:{_alts(att['table_name'])})(?:\s+(?:{others})\b){{1,4}}", FLAGS)
+
+
+def _first_names() -> frozenset[str]:
+    text = resources.files("pipeline").joinpath("data/first_names.txt").read_text("utf-8")
+    return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
+
+
 def _reflow_cue(data: dict[str, Any]) -> Pattern[str]:
     """Every header, attendee and decision label followed by ':', every case number with its prefix,
     and the [reflow] labels, phrases (case-sensitive) and role groups; a capitalised word with a
@@ -243,7 +264,7 @@ def _reflow_cue(data: dict[str, Any]) -> Pattern[str]:
     prefix = data["case_numbers"]["prefix"]
     return re.compile(rf"\b(?:{'|'.join(labels)})\s?:|\b{prefix}\s*\d{{1,4}}\s?[/.-]\s?\d{{2,4}}\b"
                       rf"|(?-i:\b(?:{'|'.join(r['phrases'])})\b|\b(?:{'|'.join(r['group_labels'])})\s?:"
-                      rf"|(?<=[\w)] )[A-ZÆØÅ][\wæøå]{{1,20}}:(?= ))", FLAGS)
+                      rf"|(?<=[\w)] )[A-ZÆØÅ][\wæøå]{{1,20}}:(?= )|{'|'.join(r['table_headers'])})", FLAGS)
 
 
 @dataclass(frozen=True)

@@ -187,3 +187,29 @@ def test_a_table_written_with_pipes_under_an_attendance_heading(tmp_path):
     [doc] = extract_text(tmp_path, PIPE_TABLE).documents
     found = {a.name: (a.status, a.organization) for a in doc.attendees}
     assert found == {"Eva Lund": ("present", "Nordby"), "Per Dahl": ("present", "Sykehuset")}
+
+
+FLAT_TABLE = ("1 Protokoll fra styremøte Styret Navn Tilstede Forfall Styreleder Jens Berg X Nestleder Liv Moe X "
+              "Styremedlem Kari Ås Permisjon Styremedlem Anne Lise Dahl X Ansatte repr. Per Olav Lie x\n\n"
+              "2 Sak 4/21 Budsjett\n")
+
+
+def test_a_flattened_attendee_table_with_marks_after_the_names(tmp_path):
+    [doc] = extract_text(tmp_path, FLAT_TABLE).documents
+    assert {a.name: a.status for a in doc.attendees} == {
+        "Jens Berg": "present", "Liv Moe": "present", "Kari Ås": "absent", "Anne Lise Dahl": "present",
+        "Per Olav Lie": "present"}
+
+
+def test_names_run_together_are_cut_at_known_first_names(tmp_path):
+    text = ("Møteprotokoll Styre: Foretaket Følgende medlemmer møtte: Kirsten Berg Morten Dal Anne Hagen Lie "
+            "Terje Moe Forfall\nSak 5/21 Regnskap\n")
+    [doc] = extract_text(tmp_path, text).documents
+    assert {a.name: a.status for a in doc.attendees} == {
+        "Kirsten Berg": "present", "Morten Dal": "present", "Anne Hagen Lie": "present", "Terje Moe": "absent"}
+
+
+def test_a_sentence_is_not_read_as_a_run_of_names(tmp_path):
+    text = "Referat fra styremøte 3. mai 2022\nTilstede: Eva Lund og Per Dahl.\nTom Ole og Ellen skal til landsmøtet i Bodø.\n"
+    [doc] = extract_text(tmp_path, text).documents
+    assert [a.name for a in doc.attendees] == ["Eva Lund", "Per Dahl"]

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from .. import vocab
 from ..models import Attendee, Line, Status
+from . import name_runs
 from .recognisers import is_name, join_wrapped, label_value, row_text
 
 # A role group inside an attendee list: 'Rådmenn: A, B', 'Fra ViG:', 'NUI: C og D'
@@ -184,6 +185,14 @@ def list_attendees(lines: Sequence[Line], stop: int) -> list[Attendee]:
     for i in range(min(stop, len(lines))):
         line = lines[i]
         text = line.text.strip()
+        header = v.flat_table_header.match(text) if line.row is None else None
+        if header and len(text) > header.end():  # 'Navn Tilstede Forfall Styreleder Jens Berg X …'
+            status, group, org, since_label = Status.PRESENT, None, None, 0
+            labels.append((line.top, status))
+            found = _people(text[header.end():].strip(), status, group, line, labels)
+            out.extend(found)
+            since_label += len(found)
+            continue
         label = v.attendee_label.match(text)
         if label and line.col in (None, 0):
             new = Status.ABSENT if v.absent_label.match(text) else Status.PRESENT
@@ -267,7 +276,8 @@ def _people(text: str, status: str | None, group: str | None, line: Line,
         name, rest = split_person(text)
         name, title = _leading_title(name)
         if not is_name(NOTE.sub("", name).strip()):
-            return []
+            return [Attendee(f.name, None, group, f.status or status or Status.UNKNOWN, provenance={"page": line.page})
+                    for f in name_runs.read(text)]
         people = [(name, ", ".join(x for x in (title, rest) if x) or None)]
     out = []
     for name, rest in people:

@@ -12,7 +12,7 @@ from dataclasses import replace
 from .. import vocab
 from ..models import Line, Page
 
-LONG = 300  # characters: a line this long that holds a cue is a flattened page, not a paragraph
+LONG = 150  # characters: a line this long that holds a cue is a flattened page, not a paragraph
 MARKER_SKIP = 3  # page markers of empty pages are lost as page numbers: '2 …', '5 …' follow on
 PAGE_MARKER = re.compile(r"^(?P<n>\d{1,3})\s+(?=\S)")
 SENTENCE = re.compile(r"(?<=[a-zæøå0-9)»][a-zæøå)»]\.)\s+(?=[A-ZÆØÅ«])|(?<=[a-zæøå]{2}[!?])\s+(?=[A-ZÆØÅ])")
@@ -92,7 +92,9 @@ def _split_block(block: list[Line]) -> list[Line]:
     mid = [m for ln in block for m in cue.finditer(ln.text) if m.start() > 0]
     spans = [m.span() for m in cue.finditer(text) if not _inside_sentence(text, m.start())]
     numbers = {p for p in _bare_numbers(text, bare) if not any(a <= p < b for a, b in spans)}
-    flattened = len(mid) + len(numbers) >= 2 or any(len(ln.text) > LONG for ln in block) and bool(spans)
+    long_line = any(len(ln.text) > LONG for ln in block)  # a text file's line: a paragraph or a page
+    long_block = len(block) > 1 and len(text) > LONG and bool(mid)  # a PDF's wrapped paragraph with a cue inside
+    flattened = len(mid) + len(numbers) >= 2 or (long_line or long_block) and bool(spans)
     if flattened:
         points = {a for a, _ in spans} | numbers
     else:

@@ -1,0 +1,99 @@
+"""People in an attendance list that lost its separators: a table flattened into one run of words
+("Styreleder Bjørn Kjensli X Nestleder Ing-Lill Pavall X Styremedlem Tarald Sivertsen Permisjon",
+"Kirsten Brubakk Morten Falkenberg Anne Hagen Grimsrud Terje Keyn Andreas Kjær Forfall").
+
+Words are sorted into name words, marks (X: present; Forfall, Permisjon, Ikke møtt: absent) and the
+rest (roles, column headers, party codes). A run of name words is cut into names where a known first
+name follows a name of two words or more. A mark belongs to the name on its side: after it where the
+run's first mark follows the first name, before it where the run opens with a mark."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .. import vocab
+from .recognisers import NAME_WORD
+
+PRESENT_MARK = re.compile(r"^[Xx✓✔]$")
+MIN_WORDS = 4  # a run of words shorter than this is left to the list reader
+PROSE_SHARE = 0.25  # more words in lower case than this (roles and marks aside): a sentence, not a list
+
+
+@dataclass(frozen=True)
+class Found:
+    name: str
+    status: str | None  # present | absent from a mark; None where no mark stands beside it
+
+
+def read(text: str) -> list[Found]:
+    tokens = _tokens(text)
+    if len(tokens) < MIN_WORDS or not any(kind == "name" for kind, _ in tokens):
+        return []
+    lower = sum(1 for kind, word in tokens if kind == "other" and word[:1].islower())
+    if lower > PROSE_SHARE * len(tokens):
+        return []
+    names: list[list[str]] = []
+    marks: list[tuple[int, str]] = []  # (index of the name the mark stands after, status)
+    run: list[str] = []
+    for kind, word in tokens:
+        if kind == "name":
+            run.append(word)
+            continue
+        names.extend(_split_run(run))
+        run = []
+        if kind in ("present", "absent"):
+            marks.append((len(names) - 1, kind))
+    names.extend(_split_run(run))
+    names = [n for n in names if len(n) >= 2]
+    if not names:
+        return []
+    before = bool(marks) and marks[0][0] < 0  # the run opens with a mark: marks stand before names
+    status: dict[int, str] = {}
+    for after, mark in marks:
+        target = after + 1 if before else after
+        if 0 <= target < len(names):
+            status.setdefault(target, mark)
+    return [Found(" ".join(n), status.get(k)) for k, n in enumerate(names)]
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    v = vocab.load()
+    out: list[tuple[str, str]] = []
+    words = text.split()
+    k = 0
+    while k < len(words):
+        word = words[k].strip(",;")
+        pair = f"{word} {words[k + 1]}" if k + 1 < len(words) else ""
+        if v.absent_mark.match(pair):
+            out.append(("absent", pair))
+            k += 2
+            continue
+        if PRESENT_MARK.match(word):
+            out.append(("present", word))
+        elif v.absent_mark.match(word):
+            out.append(("absent", word))
+        elif _name_word(word, v):
+            out.append(("name", word))
+        else:
+            out.append(("other", word))
+        k += 1
+    return out
+
+
+def _name_word(word: str, v: vocab.Vocab) -> bool:
+    folded = word.casefold().strip(".")
+    return bool(NAME_WORD.match(word)) and not (len(word) > 1 and word.isupper()) \
+        and folded not in v.not_name_words and folded not in v.table_words and not v.not_name_ending.search(word)
+
+
+def _split_run(run: list[str]) -> list[list[str]]:
+    """'Kirsten Brubakk Morten Falkenberg' -> [Kirsten Brubakk], [Morten Falkenberg]: a known first
+    name opens a new name once the current one has two words or more."""
+    first_names = vocab.load().first_names
+    out: list[list[str]] = []
+    for word in run:
+        if out and (len(out[-1]) < 2 or word not in first_names or out[-1][-1].endswith(".")):
+            out[-1].append(word)
+        else:
+            out.append([word])
+    return out
