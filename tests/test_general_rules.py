@@ -210,6 +210,7 @@ def test_names_run_together_are_cut_at_known_first_names(tmp_path):
 
 
 def test_a_sentence_is_not_read_as_a_run_of_names(tmp_path):
-    text = "Referat fra styremøte 3. mai 2022\nTilstede: Eva Lund og Per Dahl.\nTom Ole og Ellen skal til landsmøtet i Bodø.\n"
+    text = ("Referat fra styremøte 3. mai 2022\nTilstede: Eva Lund og Per Dahl.\n"
+            "Tom Ole og Ellen skal til landsmøtet i Bodø.\n")
     [doc] = extract_text(tmp_path, text).documents
     assert [a.name for a in doc.attendees] == ["Eva Lund", "Per Dahl"]
