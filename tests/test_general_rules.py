@@ -214,3 +214,24 @@ def test_a_sentence_is_not_read_as_a_run_of_names(tmp_path):
             "Tom Ole og Ellen skal til landsmøtet i Bodø.\n")
     [doc] = extract_text(tmp_path, text).documents
     assert [a.name for a in doc.attendees] == ["Eva Lund", "Per Dahl"]
+
+
+SERIES = """Møteprotokoll for soknerådet
+Saker handsama på møtet:
+SR 2017/43 Godkjenning av innkalling og dagsorden
+FR 2017/44 Budsjettjustering
+Sak 31/14 A Godkjenning av protokoll
+Sak 32/14 O Orientering om drift
+Sak 02 /15 Saksliste for året
+"""
+
+
+def test_series_codes_kind_letters_and_stray_spaces_in_case_numbers(tmp_path):
+    numbers = [c.number for c in extract_text(tmp_path, SERIES).documents[0].cases]
+    assert numbers == ["2017/43", "2017/44", "31/14 A", "32/14 O", "02 /15"]
+
+
+def test_sak_numbers_closed_with_a_bracket(tmp_path):
+    text = "Referat fra styremøte 7. februar 2011\nSak 1) Årsmøteforberedelser\nSak 2) Eventuelt\n"
+    [doc] = extract_text(tmp_path, text).documents
+    assert [(c.number, c.title) for c in doc.cases] == [("1", "Årsmøteforberedelser"), ("2", "Eventuelt")]

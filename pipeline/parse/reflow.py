@@ -248,7 +248,7 @@ def _title_run(text: str) -> tuple[str, str]:
     dangling = vocab.load().dangling_words
     for i in range(2, len(words) - TITLE_MIN_REST + 1):
         prev, word = words[i - 1], words[i]
-        if re.match(r"^[A-ZÆØÅ][a-zæøå]", word) and not prev[:1].isupper() and not prev.endswith((":", ",")) \
+        if re.match(r"^[A-ZÆØÅ][a-zæøå]", word) and re.match(r"^[a-zæøå0-9]", prev) and not prev.endswith((":", ",")) \
                 and prev not in dangling:
             return " ".join(words[:i]), " ".join(words[i:])
     return text, ""
