@@ -181,7 +181,8 @@ def load() -> Vocab:
         opening_items=Patterns(re.compile(p, FLAGS) for p in cl["opening_items"]),
         closing_items=Patterns(re.compile(p) for p in cl["closing_items"]),
         case_enders=Patterns(re.compile(p) for p in cl["case_enders"]),
-        decision_labels=Labelled((re.compile(rf"^(?:{p})\s*(?::|$)", FLAGS), norm) for p, norm in dec["labels"]),
+        decision_labels=Labelled((re.compile(_decision_label(p, dec["loose_label_words"]), FLAGS), norm)
+                                 for p, norm in dec["labels"]),
         outcomes=Patterns(re.compile(p, FLAGS) for p in dec["outcomes"]),
         narrative=re.compile(rf"\b(?:{_alts(dec['narrative'])})\b", FLAGS),
         not_decisions=Patterns(re.compile(p, FLAGS) for p in dec["not_decisions"]),
@@ -248,6 +249,13 @@ def _flat_table_header(att: dict[str, Any]) -> Pattern[str]:
     return re.compile(rf"^(?:{_alts(att['table_name'])})(?:\s+(?:{others})\b){{1,4}}", FLAGS)
 
 
+def _decision_label(label: str, loose_words: int) -> str:
+    """A decision label at the start of a line, ending with ':' or the line; a label of `loose_words`
+    words or more also where a capital or a number follows ('Forslag til vedtak Styret godkjenner')."""
+    loose = len(label.split()) >= loose_words
+    return rf"^(?:{label})\s*(?::|${'|(?=[A-ZÆØÅ0-9])' if loose else ''})"
+
+
 def _first_names() -> frozenset[str]:
     text = resources.files("pipeline").joinpath("data/first_names.txt").read_text("utf-8")
     return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
@@ -261,8 +269,9 @@ def _reflow_cue(data: dict[str, Any]) -> Pattern[str]:
     labels = ([re.escape(k) for k, _ in data["header"]["fields"]]
               + [re.escape(k) for k in att["present"] + att["absent"]]
               + [p for p, _ in data["decisions"]["labels"]] + r["labels"])
+    phrases = "|".join(r["label_phrases"])
     prefix = data["case_numbers"]["prefix"]
-    return re.compile(rf"\b(?:{'|'.join(labels)})\s?:|\b{prefix}\s*\d{{1,4}}\s?[/.-]\s?\d{{2,4}}\b"
+    return re.compile(rf"\b(?:{'|'.join(labels)})\s?:|\b(?:{phrases})|\b{prefix}\s*\d{{1,4}}\s?[/.-]\s?\d{{2,4}}\b"
                       rf"|(?-i:\b(?:{'|'.join(r['phrases'])})\b|\b(?:{'|'.join(r['group_labels'])})\s?:"
                       rf"|(?<=[\w)] )[A-ZÆØÅ][\wæøå]{{1,20}}:(?= )|{'|'.join(r['table_headers'])})", FLAGS)
 

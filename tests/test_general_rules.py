@@ -3,6 +3,8 @@ text, not copied from any one document): flattened text, inline attendee lists a
 headline dates, title words, unlabelled outcomes, bundles of documents by page."""
 from __future__ import annotations
 
+import pytest
+
 from passages import extract_passage as extract_text
 
 FLATTENED = ("1 PROTOKOLL STYREMØTE I NORDBYEN IDRETTSRÅD Tid: Torsdag 3. mars 2022, kl 17:00 20:00 "
@@ -235,3 +237,24 @@ def test_sak_numbers_closed_with_a_bracket(tmp_path):
     text = "Referat fra styremøte 7. februar 2011\nSak 1) Årsmøteforberedelser\nSak 2) Eventuelt\n"
     [doc] = extract_text(tmp_path, text).documents
     assert [(c.number, c.title) for c in doc.cases] == [("1", "Årsmøteforberedelser"), ("2", "Eventuelt")]
+
+
+@pytest.mark.parametrize(("label", "norm"), [
+    ("Formannskapets vedtak :", "Vedtak"), ("Høgskoledirektørens forslag til vedtak", "Forslag til vedtak"),
+    ("Rådmannen sitt framlegg til vedtak:", "Forslag til vedtak"), ("Framlegg til vedtak:", "Forslag til vedtak"),
+    ("Innstilling til vedtak :", "Innstilling"), ("Rådmannen si tilråding:", "Innstilling"),
+    ("SAMRØYSTES VEDTAK", "Vedtak"), ("INNSTILLING", "Innstilling"),
+])
+def test_decision_labels_of_many_bodies_with_or_without_a_colon(tmp_path, label, norm):
+    text = (f"Møteprotokoll for utvalet\nSak 12/21 Budsjett 2022\n{label} Budsjettet vert godkjent.\n"
+            "Sak 13/21 Eventuelt\n")
+    [doc] = extract_text(tmp_path, text).documents
+    assert (doc.cases[0].decision_label, doc.cases[0].decision) == (norm, "Budsjettet vert godkjent.")
+
+
+def test_outcomes_told_as_what_happened(tmp_path):
+    text = ("Møtereferat\nSak 01/15 Konstituering\nKari Holm vart valt som leiar av utvalet.\n"
+            "Sak 02/15 Godkjenning av innkalling\nVart godkjent utan merknader\n")
+    [doc] = extract_text(tmp_path, text).documents
+    assert [c.decision for c in doc.cases] == ["Kari Holm vart valt som leiar av utvalet.",
+                                               "Vart godkjent utan merknader"]

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from typing import TypedDict
 
 from .. import vocab
-from ..models import Case, Line
+from ..models import Case, DecisionLabel, Line
 from .attachments import attachments
 from .recognisers import (
     case_start,
@@ -31,6 +31,7 @@ VED_NAME = re.compile(r"\b(?:ved|v/)\s+(?:[a-zæøå]+\s+){0,4}?"
 PRESENTER = re.compile(r"\b[Pp]resentasjon(?:\s+fra|\s+v/|\s+ved)?\s+"
                        r"(?P<words>(?:[A-ZÆØÅ][\wæøå.-]*\s+){1,4}[A-ZÆØÅ][\wæøå.-]*)")
 SENTENCE = re.compile(r"(?<=[a-zæøå]{2}[.!?])\s+(?=[A-ZÆØÅ])|(?<=\d{4}\.)\s+(?=[A-ZÆØÅ][a-zæøå])")
+CAPS_LABEL = re.compile(r"^((?:[A-ZÆØÅ]{2,}\s+){0,3}[A-ZÆØÅ]{2,})(?=\s|$)")
 GROUP_ITEM = re.compile(r"^\w+sak(?:er|ar)\s*:?$", re.I)
 HENSIKT = re.compile(r"^[A-ZÆØÅ][\wæøå ]{0,30}:\s*$")
 
@@ -376,12 +377,17 @@ def _label_of(text: str, v: vocab.Vocab) -> tuple[str, str] | None:
     if v.not_decisions.matches(t):
         return None
     hit = v.decision_labels.first(t)
-    return (hit[0], t[hit[1].end():].strip()) if hit else None
+    if hit:
+        return hit[0], t[hit[1].end():].strip()
+    caps = CAPS_LABEL.match(t)  # 'SAMRØYSTES VEDTAK 1. godkjenner …': a label in capitals needs no colon
+    hit = v.decision_labels.first(caps.group(1).strip()) if caps else None
+    return (hit[0], t[caps.end():].strip()) if hit and caps else None
 
 
 def _decision(body: list[Line], v: vocab.Vocab, unlabelled: bool) -> tuple[str | None, str | None]:
     label: str | None = None
     blocks: list[str] = []
+    labelled: list[tuple[str, str]] = []
     pitch = line_pitch(body)
     n = 0
     while n < len(body):
@@ -398,6 +404,10 @@ def _decision(body: list[Line], v: vocab.Vocab, unlabelled: bool) -> tuple[str |
             n += 1
         if parts:
             blocks.append(join_wrapped(parts))
+            labelled.append((hit[0], blocks[-1]))
+    adopted = [text for name, text in labelled if name == DecisionLabel.VEDTAK]
+    if adopted and len(adopted) < len(labelled):  # a proposal, then what the meeting decided: the decision
+        return DecisionLabel.VEDTAK, " ".join(adopted)
     if blocks:
         return label, " ".join(blocks)
     if unlabelled:
