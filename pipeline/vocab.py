@@ -149,6 +149,8 @@ class Vocab:
     dangling_words: frozenset[str]  # words a line cannot end on (it continues on the next)
     role_groups: frozenset[str]  # attendee labels that name a group (Sekretariat, Observatør, …)
     not_persons: frozenset[str]  # last words of attendee-list entries that name a group (casefolded)
+    chair_titles: frozenset[str]  # titles that make an attendee or a signature the chair (casefolded)
+    minute_taker_titles: frozenset[str]  # … the minute taker
     minute_taker_units: tuple[str, ...]  # units that may take the minutes (Sekretariatet)
     title_words: Labelled[str]  # words in a document's opening lines that name its type
     title_lines: int
@@ -225,6 +227,8 @@ def load() -> Vocab:
         role_groups=frozenset(att["role_groups"]),
         not_persons=frozenset(w.casefold() for w in att["not_persons"]),
         minute_taker_units=tuple(att["minute_taker_units"]),
+        chair_titles=frozenset(w.casefold() for w in att["chair_titles"]),
+        minute_taker_titles=frozenset(w.casefold() for w in att["minute_taker_titles"]),
         title_words=Labelled((re.compile(p, FLAGS), t) for p, t in docs["title_words"]),
         title_lines=docs["title_lines"],
         minutes_default=docs["minutes_default"],

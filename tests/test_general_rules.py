@@ -258,3 +258,19 @@ def test_outcomes_told_as_what_happened(tmp_path):
     [doc] = extract_text(tmp_path, text).documents
     assert [c.decision for c in doc.cases] == ["Kari Holm vart valt som leiar av utvalet.",
                                                "Vart godkjent utan merknader"]
+
+
+def test_chair_minute_taker_and_case_officer_without_header_labels(tmp_path):
+    text = ("Referat fra styremøte 2. mars 2023\nTil stede:\nMarit Holm, KA, leder\nEva Lund, Delta\n"
+            "Ingvild Berg, sekretær\nSak 01/23 Budsjett\nSaksansvarlig: Kari Dahl, økonomisjef\n"
+            "Gro Aas leder arbeidet videre.\n")
+    [doc] = extract_text(tmp_path, text).documents
+    assert (doc.chair, doc.minute_taker) == ("Marit Holm", "Ingvild Berg")
+    assert doc.cases[0].responsible == ["Kari Dahl"]
+
+
+def test_a_signature_names_the_chair(tmp_path):
+    text = ("1 Innkalling til styremøte 4. mai 2021 Saksliste: Sak 5/21 Budsjett Sak 6/21 Eventuelt "
+            "Med vennlig hilsen Olav Helge Førde Styreleder\n")
+    [doc] = extract_text(tmp_path, text).documents
+    assert doc.chair == "Olav Helge Førde"

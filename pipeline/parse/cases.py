@@ -21,6 +21,7 @@ from .recognisers import (
     is_url,
     join_wrapped,
     label_value,
+    person,
     row_head,
     row_text,
     unique,
@@ -186,6 +187,7 @@ def span_to_case(lines: Sequence[Line], start: Start, span: Sequence[Line], know
         body = [Line(more, first.page, first.bold, None, None, first.top)] + body
     title_lines, body = _take_title(rest, body, first, v)
     responsible, body = _take_responsible(body, known_names, name_column)
+    responsible += _case_officers(body, v)
     label, decision = _decision(body, v, decisions_unlabelled)
     title = join_wrapped(title_lines).rstrip(" :") or None
     texts = [join_wrapped(title_lines)] + _list_items(body)
@@ -300,6 +302,13 @@ def _continues_title(title: list[str], nxt: Line, v: vocab.Vocab) -> bool:
         return True
     first_word = title[0].split()[0].casefold()
     return len(title) == 1 and text.split()[0].casefold() == first_word and len(text.split()) <= 6
+
+
+def _case_officers(body: list[Line], v: vocab.Vocab) -> list[str]:
+    """'Saksansvarlig: Bente Holm, for tilsynet', 'Saksbehandler: Jon Li' within the case."""
+    hits = (label_value(ln.text, v) for ln in body)
+    found = (person(hit[1]) for hit in hits if hit and hit[0] == "case_officer")
+    return [p for p in found if p]
 
 
 def _take_responsible(body: list[Line], known: set[str], name_column: bool) -> tuple[list[str], list[Line]]:

@@ -9,7 +9,7 @@ from ..models import Attendee, Case, DocType, Document, Line, Segment
 from . import attendees as parse_attendees
 from . import cases as parse_cases
 from . import header as parse_header
-from .recognisers import case_start, numbered_start
+from .recognisers import case_start, numbered_start, person
 
 MINUTES = {DocType.REFERAT, DocType.PROTOKOLL}
 AGENDAS = {DocType.INNKALLING, DocType.REFERAT, DocType.PROTOKOLL}
@@ -52,7 +52,7 @@ def people(seg: Segment) -> tuple[set[str], list[Attendee]]:
     wrap), and its attendees."""
     zone = header_end(seg.lines, seg.case_list_start)
     header = parse_header.lines_to_header(seg.lines, zone)
-    roles = (parse_header.person(header.fields.get(k)) for k in ("chair", "minute_taker"))
+    roles = (person(header.fields.get(k)) for k in ("chair", "minute_taker"))
     attendees = parse_attendees.run(seg.lines, zone)
     return {a.name for a in attendees} | {r for r in roles if r}, attendees
 
@@ -79,7 +79,7 @@ def run(seg: Segment, file_texts: tuple[str, ...], file_names: frozenset[str] = 
     attendees = parse_attendees.run(lines, zone) if attendees is None else attendees
     if doc_type == DocType.OTHER and (attendees or _names_a_meeting(lines)):
         doc_type = vocab.load().minutes_default
-    chair = parse_header.person(header.fields.get("chair"))
+    chair = person(header.fields.get("chair"))
     known = {a.name for a in attendees} | ({chair} if chair else set()) | set(file_names)
     cases, warnings = parse_cases.run(lines, known, plain_allowed=doc_type in AGENDAS,
                                       decisions_unlabelled=doc_type in MINUTES, begin=seg.case_list_start)
@@ -89,8 +89,8 @@ def run(seg: Segment, file_texts: tuple[str, ...], file_names: frozenset[str] = 
         if extra:
             cases = [extra]
             warnings.append(f"{doc_type} p.{seg.page_start}: case number {extra.number} taken from the running header")
-    author = parse_header.person(header.fields.get("author"))
-    if author and len(cases) == 1 and not cases[0].responsible:
+    author = person(header.fields.get("author") or header.fields.get("case_officer"))
+    if author and len(cases) == 1 and not cases[0].responsible and single:
         cases[0].responsible = [author]
     case_texts = [ln.text for ln in lines[zone:]]
     warnings += parse_attendees.confirm_present(attendees, case_texts)
@@ -111,8 +111,9 @@ def run(seg: Segment, file_texts: tuple[str, ...], file_names: frozenset[str] = 
         meeting_date=date,
         start_time=start, end_time=end,
         location=parse_header.location(header),
-        chair=chair,
-        minute_taker=parse_header.minute_taker(header.fields.get("minute_taker")),
+        chair=chair or parse_header.role_holder(attendees, lines, vocab.load().chair_titles),
+        minute_taker=parse_header.minute_taker(header.fields.get("minute_taker"))
+        or parse_header.role_holder(attendees, lines, vocab.load().minute_taker_titles),
         provenance={"page_start": seg.page_start, "page_end": seg.page_end},
         attendees=attendees, cases=cases,
     )

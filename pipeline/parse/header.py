@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .. import vocab
-from ..models import Line
+from ..models import Attendee, Line
 from ..values import body_abbrev, parse_date, parse_times
-from .recognisers import is_name, label_value, row_text
+from .recognisers import first_part, is_name, label_value, person, row_text
 
 # Fields also taken from a header block printed after the case list has begun (a page-1 block that
 # text extraction placed after the first cases).
@@ -72,6 +72,30 @@ def headline_date(lines: Sequence[Line], doc_type: str, times: tuple[str | None,
     return None, times
 
 
+# a name and a title closing a line or followed by the next name ('Olav Førde Styreleder', 'Arne Schei
+# sekretær'), not a verb in a sentence ('Gro Aasland leder den innledende fase')
+SIGNED = re.compile(r"(?P<name>(?:[A-ZÆØÅ][\wæøå.-]*\s+){1,4})(?P<title>[A-ZÆØÅa-zæøå]+)\b"
+                    r"(?=\s*$|\s+sign\b|\s+[A-ZÆØÅ0-9])")
+
+
+def role_holder(attendees: Sequence[Attendee], lines: Sequence[Line], titles: frozenset[str]) -> str | None:
+    """The person a document names in a role without a header label: the attendee whose title is
+    the role ('Marit Holm, KA, leder'), else a signature ('Olav Helge Førde Styreleder', 'Arne
+    Schei sekretær') among the document's lines."""
+    for a in attendees:
+        if a.title and a.title.casefold().strip(" ,.") in titles and a.status != "absent":
+            return a.name
+    for line in lines:
+        for m in SIGNED.finditer(line.text):
+            if m.group("title").casefold() not in titles:
+                continue
+            words = m.group("name").split()
+            for k in range(len(words) - 1):  # the longest run of name words before the title
+                if is_name(" ".join(words[k:])):
+                    return " ".join(words[k:])
+    return None
+
+
 def times(header: Header) -> tuple[str | None, str | None]:
     for key in ("datetime", "datetime_place"):
         if header.fields.get(key):
@@ -92,24 +116,13 @@ def location(header: Header) -> str | None:
     return ", ".join(keep).strip(" ,.") or None
 
 
-def person(value: str | None) -> str | None:
-    """A person from 'Tone Ikdahl' or 'Runar Danielsen, SiV'; units such as 'Sekretariatet' are not."""
-    first = _first_part(value)
-    return first if first and is_name(first) else None
-
-
-def _first_part(value: str | None) -> str | None:
-    """A header value up to its first comma, bracket or wide gap: 'Runar Danielsen, SiV' -> 'Runar Danielsen'."""
-    return re.split(r",|\s+\(|\s{2,}", value)[0].strip() if value else None
-
-
 INITIALS = re.compile(r"^[A-ZÆØÅ][a-zæøå]+(?:\s+[A-ZÆØÅ][a-zæøå]+)?\s+[A-ZÆØÅ]{2,4}$")  # 'Ellen HF'
 
 
 def minute_taker(value: str | None) -> str | None:
     """A person, a first name with initials ('Ellen HF, 13.08.23'), or a unit named in vocab.toml
     ('Sekretariatet'): a referent need not be a person."""
-    first = _first_part(value)
+    first = first_part(value)
     units = vocab.load().minute_taker_units
     if first and (any(first.casefold() == u.casefold() for u in units) or INITIALS.match(first)):
         return first

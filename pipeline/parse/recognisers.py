@@ -147,3 +147,14 @@ def join_wrapped(lines: list[str]) -> str:
         else:
             out = f"{out} {line}" if out else line
     return out.strip()
+
+
+def person(value: str | None) -> str | None:
+    """A person from 'Tone Ikdahl' or 'Runar Danielsen, SiV'; units such as 'Sekretariatet' are not."""
+    first = first_part(value)
+    return first if first and is_name(first) else None
+
+
+def first_part(value: str | None) -> str | None:
+    """A header value up to its first comma, bracket or wide gap: 'Runar Danielsen, SiV' -> 'Runar Danielsen'."""
+    return re.split(r",|\s+\(|\s{2,}", value)[0].strip() if value else None
