@@ -105,5 +105,5 @@ def _body_patterns() -> vocab.Labelled[tuple[str, str | None]]:
     by_name = [(re.compile(rf"\b{re.escape(name)}\b", re.I), (v.body_names.get(name, name), abbrev or None))
                for name, abbrev in bodies]
     by_abbrev: list[tuple[re.Pattern[str], tuple[str, str | None]]] = [
-        (re.compile(rf"\b{abbrev}\b"), (name, abbrev)) for name, abbrev in bodies if abbrev]
+        (re.compile(rf"(?<![\w/-]){abbrev}\b"), (name, abbrev)) for name, abbrev in bodies if abbrev]  # not 'FS-AU'
     return vocab.Labelled(by_name + by_abbrev)

@@ -274,3 +274,25 @@ def test_a_signature_names_the_chair(tmp_path):
             "Med vennlig hilsen Olav Helge Førde Styreleder\n")
     [doc] = extract_text(tmp_path, text).documents
     assert doc.chair == "Olav Helge Førde"
+
+
+@pytest.mark.parametrize(("heading", "body"), [
+    ("Møteprotokoll for Formannskapet", "Formannskapet"),
+    ("PROTOKOLL MØTE I REGIONRÅDET NORDHORDLAND Møte: 6/2014", "REGIONRÅDET NORDHORDLAND"),
+    ("Møteprotokoll fra møte i styringsgruppen for DMS Inn-Trøndelag", "Styringsgruppen for DMS Inn-Trøndelag"),
+    ("Til medlemmene i Overordna samhandlingsutval Møre og Romsdal Vår ref.: 2014/12",
+     "Overordna samhandlingsutval Møre og Romsdal"),
+    ("MØTEPROTOKOLL Råd for mennesker med nedsatt funksjonsevne 19/238",
+     "Råd for mennesker med nedsatt funksjonsevne"),
+    ("Møtereferat\nBrukerrådet", "Brukerrådet"),
+])
+def test_the_body_a_heading_names(tmp_path, heading, body):
+    [doc] = extract_text(tmp_path, f"{heading}\nSak 1/21 Budsjett\n").documents
+    assert doc.body == body
+
+
+def test_an_archive_reference_after_the_case_number_is_not_part_of_the_title(tmp_path):
+    text = "Møteinnkalling\nSAKSLISTE\n1/19 18/5137 GODKJENNING AV PROTOKOLL\n2/19 19/72 ÅRSMELDING 2018\n"
+    [doc] = extract_text(tmp_path, text).documents
+    assert [(c.number, c.title) for c in doc.cases] == [("1/19", "GODKJENNING AV PROTOKOLL"),
+                                                         ("2/19", "ÅRSMELDING 2018")]

@@ -74,6 +74,8 @@ def headline_date(lines: Sequence[Line], doc_type: str, times: tuple[str | None,
 
 # a name and a title closing a line or followed by the next name ('Olav Førde Styreleder', 'Arne Schei
 # sekretær'), not a verb in a sentence ('Gro Aasland leder den innledende fase')
+BODY_WORD = re.compile(r"(?:utval|utvalg|råd|styre|gruppe|gruppa|ting|komit[eé]|nemnd|forum|formannskap|kollegi)",
+                       re.I)
 SIGNED = re.compile(r"(?P<name>(?:[A-ZÆØÅ][\wæøå.-]*\s+){1,4})(?P<title>[A-ZÆØÅa-zæøå]+)\b"
                     r"(?=\s*$|\s+sign\b|\s+[A-ZÆØÅ0-9])")
 
@@ -130,12 +132,83 @@ def minute_taker(value: str | None) -> str | None:
 
 
 def body(header: Header, texts: Sequence[str]) -> tuple[str | None, str | None]:
+    """The meeting body: a known body (vocab.toml [bodies]) in the labelled field, the heading or the
+    opening lines; else the labelled field as written ('Utval: Levekårsutvalet'); else a body the
+    opening lines name after a cue ('Møteprotokoll for Formannskapet', 'Til medlemmene i …')."""
     for text in [header.fields.get("body", ""), header.heading or "", header.fields.get("topic", ""), *texts]:
         if text:
             name, abbrev = body_abbrev(text)
             if name:
                 return name, abbrev
-    return None, None
+    stated = first_part(header.fields.get("body"))
+    if stated and BODY_WORD.search(stated):
+        return stated.strip(" .:"), None
+    opening = texts[:vocab.load().headline_lines]
+    return named_body(opening) or next((t.strip() for t in opening if _bare_body(t)), None), None
+
+
+def _bare_body(text: str) -> bool:
+    """An opening line that is only a body's name ('Brukerrådet')."""
+    words = text.split()
+    return 0 < len(words) <= 3 and words[0][:1].isupper() and bool(BODY_WORD.search(words[-1])) \
+        and not text.rstrip().endswith((".", ":")) and not vocab.load().headings.patterns.matches(text)
+
+
+BODY_CUE = re.compile(r"(?:\bmøtet?\s+i|\btil\s+medlemmene\s+i|\btil\s+medlemane\s+i"
+                      r"|\b(?:møte)?protokoll(?:\s+(?:for|fra|frå))?"
+                      r"|\bmøtebok(?:\s+for)?|\b(?:møte)?innkalling\s+til|\b(?:møte)?referat\s+(?:for|fra|frå)"
+                      r"|\bsak(?:s)?liste\s+(?:for|til))"
+                      r"\s+(?:møte\s+i\s+)?", re.I)
+BODY_STOP = re.compile(r"^(?:\d|den$|kl\.?$|på$|om$|måndag|mandag|tysdag|tirsdag|onsdag|torsdag|fredag|laurdag|lørdag|"
+                       r"søndag|sundag|nr\.?$|møte$|\(|-$|–$)", re.I)
+
+
+def named_body(texts: Sequence[str]) -> str | None:
+    """'Møteprotokoll for Helse- og sosialutvalet', 'MØTE I REGIONRÅDET NORDHORDLAND', 'møte i
+    styringsgruppen for DMS Inn-Trøndelag': the words after the cue up to a date, a number or the
+    line's end, when one of them is a body's word (utval, råd, styre, gruppe, ting, …)."""
+    for text in texts:
+        for m in BODY_CUE.finditer(text):
+            words: list[str] = []
+            for word in text[m.end():].split():
+                if BODY_STOP.match(word) or len(words) >= BODY_MAX_WORDS:
+                    break
+                words.append(word)
+                if word.endswith((",", ".", ":", ";")):
+                    break
+            found = _body_words(words)
+            if found:
+                return found
+    return None
+
+
+BODY_MAX_WORDS = 9
+
+
+def _opens_label(words: list[str], k: int) -> bool:
+    """words[k] begins a label ('Vår ref.:', 'Saksnr:'), not a place after a body's name."""
+    return words[k].endswith(":") or k + 1 < len(words) and words[k + 1].endswith(":")
+
+
+def _body_words(words: list[str]) -> str | None:
+    """The body in words after a cue: up to the word naming the body, and a complement after it
+    that is capitalised ('… Møre og Romsdal') or joined by 'for' ('Råd for mennesker med …')."""
+    labelled = next((k for k, w in enumerate(words) if w.endswith(":")), len(words))
+    if 0 < labelled < len(words) and words[labelled][:1].islower():
+        labelled -= 1  # 'Vår ref.:': the label began a word earlier
+    words = [w.rstrip(",.:;") for w in words[:labelled]]  # 'Møte: 6/2014' is the next label
+    at = next((k for k, w in enumerate(words) if BODY_WORD.search(w)), None)
+    if at is None or not (words[0][:1].isupper() or at == 0):
+        return None
+    end = at + 1
+    if end < len(words) and words[end].casefold() in ("for", "i"):
+        end = len(words)
+    else:
+        while end < len(words) and (words[end][:1].isupper() or words[end] == "og" and end + 1 < len(words)) \
+                and not _opens_label(words, end) and (not words[end].isupper() or words[at].isupper()):
+            end += 1
+    found = " ".join(words[:end]).strip(" -–")
+    return found[:1].upper() + found[1:] if found else None  # 'møte i styringsgruppen for …': a name
 
 
 @lru_cache(maxsize=4)

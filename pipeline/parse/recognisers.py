@@ -104,7 +104,12 @@ def case_start(text: str, family: int | None = None) -> tuple[int, str, str] | N
     if hit is None:
         return None
     i, m = hit
-    return i, case_number(m.group("num")), t[m.end():].lstrip(" :.\t–-")
+    rest = ARCHIVE_REF.sub("", t[m.end():].lstrip(" :.\t–-"))
+    return i, case_number(m.group("num")), rest
+
+
+# An archive reference after the case number in a case list's Arkivsak column: '1/19 18/5137 GODKJENNING …'
+ARCHIVE_REF = re.compile(r"^\d{1,4}/\d{1,6}\s+(?=[A-ZÆØÅ])")
 
 
 def list_start(lines: Sequence[Line]) -> int:
