@@ -296,3 +296,11 @@ def test_an_archive_reference_after_the_case_number_is_not_part_of_the_title(tmp
     [doc] = extract_text(tmp_path, text).documents
     assert [(c.number, c.title) for c in doc.cases] == [("1/19", "GODKJENNING AV PROTOKOLL"),
                                                          ("2/19", "ÅRSMELDING 2018")]
+
+
+def test_a_single_numbered_item_under_a_case_list_heading(tmp_path):
+    text = ("Referat fra styremøte i foreningen 9. august 2023\nDeltakere: Eva Lund og Per Dahl.\n\nSaker:\n\n"
+            "1.Innkommet sak fra et medlem. Saken tas opp på årsmøtet.\n\nReferent: Eva Lund\n")
+    [doc] = extract_text(tmp_path, text).documents
+    assert [(c.number, c.title) for c in doc.cases] == [("1", "Innkommet sak fra et medlem.")]
+    assert [a.name for a in doc.attendees] == ["Eva Lund", "Per Dahl"]

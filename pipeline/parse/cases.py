@@ -57,7 +57,8 @@ def choose_family(lines: Sequence[Line], begin: int, plain_allowed: bool) -> int
             if hit:
                 found[hit[0]] = found.get(hit[0], 0) + 1
     for fam in sorted(found):
-        if fam < vocab.load().numbered_families or (plain_allowed and found[fam] >= 2):
+        # a plain list ('1. Title') needs two items, or one under a case-list header ('Saker:')
+        if fam < vocab.load().numbered_families or (plain_allowed and found[fam] >= (1 if begin else 2)):
             return fam
     return None
 
@@ -182,6 +183,7 @@ def span_to_case(lines: Sequence[Line], start: Start, span: Sequence[Line], know
     if rest and v.type_word.match(rest):
         types.append(rest)
         rest = rest if GROUP_ITEM.match(rest) else ""  # 'Orienteringssaker': an item that names its kind
+    rest, body = _whole_sentence(rest, body)
     rest, more = _first_sentence(rest)
     if more:
         body = [Line(more, first.page, first.bold, None, None, first.top)] + body
@@ -198,6 +200,24 @@ def span_to_case(lines: Sequence[Line], start: Start, span: Sequence[Line], know
     return Case(number=start.number, title=title, case_type=case_type, decision_label=label,
                 decision=decision, responsible=unique(people), provenance={"page": first.page}, text=text,
                 attachments=attached, attachment_count=n_attached)
+
+
+PROSE_TITLE_WORDS = 8  # a case line this long that goes on past its line is running text
+
+
+def _whole_sentence(rest: str, body: list[Line]) -> tuple[str, list[Line]]:
+    """A case line that is running text wrapped onto the next lines ('Sak 1. Vestfold legeforening
+    lager nå vedtekter og …' / '… Telemark legeforening. Spesielt …'): the lines up to the end of its
+    first sentence join it."""
+    if len(rest.split()) < PROSE_TITLE_WORDS or ends_sentence(rest) or SENTENCE.search(rest):
+        return rest, body
+    taken = 0
+    while taken < len(body) and body[taken].row is None and body[taken].text[:1].islower():
+        rest = join_wrapped([rest, body[taken].text])
+        taken += 1
+        if SENTENCE.search(rest) or ends_sentence(rest):
+            break
+    return rest, body[taken:]
 
 
 def _first_sentence(rest: str) -> tuple[str, str]:
@@ -439,13 +459,30 @@ def _outcome(body: list[Line], k: int, v: vocab.Vocab) -> str:
     text = body[k].text.strip()
     parts = [text]
     if len(text.split()) <= FORMULA_WORDS and k > 0:
-        prev = body[k - 1].text.strip()
+        start = _paragraph_start(body, k - 1)
+        prev = join_wrapped([ln.text for ln in body[start:k]])
         if not _label_of(prev, v) and not is_heading_like(prev) and not v.outcomes.matches(prev) \
                 and not v.narrative.search(prev):
             parts.insert(0, prev)
     elif ":" in text:
         parts += [ln.text for ln in body[k + 1:]]
     return join_wrapped(parts)
+
+
+def _paragraph_start(body: list[Line], k: int) -> int:
+    """The first line of the paragraph that body[k] ends: lines the usual pitch apart on one page
+    (a PDF's wrapped paragraph); a text file's line is a paragraph of its own."""
+    pitch = line_pitch(body)
+    start = k
+    while start > 0 and pitch and pitch > 1 and k - start < PARAGRAPH_LINES:
+        line, prev = body[start], body[start - 1]
+        if line.page != prev.page or line.top is None or prev.top is None or not 0 < line.top - prev.top <= 1.3 * pitch:
+            break
+        start -= 1
+    return start
+
+
+PARAGRAPH_LINES = 8
 
 
 def line_pitch(lines: Sequence[Line]) -> float | None:

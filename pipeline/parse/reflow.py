@@ -22,8 +22,21 @@ CAPS_TITLE = re.compile(r"^(?P<title>(?:[A-ZÆØÅ0-9/&,-]{2,}\s+)*[A-ZÆØÅ0-9
 def run(pages: Sequence[Page], wrapped: bool) -> list[Page]:
     """`wrapped`: a PDF, whose lines wrap a paragraph (blocks are runs of plain lines); in a text
     file each source line is its own block."""
-    pages = list(pages) if wrapped else _page_markers(pages)
+    pages = [_strip_marker(p) for p in pages] if wrapped else _page_markers(pages)
     return [replace(p, lines=tuple(_reflow(p.lines, wrapped))) for p in pages]
+
+
+def _strip_marker(page: Page) -> Page:
+    """A PDF page whose first line opens with its own number ('3 Styresak nr: 72/01 …', a transcript
+    set as a PDF) loses the number there."""
+    if not page.lines:
+        return page
+    first = page.lines[0]
+    m = PAGE_MARKER.match(first.text)
+    if not m or int(m.group("n")) != page.number or first.row is not None or not first.text[m.end():][:1].isupper():
+        return page
+    return replace(page, lines=(replace(first, text=first.text[m.end():]),) + page.lines[1:],
+                   furniture=page.furniture + (m.group("n"),))
 
 
 def _page_markers(pages: Sequence[Page]) -> list[Page]:
