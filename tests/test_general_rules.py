@@ -304,3 +304,10 @@ def test_a_single_numbered_item_under_a_case_list_heading(tmp_path):
     [doc] = extract_text(tmp_path, text).documents
     assert [(c.number, c.title) for c in doc.cases] == [("1", "Innkommet sak fra et medlem.")]
     assert [a.name for a in doc.attendees] == ["Eva Lund", "Per Dahl"]
+
+
+def test_a_sentence_wrapped_after_a_title_word_is_no_signature(tmp_path):
+    text = ("Referat fra møte i utvalget 2. juni 2023\nSak 3/23 Rehabilitering\n"
+            "Det etableres en arbeidsgruppe, og Gro Aas leder\nden første fasen.\n")
+    [doc] = extract_text(tmp_path, text).documents
+    assert doc.chair is None

@@ -87,15 +87,26 @@ def role_holder(attendees: Sequence[Attendee], lines: Sequence[Line], titles: fr
     for a in attendees:
         if a.title and a.title.casefold().strip(" ,.") in titles and a.status != "absent":
             return a.name
+    roles = vocab.load().chair_titles | vocab.load().minute_taker_titles
     for line in lines:
         for m in SIGNED.finditer(line.text):
-            if m.group("title").casefold() not in titles:
+            if m.group("title").casefold() not in titles or not _signs(line.text, m, roles):
                 continue
             words = m.group("name").split()
             for k in range(len(words) - 1):  # the longest run of name words before the title
                 if is_name(" ".join(words[k:])):
                     return " ".join(words[k:])
     return None
+
+
+def _signs(text: str, m: re.Match[str], roles: frozenset[str]) -> bool:
+    """A signature, not a sentence wrapped after a verb ('… og Gro Aasland leder' / 'den …'): followed
+    by 'sign.' or the next name, or standing alone, or after another signature."""
+    after = text[m.end():].strip()
+    if after:
+        return True
+    before = text[:m.start()].strip().rstrip(".").split()
+    return not before or before[-1].casefold() in roles | {"sign"}
 
 
 def times(header: Header) -> tuple[str | None, str | None]:
