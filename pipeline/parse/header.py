@@ -106,7 +106,7 @@ def _signs(text: str, m: re.Match[str], roles: frozenset[str]) -> bool:
     if after:
         return True
     before = text[:m.start()].strip().rstrip(".").split()
-    return not before or before[-1].casefold() in roles | {"sign"}
+    return not before or before[-1].casefold() in roles | {"sign", "hilsen", "helsing"}
 
 
 def times(header: Header) -> tuple[str | None, str | None]:
