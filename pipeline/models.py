@@ -141,6 +141,7 @@ class Case:
     text: str | None = None  # the case's own text between its title and the next case (for search)
     attachments: list[str] = field(default_factory=list)  # vedlegg named in the case
     attachment_count: int | None = None  # how many vedlegg the case says it has (≥ len(attachments))
+    vote: dict[str, Any] | None = None  # {"text", "for", "against", "unanimous"}: how the decision was voted on
 
 
 @dataclass

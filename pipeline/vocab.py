@@ -112,6 +112,7 @@ class Vocab:
     case_enders: Patterns
     decision_labels: Labelled[str]
     outcomes: Patterns
+    number_words: dict[str, int]  # 'to' -> 2, in votes
     narrative: Pattern[str]  # a sentence telling what happened in the meeting, not what was adopted
     not_decisions: Patterns
     headings: Labelled[str]
@@ -186,6 +187,7 @@ def load() -> Vocab:
         decision_labels=Labelled((re.compile(_decision_label(p, dec["loose_label_words"]), FLAGS), norm)
                                  for p, norm in dec["labels"]),
         outcomes=Patterns(re.compile(p, FLAGS) for p in dec["outcomes"]),
+        number_words={k.casefold(): int(n) for k, n in dec["number_words"].items()},
         narrative=re.compile(rf"\b(?:{_alts(dec['narrative'])})\b", FLAGS),
         not_decisions=Patterns(re.compile(p, FLAGS) for p in dec["not_decisions"]),
         headings=Labelled((re.compile(p, FLAGS), t) for p, t in docs["headings"]),

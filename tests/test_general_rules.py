@@ -311,3 +311,24 @@ def test_a_sentence_wrapped_after_a_title_word_is_no_signature(tmp_path):
             "Det etableres en arbeidsgruppe, og Gro Aas leder\nden første fasen.\n")
     [doc] = extract_text(tmp_path, text).documents
     assert doc.chair is None
+
+
+@pytest.mark.parametrize(("outcome", "vote"), [
+    ("Vedtatt mot to stemmer.", {"for": None, "against": 2, "unanimous": False}),
+    ("Forslaget ble vedtatt med 20 mot 15 stemmer.", {"for": 20, "against": 15, "unanimous": False}),
+    ("Enstemmig vedtatt.", {"for": None, "against": 0, "unanimous": True}),
+    ("Samrøystes vedteke.", {"for": None, "against": 0, "unanimous": True}),
+    ("5 stemte for, 2 stemte mot. Vedtatt.", {"for": 5, "against": 2, "unanimous": False}),
+])
+def test_votes_are_kept_with_the_decision(tmp_path, outcome, vote):
+    text = f"Møteprotokoll\nSak 12/21 Budsjett\nVedtak: Budsjettet vedtas.\n{outcome}\nSak 13/21 Eventuelt\n"
+    [doc] = extract_text(tmp_path, text).documents
+    found = doc.cases[0].vote
+    assert found is not None and {k: found[k] for k in vote} == vote
+    assert doc.cases[1].vote is None
+
+
+def test_no_vote_where_none_is_recorded(tmp_path):
+    text = "Møteprotokoll\nSak 12/21 Budsjett\nVedtak: Budsjettet vedtas.\nSak 13/21 Eventuelt\n"
+    [doc] = extract_text(tmp_path, text).documents
+    assert [c.vote for c in doc.cases] == [None, None]

@@ -10,6 +10,7 @@ from typing import TypedDict
 
 from .. import vocab
 from ..models import Case, DecisionLabel, Line
+from . import votes
 from .attachments import attachments
 from .recognisers import (
     case_start,
@@ -199,7 +200,7 @@ def span_to_case(lines: Sequence[Line], start: Start, span: Sequence[Line], know
     attached, n_attached = attachments(span)
     return Case(number=start.number, title=title, case_type=case_type, decision_label=label,
                 decision=decision, responsible=unique(people), provenance={"page": first.page}, text=text,
-                attachments=attached, attachment_count=n_attached)
+                attachments=attached, attachment_count=n_attached, vote=votes.of(decision, text) if decision else None)
 
 
 PROSE_TITLE_WORDS = 8  # a case line this long that goes on past its line is running text
