@@ -57,7 +57,8 @@ def frames(ex: Extraction) -> Frames:
                               case_key=case_key(case.number), title=case.title, case_type=case.case_type,
                               decision_label=case.decision_label, decision=case.decision,
                               responsible=list(case.responsible), page=case.provenance.get("page"),
-                              text=case.text, n_terms=sum(counts.values()), attachment_count=case.attachment_count))
+                              text=case.text, n_terms=sum(counts.values()), attachment_count=case.attachment_count,
+                              vote=case.vote))
             attached.extend(dict(case_id=case_id, sha256=src.sha256, seq=n, title=t)
                             for n, t in enumerate(case.attachments, start=1))
             doc_len, n = sum(counts.values()), len(counts)
@@ -91,13 +92,25 @@ def frames(ex: Extraction) -> Frames:
                                                    pipeline_version=__version__,
                                                    loaded_at=datetime.now(UTC).replace(tzinfo=None))]),
         "meetings": pa.Table.from_pylist(list(meetings.values())),
-        "documents": pa.Table.from_pylist(docs), "cases": pa.Table.from_pylist(cases),
+        "documents": pa.Table.from_pylist(docs), "cases": _cases_table(cases),
         "decisions": pa.Table.from_pylist(decisions), "attendees": pa.Table.from_pylist(attendees),
         "extraction_warnings": pa.Table.from_pylist([dict(sha256=src.sha256, message=w) for w in ex.warnings]),
         "case_topics": pa.Table.from_pylist(topics), "search_terms": pa.table(postings, schema=SEARCH_TERMS),
         "case_references": pa.Table.from_pylist(refs), "attachments": pa.Table.from_pylist(attached),
         "search_cases": pa.Table.from_pylist(shown, schema=SEARCH_CASES),
     }
+
+
+VOTE = pa.struct([("text", pa.string()), ("for", pa.int64()), ("against", pa.int64()), ("unanimous", pa.bool_())])
+
+
+def _cases_table(cases: list[Row]) -> pa.Table:
+    """The cases as an Arrow table, `vote` a struct even where no case of the file has one."""
+    table = pa.Table.from_pylist(cases)
+    if not cases or table.schema.field("vote").type == VOTE:
+        return table
+    at = table.schema.get_field_index("vote")
+    return table.set_column(at, pa.field("vote", VOTE), pa.array([c["vote"] for c in cases], type=VOTE))
 
 
 SEARCH_TERMS = pa.schema([("case_id", pa.string()), ("sha256", pa.string()), ("term", pa.string()),

@@ -82,6 +82,22 @@ def test_build_records_bad_file_and_loads_the_rest(tmp_path):
     assert json.loads(again.stdout)["failed_before"] == 1 and json.loads(again.stdout)["parsed"] == 0
 
 
+def test_votes_reach_the_warehouse(tmp_path):
+    raw = tmp_path / "raw" / "testby"
+    raw.mkdir(parents=True)
+    (raw / "protokoll.txt").write_text(
+        "Møteprotokoll for formannskapet 3. mars 2025\nSak 12/25 Budsjett\nVedtak: Budsjettet vedtas.\n"
+        "Vedtatt med 5 mot 2 stemmer.\nSak 13/25 Eventuelt\n", encoding="utf-8")
+    db = tmp_path / "w.duckdb"
+    res = CliRunner().invoke(main, ["build", "--raw", str(tmp_path / "raw"), "--db", str(db),
+                                    "--extracted", str(tmp_path / "ex"), "--json", "--jobs", "0"])
+    assert res.exit_code == 0, res.output
+    con = duckdb.connect(str(db), read_only=True)
+    rows = con.execute('SELECT number, vote."for", vote.against, vote.unanimous FROM v_decisions').fetchall()
+    con.close()
+    assert rows == [("12/25", 5, 2, False)]
+
+
 def test_schema_has_a_table_for_each_record():
     schema = (ROOT / "pipeline" / "warehouse" / "schema.sql").read_text(encoding="utf-8")
     con = duckdb.connect()

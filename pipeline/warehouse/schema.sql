@@ -58,7 +58,8 @@ CREATE TABLE IF NOT EXISTS cases (
     page           INTEGER,
     text           VARCHAR,              -- the case's own text (search)
     n_terms        INTEGER,              -- search terms in title + text + decision (BM25 length)
-    attachment_count INTEGER             -- how many vedlegg the case says it has
+    attachment_count INTEGER,            -- how many vedlegg the case says it has
+    vote           STRUCT(text VARCHAR, "for" INTEGER, against INTEGER, unanimous BOOLEAN)  -- how it was voted on
 );
 
 CREATE TABLE IF NOT EXISTS attachments (  -- vedlegg named in a case
@@ -172,6 +173,7 @@ ALTER TABLE source_files ADD COLUMN IF NOT EXISTS pipeline_version VARCHAR;
 ALTER TABLE cases ADD COLUMN IF NOT EXISTS text VARCHAR;
 ALTER TABLE cases ADD COLUMN IF NOT EXISTS n_terms INTEGER;
 ALTER TABLE cases ADD COLUMN IF NOT EXISTS attachment_count INTEGER;
+ALTER TABLE cases ADD COLUMN IF NOT EXISTS vote STRUCT(text VARCHAR, "for" INTEGER, against INTEGER, unanimous BOOLEAN);
 ALTER TABLE search_terms ADD COLUMN IF NOT EXISTS doc_len INTEGER;
 ALTER TABLE search_cases ADD COLUMN IF NOT EXISTS source_path VARCHAR;
 ALTER TABLE decisions ADD COLUMN IF NOT EXISTS outcome VARCHAR;
@@ -208,7 +210,7 @@ LEFT JOIN decisions dc ON dc.case_id = c.case_id;
 
 CREATE OR REPLACE VIEW v_decisions AS
 SELECT dc.case_id, d.partnership, coalesce(d.body_abbrev, d.body) AS body, d.meeting_date, d.doc_type,
-       c.number, c.title, dc.label, dc.text AS decision, dc.outcome, dc.proposed,
+       c.number, c.title, dc.label, dc.text AS decision, dc.outcome, dc.proposed, c.vote,
        (SELECT list(t.topic ORDER BY t.topic) FROM case_topics t WHERE t.case_id = c.case_id) AS topics,
        s.path AS source_path, dc.page
 FROM decisions dc JOIN cases c USING (case_id) JOIN documents d ON d.doc_id = dc.doc_id
