@@ -267,6 +267,10 @@ def _first_names() -> frozenset[str]:
     return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
 
 
+# a case number as the families write it (a slash, a year with a dot, a dash), never a date ('29.02.24')
+NUMBER_SHAPES = r"(?:\d{1,4}\s?/\s?\d{2,4}|(?:19|20)\d\d\.\s?\d{1,3}(?![.\d])|[A-Z]?\d{1,3}\s?[-–]\s?\d{2,4})\b"
+
+
 def _reflow_cue(data: dict[str, Any]) -> Pattern[str]:
     """Every header, attendee and decision label followed by ':', every case number with its prefix,
     and the [reflow] labels, phrases (case-sensitive) and role groups; a capitalised word with a
@@ -277,7 +281,7 @@ def _reflow_cue(data: dict[str, Any]) -> Pattern[str]:
               + [p for p, _ in data["decisions"]["labels"]] + r["labels"])
     phrases = "|".join(r["label_phrases"])
     prefix = data["case_numbers"]["prefix"]
-    return re.compile(rf"\b(?:{'|'.join(labels)})\s?:|\b(?:{phrases})|\b{prefix}\s*\d{{1,4}}\s?[/.-]\s?\d{{2,4}}\b"
+    return re.compile(rf"\b(?:{'|'.join(labels)})\s?:|\b(?:{phrases})|\b{prefix}\s*{NUMBER_SHAPES}"
                       rf"|(?-i:\b(?:{'|'.join(r['phrases'])})\b|\b(?:{'|'.join(r['group_labels'])})\s?:"
                       rf"|(?<=[\w)] )[A-ZÆØÅ][\wæøå]{{1,20}}:(?= )|{'|'.join(r['table_headers'])})", FLAGS)
 

@@ -5,6 +5,7 @@ laid-out page. Well-laid-out text is left as it is: a block is split only where 
 middle of its lines. The cues are vocabulary (vocab.toml [reflow])."""
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import replace
@@ -102,8 +103,10 @@ def _split_block(block: list[Line]) -> list[Line]:
     v = vocab.load()
     cue, bare, strong = v.reflow_cue, v.bare_case_number, v.strong_label
     text = " ".join(ln.text.strip() for ln in block)
-    mid = [m for ln in block for m in cue.finditer(ln.text) if m.start() > 0]
+    line_starts = set(itertools.accumulate((len(ln.text.strip()) + 1 for ln in block[:-1]), initial=0))
     spans = [m.span() for m in cue.finditer(text) if not _inside_sentence(text, m.start())]
+    # cues inside lines (a wrap may fall between their words), not a label closing a line ('Fra ViG:')
+    mid = [a for a, b in spans if a not in line_starts and b + 1 not in line_starts and b < len(text)]
     numbers = {p for p in _bare_numbers(text, bare) if not any(a <= p < b for a, b in spans)}
     long_line = any(len(ln.text) > LONG for ln in block)  # a text file's line: a paragraph or a page
     long_block = len(block) > 1 and len(text) > LONG and bool(mid)  # a PDF's wrapped paragraph with a cue inside
