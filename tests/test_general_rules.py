@@ -332,3 +332,19 @@ def test_no_vote_where_none_is_recorded(tmp_path):
     text = "Møteprotokoll\nSak 12/21 Budsjett\nVedtak: Budsjettet vedtas.\nSak 13/21 Eventuelt\n"
     [doc] = extract_text(tmp_path, text).documents
     assert [c.vote for c in doc.cases] == [None, None]
+
+
+def test_what_a_damaged_copy_lost_is_said_in_warnings(tmp_path):
+    text = ("Møteprotokoll for formannskapet\nTid: Fredag 7. november kl. 09:00\nSaksliste\n33/15 Protokoll\n"
+            "/15 Tertialrapport\n34/15 Eventuelt\n")
+    ex = extract_text(tmp_path, text)
+    [doc] = ex.documents
+    assert doc.meeting_date is None and [c.number for c in doc.cases] == ["33/15", "34/15"]
+    assert any("digits are lost" in w and "/15 Tertialrapport" in w for w in ex.warnings)
+    assert any("without a year ('7. november')" in w for w in ex.warnings)
+
+
+def test_an_inferred_document_type_is_said_in_warnings(tmp_path):
+    ex = extract_text(tmp_path, "Tilstede: Eva Lund og Per Dahl.\n\n03 – 2021    Regnskap.\n\n11.05.21\n")
+    assert ex.documents[0].doc_type == "referat"
+    assert any("no word names the document's type" in w for w in ex.warnings)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from .. import vocab
 from ..models import Attendee, Case, DocType, Document, Line, Segment
+from ..values import parse_date
 from . import attendees as parse_attendees
 from . import cases as parse_cases
 from . import header as parse_header
@@ -77,12 +78,17 @@ def run(seg: Segment, file_texts: tuple[str, ...], file_names: frozenset[str] = 
     single = doc_type in vocab.load().single_case_types
     header = parse_header.lines_to_header(lines, max(zone, 8) if single else zone)
     attendees = parse_attendees.run(lines, zone) if attendees is None else attendees
-    if doc_type == DocType.OTHER and (attendees or _names_a_meeting(lines)):
+    inferred = doc_type == DocType.OTHER and bool(attendees or _names_a_meeting(lines))
+    if inferred:
         doc_type = vocab.load().minutes_default
     chair = person(header.fields.get("chair"))
     known = {a.name for a in attendees} | ({chair} if chair else set()) | set(file_names)
     cases, warnings = parse_cases.run(lines, known, plain_allowed=doc_type in AGENDAS,
                                       decisions_unlabelled=doc_type in MINUTES, begin=seg.case_list_start)
+    if inferred:
+        warnings.append(f"p.{seg.page_start}: no word names the document's type; read as {doc_type} "
+                        "(it names a meeting or lists who attended)")
+
     org_hint = None
     if not cases:
         extra, org_hint = furniture_case(seg)
@@ -117,8 +123,28 @@ def run(seg: Segment, file_texts: tuple[str, ...], file_names: frozenset[str] = 
         provenance={"page_start": seg.page_start, "page_end": seg.page_end},
         attendees=attendees, cases=cases,
     )
-    warnings += quality_warnings(doc)
+    warnings += damage_warnings(lines, seg.page_start, dated=date is not None) + quality_warnings(doc)
     return doc, warnings
+
+
+LOST_NUMBER = re.compile(r"(?:^|\s)(?:[Ss]ak\s+)?/\d{2,4}\s+[A-ZÆØÅ]")
+NO_YEAR = re.compile(r"\b\d{1,2}\.?\s+(?:januar|februar|mars|april|mai|juni|juli|august|september|oktober|"
+                     r"november|desember)\b(?!\s*\d)", re.I)
+
+
+def damage_warnings(lines: Sequence[Line], page: int, dated: bool) -> list[str]:
+    """What a damaged copy lost, said once per document: case numbers without their digits ('/15
+    Tertialrapport'), a meeting date written without a year ('Fredag 7. november')."""
+    out = []
+    lost = [ln.text for ln in lines if LOST_NUMBER.search(ln.text)]
+    if lost:
+        out.append(f"p.{page}: {len(lost)} line(s) hold a case number whose digits are lost, e.g. "
+                   f"'{lost[0][:60]}'; those cases are not read")
+    opening = [ln.text for ln in lines[:vocab.load().headline_lines]]
+    partial = next((m.group(0) for t in opening if not parse_date(t) for m in [NO_YEAR.search(t)] if m), None)
+    if partial and not dated:
+        out.append(f"p.{page}: a date is written without a year ('{partial}'); the meeting date is left empty")
+    return out
 
 
 def quality_warnings(doc: Document) -> list[str]:
