@@ -348,3 +348,27 @@ def test_an_inferred_document_type_is_said_in_warnings(tmp_path):
     ex = extract_text(tmp_path, "Tilstede: Eva Lund og Per Dahl.\n\n03 – 2021    Regnskap.\n\n11.05.21\n")
     assert ex.documents[0].doc_type == "referat"
     assert any("no word names the document's type" in w for w in ex.warnings)
+
+
+HEADINGS_ONLY = """Referat fra styremøte i huseierlaget
+Dato: 2.11.20
+Tilstede: Kari Holm, Jon Ås
+
+Vannlekkasje
+Laget dekker utgiftene. Styret innkaller til møte.
+
+Oppfølging fra årsmøtet
+
+Gangvei
+Kari innhenter anbud.
+
+Evt.
+Ingen saker.
+"""
+
+
+def test_minutes_without_numbers_take_each_heading_over_its_paragraph(tmp_path):
+    ex = extract_text(tmp_path, HEADINGS_ONLY)
+    assert [(c.number, c.title) for c in ex.documents[0].cases] == [(None, "Vannlekkasje"), (None, "Gangvei"),
+                                                                     (None, "Evt.")]
+    assert any("unnumbered item read from its heading" in w for w in ex.warnings)

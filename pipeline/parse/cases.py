@@ -587,16 +587,50 @@ def _case_type(words: list[str]) -> str | None:
 
 
 def run(lines: Sequence[Line], known_names: set[str], plain_allowed: bool,
-        decisions_unlabelled: bool, begin: int) -> tuple[list[Case], list[str]]:
+        decisions_unlabelled: bool, begin: int, zone: int = 0) -> tuple[list[Case], list[str]]:
     """The document's cases, and notes on what was inferred rather than read; `begin`: the first
-    line after the case-list header (list_start), 0 without one."""
+    line after the case-list header (list_start), 0 without one; `zone`: where the header ends."""
     starts = lines_to_starts(lines, plain_allowed, begin)
+    if not starts and decisions_unlabelled:
+        starts = heading_starts(lines, begin)
     spans = _spans(lines, starts)
     header = vocab.load().responsible_header
     name_column = bool(begin) and bool(header.search(row_text(lines, row_head(lines, begin - 1))))
     cases = [span_to_case(lines, s, span, known_names, decisions_unlabelled, name_column)
              for s, span in zip(starts, spans)]
     return cases, [s.note for s in starts if s.note]
+
+
+def heading_starts(lines: Sequence[Line], zone: int) -> list[Start]:
+    # `zone`: the first line that may hold a case (after a case-list header), 0 without one
+    """Minutes with no case numbers, each item a short heading over its paragraph ('Vannlekkasje' /
+    'Huseierlaget har dekket …'): a heading-like line after a gap, followed closely by text. A heading
+    over another heading ('Oppfølging av saker fra årsmøte' / 'El-bil lader') is a section, not a case."""
+    v = vocab.load()
+    pitch = line_pitch(lines) or 1.0
+    labelled = [k for k, ln in enumerate(lines[:HEADER_LINES])
+                if label_value(ln.text, v) or v.attendee_label.match(ln.text)]
+    out: list[Start] = []
+    for i in range(max(zone, labelled[-1] + 1 if labelled else 1), len(lines) - 1):
+        line, prev, nxt = lines[i], lines[i - 1], lines[i + 1]
+        text = line.text.strip()
+        if line.row is not None or not (is_heading_like(text) or v.closing_items.matches(text)) \
+                or label_value(text, v) or _label_of(text, v) or v.attendee_label.match(text) \
+                or v.headings.patterns.matches(text) or v.case_list_headers.matches(text):
+            continue
+        after_gap = prev.page != line.page or _gap(prev, line) > GAP * pitch
+        close_text = nxt.page == line.page and _gap(line, nxt) <= GAP * pitch and not is_heading_like(nxt.text.strip())
+        if after_gap and close_text:
+            out.append(Start(i, None, text, f"'{text}': an unnumbered item read from its heading"))
+    return out
+
+
+HEADER_LINES = 40  # the header block (labels, attendance lists) ends within these lines
+GAP = 1.5  # line pitches: more than this between two lines is a paragraph break
+
+
+def _gap(a: Line, b: Line) -> float:
+    return b.top - a.top if a.top is not None and b.top is not None else 0.0
 
 
 def _spans(lines: Sequence[Line], starts: list[Start]) -> list[list[Line]]:

@@ -84,7 +84,7 @@ def run(seg: Segment, file_texts: tuple[str, ...], file_names: frozenset[str] = 
     chair = person(header.fields.get("chair"))
     known = {a.name for a in attendees} | ({chair} if chair else set()) | set(file_names)
     cases, warnings = parse_cases.run(lines, known, plain_allowed=doc_type in AGENDAS,
-                                      decisions_unlabelled=doc_type in MINUTES, begin=seg.case_list_start)
+                                      decisions_unlabelled=doc_type in MINUTES, begin=seg.case_list_start, zone=zone)
     if inferred:
         warnings.append(f"p.{seg.page_start}: no word names the document's type; read as {doc_type} "
                         "(it names a meeting or lists who attended)")
