@@ -18,7 +18,7 @@ _MONTH_ALTS = "|".join(sorted(MONTHS, key=len, reverse=True))
 _NUMERIC_DATE = re.compile(
     r"(?<![\d.])(?P<d>\d{1,2})(?:\s*(?:og|-|–|&)\s*\d{1,2})?[./](?P<m>\d{1,2})(?:[./-](?P<y>\d{4}|\d{2}))(?![\d.]\d)")
 # 19. desember 2024, 19 Desember 2024, 9. mars (no year)
-_WORD_DATE = re.compile(rf"(?<!\d)(?P<d>\d{{1,2}})\.?\s+(?P<m>{_MONTH_ALTS})\.?(?:\s+(?P<y>\d{{4}}))?\b", re.I)
+_WORD_DATE = re.compile(rf"(?<!\d)(?P<d>\d{{1,2}})\.?\s*(?P<m>{_MONTH_ALTS})\.?(?:\s+(?P<y>\d{{4}}))?\b", re.I)
 # kl. 08.30 – 10.30, 13.00-15.30, kl 1800-1915, klokka 13, 08:30
 _TIME = r"(?P<{n}h>2[0-3]|[01]?\d)(?:[.:]?(?P<{n}m>[0-5]\d))?"
 _TIME_RANGE = re.compile(

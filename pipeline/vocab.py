@@ -156,6 +156,7 @@ class Vocab:
     title_words: Labelled[str]  # words in a document's opening lines that name its type
     title_lines: int
     minutes_default: str  # the type of minutes that name none
+    dated_line: Pattern[str]  # a line that opens with a date or a weekday
     headline: Pattern[str]  # an opening line that names the meeting (its date is the meeting's)
     headline_lines: int
     page_heading_lines: int  # a page whose first short lines name a type opens a document
@@ -235,6 +236,7 @@ def load() -> Vocab:
         title_lines=docs["title_lines"],
         minutes_default=docs["minutes_default"],
         headline=re.compile(docs["headline"], FLAGS),
+        dated_line=re.compile(docs["dated_line"], FLAGS),
         headline_lines=docs["headline_lines"],
         page_heading_lines=docs["page_heading_lines"],
         page_heading_words=docs["page_heading_words"],

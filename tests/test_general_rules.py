@@ -372,3 +372,16 @@ def test_minutes_without_numbers_take_each_heading_over_its_paragraph(tmp_path):
     assert [(c.number, c.title) for c in ex.documents[0].cases] == [(None, "Vannlekkasje"), (None, "Gangvei"),
                                                                      (None, "Evt.")]
     assert any("unnumbered item read from its heading" in w for w in ex.warnings)
+
+
+@pytest.mark.parametrize(("opening", "date", "start", "end"), [
+    ("BRUKARUTVALET\nMØTEREFERAT\n13 januar 2015\nTid:\nKl 09.30 – 13.30", "2015-01-13", "09:30", "13:30"),
+    ("Styremøte\nForeningen\nMandag  7.feb. 2011  kl. 19.00 på skolen", "2011-02-07", "19:00", None),
+    ("Møteprotokoll\nMøtedato: 12.03.2014\nTidspunkt: 09:00 12:10", "2014-03-12", "09:00", "12:10"),
+    ("Møtereferat\nDato: 9. mars kl: 9.00-15.30", None, "09:00", "15:30"),
+    ("Protokoll fra ekstraordinært styremøte 9. mars 2015\nStyremøtet holdes klokka 13 på telefon",
+     "2015-03-09", "13:00", None),
+])
+def test_meeting_day_and_times_wherever_the_opening_lines_put_them(tmp_path, opening, date, start, end):
+    [doc] = extract_text(tmp_path, f"{opening}\nTilstede: Eva Lund og Per Dahl.\nSak 1/15 Budsjett\n").documents
+    assert (doc.meeting_date, doc.start_time, doc.end_time) == (date, start, end)

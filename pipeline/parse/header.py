@@ -9,7 +9,7 @@ from functools import lru_cache
 from .. import vocab
 from ..models import Attendee, Line
 from ..values import body_abbrev, parse_date, parse_times
-from .recognisers import first_part, is_name, label_value, person, row_text
+from .recognisers import first_part, is_name, label_value, person, row_head, row_text
 
 # Fields also taken from a header block printed after the case list has begun (a page-1 block that
 # text extraction placed after the first cases).
@@ -55,14 +55,21 @@ def meeting_date(header: Header, doc_type: str) -> str | None:
 def headline_date(lines: Sequence[Line], doc_type: str, times: tuple[str | None, str | None]
                   ) -> tuple[str | None, tuple[str | None, str | None]]:
     """A date the header block does not label: the first full date on an opening line that names
-    the meeting ('Referat fra styremøte i VLF onsdag 23. mai 2023 kl 1800-1915'), with the times
-    written there; in minutes, else a date standing alone on the last line (the signature's date)."""
+    the meeting ('Referat fra styremøte i VLF onsdag 23. mai 2023 kl 1800-1915'), else on a short
+    opening line that begins with a date or a weekday ('13 januar 2015', 'Mandag 7.feb. 2011 kl. 19.00');
+    the times written on such lines; in minutes, else a date standing alone on the last line (the
+    signature's date)."""
     v = vocab.load()
-    for line in lines[:v.headline_lines]:
-        if v.headline.search(line.text):
-            found = parse_date(line.text)
-            if found:
-                return found, times if times[0] else parse_times(line.text)
+    head = lines[:v.headline_lines]
+    opening = [row_text(head, i) for i, ln in enumerate(head) if ln.row is None or row_head(head, i) == i]
+    headlines = [t for t in opening if v.headline.search(t)]
+    dated = [t for t in opening if v.dated_line.match(t) and len(t.split()) <= DATED_LINE_WORDS]
+    if not times[0]:
+        times = next((found for t in headlines + dated for found in [parse_times(t)] if found[0]), times)
+    for text in headlines + dated:  # 'Referat fra styremøte … 23. mai 2023', then '13 januar 2015' alone
+        found = parse_date(text)
+        if found:
+            return found, times
     if doc_type in ("referat", "protokoll") and lines:
         last = lines[-1].text.strip()
         if len(last.split()) <= 3:
@@ -109,8 +116,11 @@ def _signs(text: str, m: re.Match[str], roles: frozenset[str]) -> bool:
     return not before or before[-1].casefold() in roles | {"sign", "hilsen", "helsing"}
 
 
+DATED_LINE_WORDS = 12  # a line that opens with a date or a weekday and is no longer than this names the day
+
+
 def times(header: Header) -> tuple[str | None, str | None]:
-    for key in ("datetime", "datetime_place"):
+    for key in ("datetime", "datetime_place", "date"):
         if header.fields.get(key):
             start, end = parse_times(header.fields[key])
             if start:
