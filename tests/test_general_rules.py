@@ -385,3 +385,22 @@ def test_minutes_without_numbers_take_each_heading_over_its_paragraph(tmp_path):
 def test_meeting_day_and_times_wherever_the_opening_lines_put_them(tmp_path, opening, date, start, end):
     [doc] = extract_text(tmp_path, f"{opening}\nTilstede: Eva Lund og Per Dahl.\nSak 1/15 Budsjett\n").documents
     assert (doc.meeting_date, doc.start_time, doc.end_time) == (date, start, end)
+
+
+TAKEN_UP = """Møteprotokoll for soknerådet
+Saker handsama på møtet:
+SR 2017/43 Godkjenning av innkalling
+SR 2017/44 Godkjenning av protokoll
+SR 2017/45 Budsjett 2018
+
+SR 2017/43 Godkjenning av innkalling
+Vedtak: Innkallinga vert godkjend.
+SR 2017/44 Godkjenning av protokoll
+Vedtak: Protokollen vert godkjend.
+"""
+
+
+def test_cases_listed_then_taken_up_in_turn_are_read_where_taken_up(tmp_path):
+    [doc] = extract_text(tmp_path, TAKEN_UP).documents
+    assert [(c.number, c.decision) for c in doc.cases] == [
+        ("2017/45", None), ("2017/43", "Innkallinga vert godkjend."), ("2017/44", "Protokollen vert godkjend.")]

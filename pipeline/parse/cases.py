@@ -84,7 +84,36 @@ def lines_to_starts(lines: Sequence[Line], plain_allowed: bool, begin: int) -> l
             last = _order(hit[1])
         elif _unnumbered_item(line, lines, i, starts, v, begin):
             starts.append(Start(i, None, line.text))
-    return _strip_page_numbers(_pair_flattened(starts, lines, v))
+    starts = _strip_page_numbers(_pair_flattened(starts, lines, v))
+    return _taken_up_again(lines, starts, family)
+
+
+def _taken_up_again(lines: Sequence[Line], starts: list[Start], family: int | None) -> list[Start]:
+    """Minutes that list their cases first and then take each up in turn ('SR 2017/43 Godkjenning …'
+    in the list, 'SR 2017/43 Godkjenning … INNSTILLING … VEDTAK …' after it): where most listed
+    cases open again after the list, each case starts there, with the list's title where the later
+    line gives none."""
+    numbered = [s for s in starts if s.number]
+    if family is None or len(numbered) < 2:
+        return starts
+    listed = {s.number: s for s in numbered}
+    again: dict[str, int] = {}
+    for i in range(numbered[-1].index + 1, len(lines)):
+        hit = case_start(lines[i].text, family) if candidate(lines[i]) else None
+        if hit and hit[1] in listed and hit[1] not in again and not hit[2][:1].islower():
+            again[hit[1]] = i
+    order = [s.number for s in numbered if s.number in again]
+    if len(again) < TAKEN_UP_MIN or sorted(again.values()) != [again[n] for n in order]:
+        return starts  # a case or two named again in the text, not the list taken up in turn
+    out = [s for s in starts if s.number not in again]
+    for number, i in again.items():
+        rest = case_start(lines[i].text, family)[2]  # type: ignore[index]
+        out.append(Start(i, number, rest or listed[number].rest,
+                         f"case {number}: read where the minutes take it up, after the case list"))
+    return sorted(out, key=lambda s: s.index)
+
+
+TAKEN_UP_MIN = 2
 
 
 PAGE_REF = re.compile(r"\s+(\d{1,3})$")
