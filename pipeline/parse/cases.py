@@ -465,7 +465,7 @@ def _decision(body: list[Line], v: vocab.Vocab, unlabelled: bool) -> tuple[str |
             blocks.append(join_wrapped(parts))
             labelled.append((hit[0], blocks[-1]))
     adopted = [text for name, text in labelled if name == DecisionLabel.VEDTAK]
-    if adopted and len(adopted) < len(labelled):  # a proposal, then what the meeting decided: the decision
+    if unlabelled and adopted and len(adopted) < len(labelled):  # minutes: a proposal, then what the meeting decided
         return DecisionLabel.VEDTAK, " ".join(adopted)
     if blocks:
         return label, " ".join(blocks)

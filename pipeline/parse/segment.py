@@ -91,6 +91,10 @@ def page_cuts(lines: Sequence[Line]) -> list[tuple[int, str]]:
     return cuts
 
 
+HEADING_WORD_AT = 2  # the type word stands among a page heading's first words ('FLORA KOMMUNE Saksframlegg'),
+# or anywhere on it in capitals ('Side 1 av 7 … STYRET MØTEPROTOKOLL')
+
+
 def _page_type(page: list[Line], v: vocab.Vocab) -> str | None:
     hit = v.headings.first(page[0].text) if page else None
     if hit:
@@ -99,8 +103,11 @@ def _page_type(page: list[Line], v: vocab.Vocab) -> str | None:
         if case_start(line.text):
             continue
         found = v.title_words.first(line.text, search=True)
-        if found and len(line.text.split()) <= v.page_heading_words:
-            return found[0]
+        if found is None or len(line.text.split()) > v.page_heading_words or line.text.rstrip().endswith("."):
+            continue  # no type word, or a sentence: 'Protokoll fra forrige møte godkjennes.'
+        doc_type, m = found
+        if len(line.text[:m.start()].split()) <= HEADING_WORD_AT or m.group(0).isupper():  # 'MØTEPROTOKOLL'
+            return doc_type
     officer = any(v.case_officer.match(ln.text) for ln in page)
     numbered = any(numbered_start(ln.text) or re.match(r"^Sak\s*nr\.?\s*:", ln.text, re.I) for ln in page)
     if officer and numbered:
