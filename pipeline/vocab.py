@@ -133,6 +133,7 @@ class Vocab:
     table_words: frozenset[str]  # column headers and roles in a flattened attendee table (casefolded)
     flat_table_header: Pattern[str]  # an attendee table's column headers run into the names below them
     absent_mark: Pattern[str]  # a word beside a name in a flattened table saying the person was absent
+    present_mark: Pattern[str]  # … saying the person came
     not_name_ending: Pattern[str]  # a word ending so is a title, body or document, not a name
     attendee_notes: Patterns
     table_columns: dict[str, str]  # attendee-table header word (casefolded) -> org | name | mark | deputy
@@ -211,6 +212,7 @@ def load() -> Vocab:
         table_words=frozenset(w.casefold() for w in att["table_words"] + att["table_org"] + att["table_name"]
                               + att["table_mark"] + att["table_deputy"]),
         flat_table_header=_flat_table_header(att),
+        present_mark=re.compile(rf"^(?:{_alts([re.escape(w) for w in att['present_marks']])})$"),
         absent_mark=re.compile(rf"^(?:{_alts(att['absent_marks'])})$", FLAGS),
         not_name_ending=re.compile(rf"(?:{_alts(data['names']['not_name_endings'])})$", FLAGS),
         attendee_notes=Patterns(re.compile(p, FLAGS) for p in att["notes"]),

@@ -8,13 +8,11 @@ name follows a name of two words or more. A mark belongs to the name on its side
 run's first mark follows the first name, before it where the run opens with a mark."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from .. import vocab
 from .recognisers import NAME_WORD
 
-PRESENT_MARK = re.compile(r"^[Xx✓✔]$")
 MIN_WORDS = 4  # a run of words shorter than this is left to the list reader
 PROSE_SHARE = 0.25  # more words in lower case than this (roles and marks aside): a sentence, not a list
 
@@ -68,7 +66,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
             out.append(("absent", pair))
             k += 2
             continue
-        if PRESENT_MARK.match(word):
+        if v.present_mark.match(word):
             out.append(("present", word))
         elif v.absent_mark.match(word):
             out.append(("absent", word))
