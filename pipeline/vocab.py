@@ -168,6 +168,7 @@ class Vocab:
     reflow_cue: Pattern[str]  # where flattened text opens a new line
     strong_label: Pattern[str]  # … even in a laid-out line, after a finished sentence
     bare_case_number: Pattern[str]  # a case number with no prefix (a cue only in a counting run)
+    reflow_hint: Pattern[str]  # a cue phrase's telltale word: a text with none (and no ':' or number) has no cue
     reflow_closing: Pattern[str]  # a letter's closing formula or copy list: the case list ends before it
 
 
@@ -248,6 +249,7 @@ def load() -> Vocab:
         reflow_cue=_reflow_cue(data),
         strong_label=re.compile("|".join(f"(?:{p})" for p in data["reflow"]["strong_labels"]), FLAGS),
         bare_case_number=re.compile(data["reflow"]["bare_case_number"]),
+        reflow_hint=re.compile("|".join(data["reflow"]["hints"]), FLAGS),
         reflow_closing=re.compile(rf"^(?:{'|'.join(data['reflow']['closing'])})", FLAGS),
     )
 

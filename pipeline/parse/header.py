@@ -95,7 +95,10 @@ def role_holder(attendees: Sequence[Attendee], lines: Sequence[Line], titles: fr
         if a.title and a.title.casefold().strip(" ,.") in titles and a.status != "absent":
             return a.name
     roles = vocab.load().chair_titles | vocab.load().minute_taker_titles
+    hint = _titles_re(titles)
     for line in lines:
+        if not hint.search(line.text):
+            continue  # most lines name no role: skip the signature pattern
         for m in SIGNED.finditer(line.text):
             if m.group("title").casefold() not in titles or not _signs(line.text, m, roles):
                 continue
@@ -104,6 +107,11 @@ def role_holder(attendees: Sequence[Attendee], lines: Sequence[Line], titles: fr
                 if is_name(" ".join(words[k:])):
                     return " ".join(words[k:])
     return None
+
+
+@lru_cache(maxsize=8)
+def _titles_re(titles: frozenset[str]) -> re.Pattern[str]:
+    return re.compile("|".join(sorted(map(re.escape, titles))), re.I)
 
 
 def _signs(text: str, m: re.Match[str], roles: frozenset[str]) -> bool:

@@ -15,6 +15,7 @@ from ..models import Line, Page
 
 LONG = 150  # characters: a line this long that holds a cue is a flattened page, not a paragraph
 MARKER_SKIP = 3  # page markers of empty pages are lost as page numbers: '2 …', '5 …' follow on
+CASE_LIKE = re.compile(r"\d/\d|\d-\d|\d\.\d")  # what a case number holds
 PAGE_MARKER = re.compile(r"^(?P<n>\d{1,3})\s+(?=\S)")
 SENTENCE = re.compile(r"(?<=[a-zæøå0-9)»][a-zæøå)»]\.)\s+(?=[A-ZÆØÅ«])|(?<=[a-zæøå]{2}[!?])\s+(?=[A-ZÆØÅ])")
 CAPS_TITLE = re.compile(r"^(?P<title>(?:[A-ZÆØÅ0-9/&,-]{2,}\s+)*[A-ZÆØÅ0-9/&,-]{2,})\s+(?=[A-ZÆØÅ][a-zæøå])")
@@ -103,7 +104,12 @@ def _split_block(block: list[Line]) -> list[Line]:
     v = vocab.load()
     cue, bare, strong = v.reflow_cue, v.bare_case_number, v.strong_label
     text = " ".join(ln.text.strip() for ln in block)
+    if len(text) <= LONG and text.count(":") + len(CASE_LIKE.findall(text)) < 2 \
+            and not (":" in text and strong.search(text)):
+        return block  # too short to be a page run together, and fewer than two labels or numbers to split at
     line_starts = set(itertools.accumulate((len(ln.text.strip()) + 1 for ln in block[:-1]), initial=0))
+    if ":" not in text and not CASE_LIKE.search(text) and not v.reflow_hint.search(text):
+        return block  # prose: no label, number or cue phrase anywhere in it
     spans = [m.span() for m in cue.finditer(text) if not _inside_sentence(text, m.start())]
     # cues inside lines (a wrap may fall between their words), not a label closing a line ('Fra ViG:')
     mid = [a for a, b in spans if a not in line_starts and b + 1 not in line_starts and b < len(text)]
