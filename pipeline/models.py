@@ -71,6 +71,7 @@ class SourceFile:
     partnership: str
     size: int
     pages: int = 0
+    ocr_pages: int = 0  # pages read by OCR
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,8 @@ class Page:
     number: int
     lines: tuple[Line, ...]
     furniture: tuple[str, ...] = ()  # running headers, footers and page numbers removed from `lines`
+    ocr_confidence: float | None = None  # read by OCR (no usable text layer): Tesseract's mean word confidence
+    notes: tuple[str, ...] = ()  # what reading the page found worth a warning
 
 
 @dataclass

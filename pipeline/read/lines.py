@@ -10,10 +10,13 @@ from collections.abc import Callable, Iterator
 from itertools import count
 from pathlib import Path
 
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
 from .. import vocab
 from ..errors import ExtractError
 from ..models import Line, Page, SourceFile
-from . import layout, pdftext
+from . import layout, ocr, pdftext
 from .clean import clean_text
 
 PAGE_NUMBER = re.compile(r"^(?:-\s*)?\d{1,3}(?:\s*-)?$|^(?:side|page|s\.)\s*\d{1,3}(?:\s*(?:av|/|of)\s*\d{1,3})?$",
@@ -56,9 +59,43 @@ def _mask(text: str) -> str:
     return re.sub(r"\d+", "#", clean_text(text)).casefold()
 
 
-def pdf_pages(path: str, is_key: Callable[[str], bool] = is_case_key) -> list[Page]:
+class Scans:
+    """The pages of a PDF read by OCR (pdftext.read_pdf's `reread`): those whose text layer is
+    missing or mostly junk (ocr.text_layer_problem), where the page has something to read."""
+
+    def __init__(self, settings: ocr.Settings = ocr.DEFAULT) -> None:
+        self.settings = settings
+        self.confidence: dict[int, float] = {}
+        self.notes: dict[int, list[str]] = {}
+
+    def __call__(self, page: pdfium.PdfPage, number: int, pages: int, runs: list[pdftext.Run]) \
+            -> list[pdftext.Run] | None:
+        problem = ocr.text_layer_problem(" ".join(r.text for r in runs))
+        if problem is None or problem == ocr.NO_TEXT and not _has_image(page):
+            return None  # a usable text layer, or a page without text or images
+        ocr.page_started(number, pages)
+        result = ocr.read_page(page, self.settings)
+        self.confidence[number] = result.confidence
+        notes = self.notes.setdefault(number, [])
+        if runs:
+            notes.append(f"page {number}: {problem}; read by OCR instead")
+        if result.words and result.confidence < ocr.LOW_CONFIDENCE:
+            notes.append(f"page {number}: read by OCR with low confidence ({result.confidence:.0f}/100); "
+                         "check its rows")
+        return result.runs
+
+
+def _has_image(page: pdfium.PdfPage) -> bool:
+    return any(True for _ in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_IMAGE,), max_depth=2))
+
+
+def pdf_pages(path: str, is_key: Callable[[str], bool] = is_case_key, scans: Scans | None = None) -> list[Page]:
+    scans = Scans() if scans is None else scans
     try:
-        raw_pages = [(n, h, layout.runs_to_vlines(runs), rules) for n, h, runs, rules in pdftext.read_pdf(path)]
+        raw_pages = [(n, h, layout.runs_to_vlines(runs), rules)
+                     for n, h, runs, rules in pdftext.read_pdf(path, scans)]
+    except ExtractError:
+        raise
     except Exception as exc:  # pdfium raises its own error types and OSError
         raise ExtractError(f"cannot read PDF text ({exc})") from exc
     repeated = furniture_keys(raw_pages)
@@ -70,7 +107,8 @@ def pdf_pages(path: str, is_key: Callable[[str], bool] = is_case_key) -> list[Pa
         gone = {id(v) for v in furniture}
         body = [v for v in vlines if id(v) not in gone]
         lines = layout.page_lines(body, rules, number, row_ids, is_key)
-        pages.append(Page(number, tuple(lines), tuple(clean_text(v.text) for v in furniture)))
+        pages.append(Page(number, tuple(lines), tuple(clean_text(v.text) for v in furniture),
+                          scans.confidence.get(number), tuple(scans.notes.get(number, ()))))
     return pages
 
 
@@ -199,6 +237,8 @@ def run(source: SourceFile) -> list[Page]:
     if source.format == "pdf":
         pages = pdf_pages(source.path)
         if not any(p.lines for p in pages):
-            raise ExtractError("PDF has no text layer (scanned?); OCR is not part of this pipeline")
+            scanned = sum(1 for p in pages if p.ocr_confidence is not None)
+            raise ExtractError(f"scanned PDF: OCR found no text on its {scanned} page images" if scanned else
+                               "PDF has no text: no text layer, and no page image to read by OCR")
         return pages
     return text_pages(source.path, source.format)

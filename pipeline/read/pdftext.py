@@ -14,7 +14,7 @@ which costs a fraction of a call with typed pointers."""
 from __future__ import annotations
 
 import ctypes
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from ctypes import POINTER, c_char_p, c_double, c_float, c_int, c_ulong, c_void_p
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
@@ -326,14 +326,24 @@ def _char_font(tp: int, idx: int, height: float) -> tuple[bool, float]:
     return bold, round(_char_font_size(tp, idx), 1)
 
 
-def read_pdf(path: str) -> Iterator[tuple[int, float, list[Run], Rules]]:
-    """(page number, page height, text runs, ruling lines) of each page."""
+Reread = Callable[[pdfium.PdfPage, int, int, list[Run]], "list[Run] | None"]
+
+
+def read_pdf(path: str, reread: Reread | None = None) -> Iterator[tuple[int, float, list[Run], Rules]]:
+    """(page number, page height, text runs, ruling lines) of each page. `reread(page, number,
+    pages, runs)`, if given, may read a page another way (OCR): the runs it returns replace the
+    text layer's."""
     pdf = pdfium.PdfDocument(path)
     try:
-        for i in range(len(pdf)):
+        n = len(pdf)
+        for i in range(n):
             page = pdf[i]
             texts, rules = page_objects(page)
-            yield i + 1, page.get_height(), page_runs(page, texts), rules
+            runs = page_runs(page, texts)
+            if reread is not None:
+                other = reread(page, i + 1, n, runs)
+                runs = runs if other is None else other
+            yield i + 1, page.get_height(), runs, rules
             page.close()
     finally:
         pdf.close()

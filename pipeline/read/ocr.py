@@ -1,0 +1,306 @@
+"""Reading a PDF page that has no usable text layer: Tesseract's Norwegian model on the page drawn
+by PDFium, its word boxes made into text runs like those pdftext reads from a born-digital page.
+
+Whether a page needs it (`text_layer_problem`) is decided from its text layer alone: no text at
+all, a high share of characters that are not text (replacement characters, control and
+private-use characters, unmapped glyphs written as "(cid:N)"), or a low share of word-like words.
+
+Each word becomes a Run in PDF points, with its line's top and bottom (so the words of one line
+share a baseline for layout.py), a font size estimated from the line's height and boldness from
+its stroke width, so layout.py and everything after it read the page as a born-digital one.
+
+Tesseract runs in-process through tesserocr (whose wheel ships libtesseract); the Norwegian model
+comes from the system (Debian's tesseract-ocr-nor). Nothing is downloaded."""
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import ExtractError
+from .clean import clean_text
+from .pdftext import Run
+
+if TYPE_CHECKING:  # numpy, Pillow and tesserocr are imported when a page is read by OCR
+    import numpy as np
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    Grey = np.ndarray[Any, np.dtype[np.uint8]]  # a page in grey levels
+    Binary = np.ndarray[Any, np.dtype[np.bool_]]  # dark pixels
+
+LANGUAGE = "nor"
+INSTALL = ("install Tesseract's Norwegian model: apt-get install tesseract-ocr-nor (Debian/Ubuntu), "
+           "brew install tesseract-lang (macOS)")
+TESSDATA_DIRS = ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata",
+                 "/usr/share/tessdata", "/usr/local/share/tessdata", "/opt/homebrew/share/tessdata",
+                 "/opt/local/share/tessdata")
+LOW_CONFIDENCE = 70.0  # a page whose mean word confidence is below this gets a warning
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How a page is drawn and prepared for Tesseract (see benchmarks/bench_ocr.py for the
+    measurements behind the defaults)."""
+
+    dpi: int = 300
+    deskew: bool = True  # measure the skew (projection profiles) and rotate it away
+    threshold: int = 0  # Tesseract's binarisation: 0 Otsu, 1 Leptonica's Otsu, 2 Sauvola
+    median: bool = False  # a 3x3 median filter against speckle before Tesseract
+
+
+DEFAULT = Settings()
+
+
+@dataclass
+class OcrPage:
+    runs: list[Run]
+    confidence: float  # Tesseract's mean word confidence, 0-100
+    words: int
+    skew: float  # degrees the page was rotated by
+
+
+# --- is the text layer usable? -------------------------------------------------------------------
+
+_TOKEN = re.compile(r"\S+")
+_EDGE = "\"'«»“”‘’()[]{}.,;:!?*•–—-/"
+_LETTERS = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
+_VOWELS = set("aeiouyæøåäöüéèêáàóòôíú")
+_CID = re.compile(r"\(cid:\d+\)")
+MIN_CHARS = 3  # fewer non-space characters than this is no text
+NO_TEXT = "no text layer"
+
+
+@dataclass(frozen=True)
+class TextMeasures:
+    chars: int  # non-space characters
+    junk: float  # share of them that are not text
+    words: int  # tokens with a letter
+    wordlike: float  # share of those that look like words
+
+
+def measure(text: str) -> TextMeasures:
+    """The measures of a page's text that decide whether it is usable."""
+    chars = junk = 0
+    for ch in _CID.sub("\ufffd", text):
+        if ch.isspace():
+            continue
+        chars += 1
+        if _not_text(ch):
+            junk += 1
+    tokens = [t.strip(_EDGE) for t in _TOKEN.findall(text)]
+    lettered = [t for t in tokens if any(c.isalpha() for c in t)]
+    good = sum(1 for t in lettered if _wordlike(t))
+    return TextMeasures(chars, junk / chars if chars else 0.0, len(lettered),
+                        good / len(lettered) if lettered else 1.0)
+
+
+def _not_text(ch: str) -> bool:
+    cat = unicodedata.category(ch)
+    return ch == "\ufffd" or cat in ("Cc", "Co", "Cn", "Cs") or ch == "\x00"
+
+
+def _wordlike(token: str) -> bool:
+    """A word as people write it: letters (a hyphen or apostrophe inside), lower case,
+    capitalised or all capitals, a vowel unless short (abbreviations: 'kl', 'dvs', 'HF');
+    numbers with a letter suffix ('3a', '2024/13b') count too."""
+    if re.fullmatch(r"\d+(?:[./:-]\d+)*[a-zA-Z]?", token) or re.fullmatch(r"[A-Za-zÆØÅæøå]{1,4}\.?\d+", token):
+        return True
+    if not _LETTERS.fullmatch(token):
+        return False
+    if not (token.islower() or token.isupper() or (token[0].isupper() and token[1:].islower())
+            or "-" in token):
+        return False
+    low = token.casefold()
+    if not any(c in _VOWELS for c in low) and len(low) > (5 if token.isupper() else 3):
+        return False  # without a vowel: abbreviations only ('kl', 'dvs', 'SSU', 'NSF')
+    run = 0
+    for c in low:
+        run = 0 if c in _VOWELS or not c.isalpha() else run + 1
+        if run > 5:
+            return False
+    return len(set(low)) > 1 or len(low) <= 2
+
+
+def text_layer_problem(text: str) -> str | None:
+    """None if a page's text layer is usable, else why not: no text, or mostly junk."""
+    m = measure(text)
+    if m.chars < MIN_CHARS:
+        return NO_TEXT
+    if m.junk > 0.10:
+        return f"a text layer that is mostly junk ({m.junk:.0%} of its characters are not text)"
+    if m.words >= 5 and m.wordlike < 0.5:
+        return f"a text layer that is mostly junk (only {m.wordlike:.0%} of its words look like words)"
+    return None
+
+
+# --- Tesseract ------------------------------------------------------------------------------------
+
+def tessdata() -> Path | None:
+    """The folder holding the Norwegian model (TESSDATA_PREFIX first, then the usual places)."""
+    env = os.environ.get("TESSDATA_PREFIX")
+    for d in ([env, str(Path(env) / "tessdata")] if env else []) + list(TESSDATA_DIRS):
+        if (Path(d) / f"{LANGUAGE}.traineddata").is_file():
+            return Path(d)
+    return None
+
+
+def missing() -> str | None:
+    """Why OCR cannot run here (the words to act on), or None."""
+    try:
+        import tesserocr  # noqa: F401
+    except ImportError as exc:
+        return f"the tesserocr package cannot be loaded ({exc}); reinstall minutes"
+    if tessdata() is None:
+        return f"Tesseract's Norwegian model (nor.traineddata) is not installed; {INSTALL}"
+    return None
+
+
+@lru_cache(maxsize=1)
+def _api(threshold: int) -> Any:
+    """One Tesseract per process, loaded at its first page and kept for the next ones."""
+    reason = missing()
+    if reason:
+        raise ExtractError(f"this PDF needs OCR but {reason}")
+    import tesserocr
+
+    tesserocr.set_leptonica_log_level(tesserocr.LeptLogLevel.NONE)  # its notes on empty boxes are noise here
+    api = tesserocr.PyTessBaseAPI(path=str(tessdata()) + os.sep, lang=LANGUAGE, psm=tesserocr.PSM.AUTO)
+    api.SetVariable("thresholding_method", str(threshold))
+    return api
+
+
+def rasterise(page: pdfium.PdfPage, dpi: int) -> Grey:
+    """The page drawn by PDFium in grey levels at `dpi`."""
+    import numpy as np
+
+    bitmap = page.render(scale=dpi / 72, grayscale=True)
+    try:
+        arr: Grey = np.array(bitmap.to_numpy(), dtype=np.uint8)
+    finally:
+        bitmap.close()
+    return arr.reshape(arr.shape[0], arr.shape[1]) if arr.ndim == 3 else arr
+
+
+def skew_angle(gray: Grey, dpi: int, limit: float = 3.0) -> float:
+    """The page's skew in degrees (positive: lines fall to the right), found as the angle whose
+    horizontal projection of dark pixels (at about 100 dpi) is sharpest."""
+    import numpy as np
+
+    step = max(1, round(dpi / 100))
+    small = gray[::step, ::step]
+    ys, xs = np.nonzero(small < 128)
+    if len(xs) < 200:
+        return 0.0
+    ys = ys.astype(np.float64)
+    xs = xs.astype(np.float64) - xs.mean()
+
+    def sharpness(angle: float) -> float:
+        rows = np.round(ys - xs * np.tan(np.radians(angle))).astype(np.int64)
+        hist = np.bincount(rows - rows.min())
+        return float(np.dot(hist, hist))
+
+    coarse = max(np.arange(-limit, limit + 1e-9, 0.25), key=sharpness)
+    fine = max(np.arange(coarse - 0.25, coarse + 0.25 + 1e-9, 0.05), key=sharpness)
+    return round(float(fine), 2)
+
+
+def prepare(gray: Grey, settings: Settings) -> tuple[Image.Image, float]:
+    """The image Tesseract reads, and the angle it was rotated by."""
+    from PIL import Image, ImageFilter
+
+    image = Image.fromarray(gray, mode="L")
+    angle = skew_angle(gray, settings.dpi) if settings.deskew else 0.0
+    if abs(angle) > 0.1:  # less moves a line by under 3 pixels across the page
+        image = image.rotate(angle, resample=Image.Resampling.BILINEAR, fillcolor=255)
+    if settings.median:
+        image = image.filter(ImageFilter.MedianFilter(3))
+    return image, angle
+
+
+def read_page(page: pdfium.PdfPage, settings: Settings = DEFAULT) -> OcrPage:
+    """Tesseract's words on a drawn page, as text runs in PDF points."""
+    import numpy as np
+    from tesserocr import RIL
+
+    api = _api(settings.threshold)
+    image, angle = prepare(rasterise(page, settings.dpi), settings)
+    api.SetImage(image)
+    api.SetSourceResolution(settings.dpi)
+    api.Recognize()
+    binary = np.asarray(api.GetThresholdedImage().convert("L")) < 128
+    scale = 72 / settings.dpi
+    words: list[tuple[str, tuple[int, int, int, int], tuple[int, int], float, float]] = []
+    confs: list[float] = []
+    it = api.GetIterator()
+    line_box = (0, 0, 0, 0)
+    size = 0.0
+    if it is not None and not it.Empty(RIL.WORD):
+        while True:
+            if it.IsAtBeginningOf(RIL.TEXTLINE):
+                line_box = it.BoundingBox(RIL.TEXTLINE) or line_box
+                size = _font_size(it.RowAttributes(), line_box, scale)
+            text = clean_text(it.GetUTF8Text(RIL.WORD) or "")
+            box = it.BoundingBox(RIL.WORD)
+            conf = float(it.Confidence(RIL.WORD))
+            if text and box and _kept(text, conf):
+                words.append((text, box, (line_box[1], line_box[3]), conf, size))
+                confs.append(conf)
+            if not it.Next(RIL.WORD):
+                break
+    widths = [_stroke(binary, box) for _, box, _, _, _ in words]
+    typical = float(np.median([w for w in widths if w > 0])) if any(w > 0 for w in widths) else 0.0
+    runs = [Run(text, box[0] * scale, box[2] * scale, top * scale, bottom * scale,
+                typical > 0 and width > 1.3 * typical, size)
+            for (text, box, (top, bottom), _, size), width in zip(words, widths)]
+    api.Clear()
+    return OcrPage(runs, float(np.mean(confs)) if confs else 0.0, len(words), angle)
+
+
+def _kept(text: str, conf: float) -> bool:
+    """Speckle read as a mark: a word without a letter or digit, read with low confidence."""
+    return conf >= 40 or any(c.isalnum() for c in text)
+
+
+def _font_size(row: Any, line_box: tuple[int, int, int, int], scale: float) -> float:
+    """Points from the row's height above the baseline and its descenders (Tesseract's row
+    attributes, in pixels), else from the line's box; rounded to 0.5 pt."""
+    height = 0.0
+    if isinstance(row, dict) and row.get("row_height"):
+        height = float(row["row_height"]) - float(row.get("descenders") or 0.0)
+    if height <= 0:
+        height = (line_box[3] - line_box[1]) / 1.15
+    return round(height * scale * 2) / 2
+
+
+def _stroke(binary: Binary, box: tuple[int, int, int, int]) -> float:
+    """Mean horizontal stroke width of a word's dark pixels (bold type has wider strokes)."""
+    x0, y0, x1, y1 = box
+    cut = binary[max(0, y0):y1, max(0, x0):x1]
+    if cut.size == 0:
+        return 0.0
+    ink = int(cut.sum())
+    starts = int((cut[:, 1:] & ~cut[:, :-1]).sum() + cut[:, 0].sum())
+    return ink / starts if starts else 0.0
+
+
+# --- progress --------------------------------------------------------------------------------------
+
+_on_page: Callable[[int, int], None] | None = None
+
+
+def set_progress(callback: Callable[[int, int], None] | None) -> None:
+    """`callback(page, pages)` is called before each page is read by OCR (the build's worker
+    reports it on the progress bar and gives the page its own time limit)."""
+    global _on_page
+    _on_page = callback
+
+
+def page_started(number: int, pages: int) -> None:
+    if _on_page is not None:
+        _on_page(number, pages)
