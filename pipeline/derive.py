@@ -49,7 +49,8 @@ def frames(ex: Extraction) -> Frames:
                          doc_type=doc.doc_type, organization=doc.organization, body=doc.body,
                          body_abbrev=doc.body_abbrev, meeting_date=doc.meeting_date, start_time=doc.start_time,
                          end_time=doc.end_time, location=doc.location, chair=doc.chair, minute_taker=doc.minute_taker,
-                         page_start=doc.provenance.get("page_start"), page_end=doc.provenance.get("page_end")))
+                         page_start=doc.provenance.get("page_start"), page_end=doc.provenance.get("page_end"),
+                         **ocr_of(doc.provenance)))
         for c_seq, case in enumerate(doc.cases, start=1):
             case_id = f"{doc_id}:{c_seq}"
             counts, case_topics = terms_and_topics(case.title, case.text, case.decision)
@@ -58,7 +59,7 @@ def frames(ex: Extraction) -> Frames:
                               decision_label=case.decision_label, decision=case.decision,
                               responsible=list(case.responsible), page=case.provenance.get("page"),
                               text=case.text, n_terms=sum(counts.values()), attachment_count=case.attachment_count,
-                              vote=case.vote))
+                              vote=case.vote, **ocr_of(case.provenance)))
             attached.extend(dict(case_id=case_id, sha256=src.sha256, seq=n, title=t)
                             for n, t in enumerate(case.attachments, start=1))
             doc_len, n = sum(counts.values()), len(counts)
@@ -79,17 +80,18 @@ def frames(ex: Extraction) -> Frames:
             if case.decision:
                 decisions.append(dict(case_id=case_id, doc_id=doc_id, sha256=src.sha256, label=case.decision_label,
                                       text=case.decision, proposed=case.decision_label in PROPOSED,
-                                      outcome=outcome, page=case.provenance.get("page")))
+                                      outcome=outcome, page=case.provenance.get("page"), **ocr_of(case.provenance)))
         for a_seq, a in enumerate(doc.attendees, start=1):
             attendees.append(dict(doc_id=doc_id, sha256=src.sha256, seq=a_seq, name=a.name,
                                   organization=a.organization, title=a.title, status=a.status,
                                   page=a.provenance.get("page"), person_id=person_id(src.partnership, a.name),
                                   organisation_canonical=organisation(a.organization or a.title),
-                                  note=a.note, deputy_for=a.deputy_for, from_case=a.from_case, to_case=a.to_case))
+                                  note=a.note, deputy_for=a.deputy_for, from_case=a.from_case, to_case=a.to_case,
+                                  **ocr_of(a.provenance)))
     return {
         "source_files": pa.Table.from_pylist([dict(sha256=src.sha256, path=src.path, format=src.format,
                                                    partnership=src.partnership, pages=src.pages, size=src.size,
-                                                   pipeline_version=__version__,
+                                                   pipeline_version=__version__, ocr_pages=src.ocr_pages,
                                                    loaded_at=datetime.now(UTC).replace(tzinfo=None))]),
         "meetings": pa.Table.from_pylist(list(meetings.values())),
         "documents": pa.Table.from_pylist(docs), "cases": _cases_table(cases),
@@ -160,6 +162,12 @@ def terms_and_topics(title: str | None, text: str | None, decision: str | None) 
     """A case's search terms (stem -> count) and its topics, from its words split once."""
     parts = nlp.words(title), nlp.words(text), nlp.words(decision)
     return Counter(nlp.stems([w for part in parts for w in part])), nlp.topics_in(*parts)
+
+
+def ocr_of(provenance: dict[str, int]) -> Row:
+    """A row's OCR columns from its provenance: whether its page was read by OCR, and with what
+    mean word confidence."""
+    return dict(ocr=bool(provenance.get("ocr")), ocr_confidence=provenance.get("ocr_confidence"))
 
 
 def person_id(partnership: str, name: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +31,37 @@ def pages_to_extraction(source: SourceFile, pages: list[Page]) -> Extraction:
 
 
 def with_page_count(source: SourceFile, pages: list[Page]) -> SourceFile:
-    """A text file's pages are known only after reading it (form feeds)."""
-    return source if source.format == "pdf" else SourceFile(**{**asdict(source), "pages": len(pages)})
+    """A text file's pages are known only after reading it (form feeds); a PDF's pages read by
+    OCR only after reading it."""
+    if source.format == "pdf":
+        scanned = sum(1 for p in pages if p.ocr_confidence is not None)
+        return replace(source, ocr_pages=scanned) if scanned else source
+    return SourceFile(**{**asdict(source), "pages": len(pages)})
+
+
+def mark_ocr(ex: Extraction, pages: list[Page]) -> None:
+    """Rows read from pages read by OCR say so in their provenance (`ocr: true` and the page's
+    mean word confidence, rounded); a document, when any of its pages was (the mean over those);
+    the pages' notes (junk text layers, low confidence) become warnings."""
+    confidence = {p.number: p.ocr_confidence for p in pages if p.ocr_confidence is not None and p.lines}
+    ex.warnings.extend(note for p in pages for note in p.notes)
+    if not confidence:
+        return
+
+    def mark(provenance: dict[str, int], numbers: list[int]) -> None:
+        found = [confidence[n] for n in numbers if n in confidence]
+        if found:
+            provenance["ocr"] = True
+            provenance["ocr_confidence"] = round(sum(found) / len(found))
+
+    for doc in ex.documents:
+        start, end = doc.provenance.get("page_start"), doc.provenance.get("page_end")
+        if start is not None:
+            mark(doc.provenance, list(range(start, (end or start) + 1)))
+        for provenance in [a.provenance for a in doc.attendees] + [c.provenance for c in doc.cases]:
+            page = provenance.get("page")
+            if page is not None:
+                mark(provenance, [page])
 
 
 def run(path: Path, raw_root: Path | None = None, times: dict[str, float] | None = None,
@@ -44,6 +73,7 @@ def run(path: Path, raw_root: Path | None = None, times: dict[str, float] | None
     pages = lines.run(source)
     t2 = time.perf_counter()
     ex = pages_to_extraction(with_page_count(source, pages), pages)
+    mark_ocr(ex, pages)
     if times is not None:
         times.update(ingest=t1 - t0, extract_text=t2 - t1, parse=time.perf_counter() - t2)
     return ex, pages
@@ -64,7 +94,7 @@ def pages_to_dict(source: SourceFile, pages: list[Page]) -> dict[str, Any]:
     # Line holds only plain values, so a shallow copy of each is its dict (asdict deep-copies)
     return {"schema_version": 1, "sha256": source.sha256, "path": source.path,
             "pages": [{"number": p.number, "lines": [dict(vars(ln)) for ln in p.lines],
-                       "furniture": list(p.furniture)} for p in pages]}
+                       "furniture": list(p.furniture), "ocr_confidence": p.ocr_confidence} for p in pages]}
 
 
 def read_stage_output(out_dir: Path, path: Path, raw_root: Path | None, sha256: str) -> Extraction | None:

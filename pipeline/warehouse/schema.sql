@@ -7,7 +7,8 @@ CREATE TABLE IF NOT EXISTS source_files (
     pages       INTEGER NOT NULL,
     size        BIGINT NOT NULL,
     loaded_at   TIMESTAMP NOT NULL,
-    pipeline_version VARCHAR            -- a file read by another version is read again
+    pipeline_version VARCHAR,           -- a file read by another version is read again
+    ocr_pages   INTEGER                 -- pages read by OCR (no usable text layer)
 );
 
 CREATE TABLE IF NOT EXISTS meetings (
@@ -40,7 +41,9 @@ CREATE TABLE IF NOT EXISTS documents (
     chair        VARCHAR,
     minute_taker VARCHAR,
     page_start   INTEGER,
-    page_end     INTEGER
+    page_end     INTEGER,
+    ocr          BOOLEAN,              -- any of its pages read by OCR
+    ocr_confidence INTEGER             -- then Tesseract's mean word confidence (0-100) on those pages
 );
 
 CREATE TABLE IF NOT EXISTS cases (
@@ -59,7 +62,9 @@ CREATE TABLE IF NOT EXISTS cases (
     text           VARCHAR,              -- the case's own text (search)
     n_terms        INTEGER,              -- search terms in title + text + decision (BM25 length)
     attachment_count INTEGER,            -- how many vedlegg the case says it has
-    vote           STRUCT(text VARCHAR, "for" INTEGER, against INTEGER, unanimous BOOLEAN)  -- how it was voted on
+    vote           STRUCT(text VARCHAR, "for" INTEGER, against INTEGER, unanimous BOOLEAN), -- how it was voted on
+    ocr            BOOLEAN,              -- its page was read by OCR
+    ocr_confidence INTEGER               -- then the page's mean word confidence (0-100)
 );
 
 CREATE TABLE IF NOT EXISTS attachments (  -- vedlegg named in a case
@@ -78,7 +83,9 @@ CREATE TABLE IF NOT EXISTS decisions (
     text     VARCHAR NOT NULL,
     proposed BOOLEAN NOT NULL,            -- Forslag til vedtak / Innstilling: proposed, not taken
     outcome  VARCHAR,                     -- approved | noted | postponed | rejected | other (taxonomy.toml)
-    page     INTEGER
+    page     INTEGER,
+    ocr      BOOLEAN,                     -- the case's page was read by OCR
+    ocr_confidence INTEGER                -- then the page's mean word confidence (0-100)
 );
 
 CREATE TABLE IF NOT EXISTS attendees (
@@ -96,6 +103,8 @@ CREATE TABLE IF NOT EXISTS attendees (
     deputy_for   VARCHAR,                 -- a deputy (vara) attending for this member
     from_case    VARCHAR,                 -- partial attendance: from this case
     to_case      VARCHAR,                 -- partial attendance: until this case
+    ocr          BOOLEAN,                 -- its page was read by OCR
+    ocr_confidence INTEGER,               -- then the page's mean word confidence (0-100)
     PRIMARY KEY (doc_id, seq)
 );
 
@@ -183,6 +192,15 @@ ALTER TABLE attendees ADD COLUMN IF NOT EXISTS note VARCHAR;
 ALTER TABLE attendees ADD COLUMN IF NOT EXISTS deputy_for VARCHAR;
 ALTER TABLE attendees ADD COLUMN IF NOT EXISTS from_case VARCHAR;
 ALTER TABLE attendees ADD COLUMN IF NOT EXISTS to_case VARCHAR;
+ALTER TABLE source_files ADD COLUMN IF NOT EXISTS ocr_pages INTEGER;
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS ocr BOOLEAN;
+ALTER TABLE documents ADD COLUMN IF NOT EXISTS ocr_confidence INTEGER;
+ALTER TABLE cases ADD COLUMN IF NOT EXISTS ocr BOOLEAN;
+ALTER TABLE cases ADD COLUMN IF NOT EXISTS ocr_confidence INTEGER;
+ALTER TABLE decisions ADD COLUMN IF NOT EXISTS ocr BOOLEAN;
+ALTER TABLE decisions ADD COLUMN IF NOT EXISTS ocr_confidence INTEGER;
+ALTER TABLE attendees ADD COLUMN IF NOT EXISTS ocr BOOLEAN;
+ALTER TABLE attendees ADD COLUMN IF NOT EXISTS ocr_confidence INTEGER;
 
 -- Views for SQL users.
 CREATE OR REPLACE VIEW partnerships AS
