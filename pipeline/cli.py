@@ -5,6 +5,7 @@ import json
 import logging
 import os
 import sys
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -95,7 +96,7 @@ warehouse (see --wait); 4 the warehouse file cannot be opened."""
 @click.option("--jobs", type=click.IntRange(min=0), default=None,
               help="Worker processes (default: one per core; 0 parses in this process, without guards).")
 @click.option("--timeout", type=click.FloatRange(min=1), default=120.0, show_default=True,
-              help="Seconds one file may take before it is given up as failed.")
+              help="Seconds one file may take before it is given up as failed (each page read by OCR gets as many).")
 @click.option("--memory-mb", type=click.IntRange(min=256), default=2048, show_default=True,
               help="Memory limit of a worker process in MiB.")
 @click.option("--retry-failed", is_flag=True, help="Parse again files that failed before and have not changed.")
@@ -116,7 +117,7 @@ def build_cmd(raw: Path, db: Path, extracted: Path, strict: bool, prune: bool, j
     try:
         summary = run_build(raw, db, extracted, strict=strict, prune=prune, jobs=jobs,
                             guard=workers.Guard(timeout, memory_mb), retry_failed=retry_failed, wait=wait,
-                            on_file=progress, from_extracted=from_extracted)
+                            on_file=progress, on_page=progress.page, from_extracted=from_extracted)
     except BuildFailed as exc:
         progress.close()
         click.echo(f"Error: stopped (--strict): {exc}", err=True)
@@ -132,21 +133,36 @@ def build_cmd(raw: Path, db: Path, extracted: Path, strict: bool, prune: bool, j
 
 
 class _Progress:
-    """A progress bar on a terminal; plain log lines on stderr otherwise (cron, CI)."""
+    """A progress bar on a terminal; plain log lines on stderr otherwise (cron, CI). Pages of
+    scanned files show as they are read by OCR (`page`, called from a thread)."""
 
     def __init__(self) -> None:
         self.bar: ProgressBar[int] | None = None
         self.tty = sys.stderr.isatty()
+        self.lock = threading.Lock()
 
     def __call__(self, n: int, total: int, outcome: workers.Outcome) -> None:
-        if self.tty:
-            if self.bar is None:
-                self.bar = click.progressbar(length=total, label="parsing", file=sys.stderr)
-                self.bar.__enter__()
-            self.bar.update(1)
-            return
-        what = f"FAILED: {outcome.error}" if outcome.error else f"{outcome.pages} pages"
-        click.echo(f"[{n}/{total}] {outcome.path}: {what}", err=True)
+        with self.lock:
+            if self.tty:
+                if self.bar is None:
+                    self.bar = click.progressbar(length=total, label="parsing", file=sys.stderr)
+                    self.bar.__enter__()
+                self.bar.label = "parsing"
+                self.bar.update(1)
+                return
+            what = f"FAILED: {outcome.error}" if outcome.error else f"{outcome.pages} pages"
+            click.echo(f"[{n}/{total}] {outcome.path}: {what}", err=True)
+
+    def page(self, path: str, page: int, pages: int) -> None:
+        with self.lock:
+            what = f"OCR {Path(path).name}: page {page}/{pages}"
+            if not self.tty:
+                click.echo(f"{what} ({path})", err=True)
+            elif self.bar is None:  # before the first file is done: a line the bar overwrites
+                click.echo(f"\r{what}\033[K", err=True, nl=False)
+            else:
+                self.bar.label = what
+                self.bar.render_progress()
 
     def close(self) -> None:
         if self.bar is not None:

@@ -26,16 +26,19 @@ log = logging.getLogger(__name__)
 def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bool = False,
         jobs: int | None = None, guard: workers.Guard = workers.Guard(), retry_failed: bool = False,
         wait: float = 0.0, on_file: Callable[[int, int, workers.Outcome], None] | None = None,
-        from_extracted: bool = False) -> Summary:
+        from_extracted: bool = False, on_page: Callable[[str, int, int], None] | None = None) -> Summary:
     """`from_extracted`: files whose stage file is under `out_dir` are loaded from it instead of
-    being read and parsed again (the others are parsed)."""
+    being read and parsed again (the others are parsed). `on_file(n, total, outcome)` as each file
+    is loaded; `on_page(path, page, pages)` as a page of a scanned file starts to be read by OCR
+    (from a thread)."""
     started = time.perf_counter()
     summary = Summary()
     with warehouse_lock(db_path, wait):
         jobs = workers.default_jobs() if jobs is None else jobs
+        pages = workers.PageProgress(on_page) if on_page else None
         # workers start while the warehouse opens and the plan is made, when files look new
         early = 0 if from_extracted else min(jobs, files_newer_than(raw, db_path))
-        pool = workers.start_pool(early, guard) if early else None
+        pool = workers.start_pool(early, guard, pages) if early else None
         con = None
         try:
             con = load.connect(db_path, reference_data=False)  # refreshed after the files: the workers wait less
@@ -54,7 +57,7 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
                 pool = None
             tools = load_language_tools() if workers_n else None  # loaded while the workers read
             loader = Loader(con, summary, p, strict, tools, on_file, len(todo))
-            outcomes = workers.parse_files(to_parse, raw, out_dir, workers_n, guard, p.sha, pool=pool)
+            outcomes = workers.parse_files(to_parse, raw, out_dir, workers_n, guard, p.sha, pool=pool, pages=pages)
             parsed = workers.collected(outcomes) if workers_n else outcomes
             for path in todo:  # in path order, stored or parsed
                 loader.take(stored[path] if path in stored else next(parsed))
@@ -70,6 +73,8 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
                 pool.shutdown(wait=True, cancel_futures=True)
             if con is not None:
                 con.close()
+            if pages is not None:
+                pages.close()
     summary.seconds = time.perf_counter() - started
     return summary
 

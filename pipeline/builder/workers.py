@@ -18,17 +18,19 @@ import sys
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from types import FrameType
-from typing import NoReturn, cast
+from typing import Any, NoReturn, cast
 
 from .. import extract
 from ..errors import reason_of
 from ..models import Extraction
+from ..read import ocr
 
 
 @dataclass(frozen=True)
@@ -61,18 +63,41 @@ def parse_one(path: Path, raw: Path, out_dir: Path | None, sha256: str | None = 
         return Outcome(path, error=reason_of(exc), seconds={"failed": time.perf_counter() - t0})
 
 
+class PageProgress:
+    """Pages read by OCR in the workers, reported in this process: `callback(path, page, pages)`
+    is called by a thread as each page starts (the workers put them on a queue)."""
+
+    def __init__(self, callback: Callable[[str, int, int], None]) -> None:
+        self.callback = callback
+        self.queue: Any = multiprocessing.get_context("spawn").SimpleQueue()
+        self.thread = threading.Thread(target=self._drain, name="ocr-pages", daemon=True)
+        self.thread.start()
+
+    def _drain(self) -> None:
+        while (item := self.queue.get()) is not None:
+            with contextlib.suppress(Exception):  # a progress display must not stop a build
+                self.callback(*item)
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+
+
 # --- worker side -------------------------------------------------------------------------------
 
 _GUARD = Guard()
+_PAGES: Any = None  # the PageProgress queue, in a worker
+_OCR_PAGE = ""  # the page being read by OCR, named in a time-out
 
 
 def _on_alarm(signum: int, frame: FrameType | None) -> NoReturn:
-    raise TimeoutError(f"time limit of {_GUARD.seconds:.0f} s exceeded while reading the file")
+    where = f" ({_OCR_PAGE})" if _OCR_PAGE else ""
+    raise TimeoutError(f"time limit of {_GUARD.seconds:.0f} s exceeded while reading the file{where}")
 
 
-def _init_worker(guard: Guard) -> None:
-    global _GUARD
-    _GUARD = guard
+def _init_worker(guard: Guard, pages: Any = None) -> None:
+    global _GUARD, _PAGES
+    _GUARD, _PAGES = guard, pages
     limit = guard.memory_mb * 1024 * 1024
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -84,15 +109,32 @@ def _started() -> None:
     """A first task: it makes the pool start its workers (which import the stages) now."""
 
 
-def _guarded(path: Path, raw: Path, out_dir: Path | None, sha256: str | None) -> Outcome:
+def _arm() -> None:
     # soft limit: an exception in Python code; hard limit: the process ends even inside C code
     faulthandler.dump_traceback_later(_GUARD.seconds * 1.5 + 1, exit=True, file=sys.stderr)
     signal.setitimer(signal.ITIMER_REAL, _GUARD.seconds)
+
+
+def _ocr_page(path: Path, page: int, pages: int) -> None:
+    """A page about to be read by OCR gets the time limit of a file, and is reported."""
+    global _OCR_PAGE
+    _OCR_PAGE = f"OCR of page {page} of {pages}"
+    _arm()
+    if _PAGES is not None:
+        _PAGES.put((str(path), page, pages))
+
+
+def _guarded(path: Path, raw: Path, out_dir: Path | None, sha256: str | None) -> Outcome:
+    global _OCR_PAGE
+    _OCR_PAGE = ""
+    ocr.set_progress(partial(_ocr_page, path))
+    _arm()
     try:
         return parse_one(path, raw, out_dir, sha256)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         faulthandler.cancel_dump_traceback_later()
+        ocr.set_progress(None)
 
 
 # --- parent side -------------------------------------------------------------------------------
@@ -101,15 +143,16 @@ def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
-def _new_pool(jobs: int, guard: Guard) -> ProcessPoolExecutor:
+def _new_pool(jobs: int, guard: Guard, pages: PageProgress | None = None) -> ProcessPoolExecutor:
     ctx = multiprocessing.get_context("spawn")  # workers do not inherit the warehouse connection
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(guard,))
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
+                               initargs=(guard, pages.queue if pages else None))
 
 
-def start_pool(jobs: int, guard: Guard = Guard()) -> ProcessPoolExecutor:
+def start_pool(jobs: int, guard: Guard = Guard(), pages: PageProgress | None = None) -> ProcessPoolExecutor:
     """A pool whose workers start now, so that starting them overlaps with whatever the caller
     does before its first file (opening the warehouse, planning)."""
-    pool = _new_pool(jobs, guard)
+    pool = _new_pool(jobs, guard, pages)
     for _ in range(jobs):
         pool.submit(_started)
     return pool
@@ -123,18 +166,22 @@ DIED = "the worker reading this file died (hard time limit, memory exhausted or 
 
 def parse_files(paths: list[Path], raw: Path, out_dir: Path | None, jobs: int,
                 guard: Guard = Guard(), shas: dict[Path, str] | None = None,
-                pool: ProcessPoolExecutor | None = None) -> Iterator[Outcome]:
+                pool: ProcessPoolExecutor | None = None, pages: PageProgress | None = None) -> Iterator[Outcome]:
     """Outcomes in the order of `paths`. jobs=0 parses in this process (no guard). `shas`: content
     hashes already computed, so files are not hashed twice. `pool`: one from start_pool, used
-    for the first round (and shut down here)."""
+    for the first round (and shut down here). `pages`: where pages read by OCR are reported."""
     shas = shas or {}
     if jobs <= 0:
         for p in paths:
-            yield parse_one(p, raw, out_dir, shas.get(p))
+            ocr.set_progress(partial(pages.callback, str(p)) if pages else None)
+            try:
+                yield parse_one(p, raw, out_dir, shas.get(p))
+            finally:
+                ocr.set_progress(None)
         return
     pending = deque(paths)
     while pending:
-        pool = pool or _new_pool(jobs, guard)
+        pool = pool or _new_pool(jobs, guard, pages)
         window: deque[tuple[Path, Future[Outcome]]] = deque()
         broken: list[Path] = []
         try:
@@ -160,7 +207,7 @@ def parse_files(paths: list[Path], raw: Path, out_dir: Path | None, jobs: int,
             pool = None
         # isolate: the files in flight when a worker died run alone, each in its own pool
         for p in broken:
-            yield _alone(p, raw, out_dir, guard, shas.get(p))
+            yield _alone(p, raw, out_dir, guard, shas.get(p), pages)
     if pool is not None:  # started for files that turned out to need no reading
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -209,8 +256,9 @@ def collected(outcomes: Iterator[Outcome], depth: int = COLLECTED) -> Iterator[O
         thread.join()
 
 
-def _alone(path: Path, raw: Path, out_dir: Path | None, guard: Guard, sha256: str | None) -> Outcome:
-    pool = _new_pool(1, guard)
+def _alone(path: Path, raw: Path, out_dir: Path | None, guard: Guard, sha256: str | None,
+           pages: PageProgress | None = None) -> Outcome:
+    pool = _new_pool(1, guard, pages)
     try:
         return pool.submit(_guarded, path, raw, out_dir, sha256).result()
     except BrokenProcessPool:
