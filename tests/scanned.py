@@ -106,35 +106,40 @@ def digital_pdf() -> bytes:
     return build_pdf([(_text_ops(items), None) for items in PAGES])
 
 
-def scan(pdf: bytes, number: int, skew: float, seed: int, dpi: int = 200) -> bytes:
-    """Page `number` (from 0) drawn at `dpi` in grey, turned by `skew` degrees, blurred, speckled
-    and on greyish paper, as a JPEG of quality 72."""
+def scan(pdf: bytes, number: int, skew: float, seed: int, dpi: int = 200, blur: float = 0.7, noise: float = 3.0,
+         specks: float = 0.0015, quality: int = 72) -> bytes:
+    """Page `number` (from 0) drawn at `dpi` in grey, turned by `skew` degrees, blurred, with
+    noise and specks on greyish paper, as a JPEG."""
     doc = pdfium.PdfDocument(pdf)
     try:
         image = doc[number].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
     finally:
         doc.close()
     image = image.rotate(skew, resample=Image.Resampling.BICUBIC, fillcolor=255)
-    image = image.filter(ImageFilter.GaussianBlur(0.7))
+    image = image.filter(ImageFilter.GaussianBlur(blur))
     rng = np.random.default_rng(seed)
     arr = np.asarray(image).astype(np.float32) * 0.93  # greyish paper, slightly faded ink
-    arr += rng.normal(0, 3, arr.shape)
-    specks = rng.random(arr.shape) < 0.0015
-    arr[specks] = rng.uniform(40, 160, int(specks.sum()))
+    arr += rng.normal(0, noise, arr.shape)
+    dots = rng.random(arr.shape) < specks
+    arr[dots] = rng.uniform(40, 160, int(dots.sum()))
     out = io.BytesIO()
-    Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), mode="L").save(out, format="JPEG", quality=72)
+    Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), mode="L").save(out, format="JPEG", quality=quality)
     return out.getvalue()
 
 
-def scans() -> list[bytes]:
+def scans(hard: bool = False) -> list[bytes]:
+    """The two pages scanned; `hard`: a worse copy (more skew, blur, noise and specks, JPEG 50)."""
     pdf = digital_pdf()
+    if hard:
+        return [scan(pdf, 0, 1.6, 1, blur=1.1, noise=8, specks=0.004, quality=50),
+                scan(pdf, 1, -1.2, 2, blur=1.1, noise=8, specks=0.004, quality=50)]
     return [scan(pdf, 0, 0.8, 1), scan(pdf, 1, -0.6, 2)]
 
 
-def scanned_pdf(layer: str | None = None) -> bytes:
+def scanned_pdf(layer: str | None = None, hard: bool = False) -> bytes:
     """The scanned minutes; `layer`: "junk" or "good" adds an invisible text layer of that kind."""
     pages = []
-    for items, jpeg in zip(PAGES, scans()):
+    for items, jpeg in zip(PAGES, scans(hard)):
         if layer == "junk":
             content = _text_ops([(60, 80 + 20 * k, 11, False, JUNK) for k in range(8)], invisible=True)
         elif layer == "good":
@@ -162,7 +167,8 @@ def text() -> str:
 
 def write(folder: Path) -> dict[str, Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    files = {"digital": digital_pdf(), "scanned": scanned_pdf(), "junk-layer": scanned_pdf("junk"),
+    files = {"digital": digital_pdf(), "scanned": scanned_pdf(), "hard": scanned_pdf(hard=True),
+             "junk-layer": scanned_pdf("junk"),
              "good-layer": scanned_pdf("good"), "mixed": mixed_pdf()}
     out = {}
     for name, data in files.items():

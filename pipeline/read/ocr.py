@@ -51,7 +51,7 @@ class Settings:
     dpi: int = 300
     deskew: bool = True  # measure the skew (projection profiles) and rotate it away
     threshold: int = 0  # Tesseract's binarisation: 0 Otsu, 1 Leptonica's Otsu, 2 Sauvola
-    median: bool = False  # a 3x3 median filter against speckle before Tesseract
+    median: bool = True  # a 3x3 median filter against speckle before Tesseract
 
 
 DEFAULT = Settings()
