@@ -194,7 +194,11 @@ def main() -> None:
     width = max(len(k) for k, _ in rows)
     table = "\n".join(f"| {k} | {v} |" for k, v in rows)
     text = "# Benchmark: minutes build vs plain pdfplumber\n\n| measure | result |\n|---|---|\n" + table + "\n"
-    (ROOT / "benchmarks" / "results.md").write_text(text, encoding="utf-8")
+    results = ROOT / "benchmarks" / "results.md"
+    earlier = results.read_text("utf-8") if results.exists() else ""
+    if "\n## " in earlier:  # sections other benchmarks wrote (bench_ocr.py) stay
+        text += earlier[earlier.index("\n## "):]
+    results.write_text(text, encoding="utf-8")
     for k, v in rows:
         print(f"{k.ljust(width)}  {v}")
 
