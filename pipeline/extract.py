@@ -109,7 +109,7 @@ def read_stage_output(out_dir: Path, path: Path, raw_root: Path | None, sha256: 
     recorded = data["source"]
     source = SourceFile(path=str(path), sha256=sha256, format=recorded["format"],
                         partnership=ingest.partnership_of(path, raw_root), size=path.stat().st_size,
-                        pages=recorded["pages"])
+                        pages=recorded["pages"], ocr_pages=recorded.get("ocr_pages", 0))
     return Extraction.from_dict(data, source)
 
 

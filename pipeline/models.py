@@ -176,6 +176,8 @@ class Extraction:
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = plain(self)
         out["source"] = {k: out["source"][k] for k in ("path", "sha256", "format", "pages", "partnership")}
+        if self.source.ocr_pages:  # an extra field, on scanned files only
+            out["source"]["ocr_pages"] = self.source.ocr_pages
         return out
 
     @classmethod

@@ -130,6 +130,7 @@ def test_the_scanned_fixture_extracts_as_its_born_digital_pdf(fixtures):
     digital = _extract(fixtures["digital"])
     scan = _extract(fixtures["scanned"])
     assert _plain(scan["documents"]) == _plain(digital["documents"])
+    assert scan["source"]["ocr_pages"] == 2 and "ocr_pages" not in digital["source"]
     doc = scan["documents"][0]
     assert [c["number"] for c in doc["cases"]] == ["12/13", "13/13", "14/13", "15/13"]
     assert [(a["name"], a["status"]) for a in doc["attendees"]] == [
@@ -246,6 +247,21 @@ def test_a_build_ocrs_in_the_workers_reports_pages_marks_rows_and_never_ocrs_twi
     pages.clear()
     again = run_build(raw.parent, db, tmp_path / "extracted", jobs=2, on_page=lambda *a: pages.append(a))
     assert again.parsed == 0 and again.skipped == 3 and pages == []
+
+
+def test_a_warehouse_from_the_stage_files_keeps_the_ocr_marks_without_ocr_again(fixtures, tmp_path, monkeypatch):
+    raw = tmp_path / "raw" / "testby"
+    raw.mkdir(parents=True)
+    shutil.copy(fixtures["mixed"], raw / "blandet.pdf")
+    run_build(raw.parent, tmp_path / "a.duckdb", tmp_path / "extracted", jobs=0)
+    monkeypatch.setattr(ocr, "read_page", lambda *a, **k: pytest.fail("a page was read by OCR again"))
+    again = run_build(raw.parent, tmp_path / "b.duckdb", tmp_path / "extracted", jobs=0, from_extracted=True)
+    assert again.failed == 0
+    query = ("SELECT s.ocr_pages, c.number, c.ocr, c.ocr_confidence FROM cases c JOIN source_files s USING (sha256) "
+             "ORDER BY ALL")
+    rows = [duckdb.connect(str(tmp_path / db), read_only=True).execute(query).fetchall()
+            for db in ("a.duckdb", "b.duckdb")]
+    assert rows[0] == rows[1] and {r[0] for r in rows[0]} == {1} and {r[2] for r in rows[0]} == {False, True}
 
 
 def test_build_progress_lines_name_each_ocr_page(fixtures, tmp_path):
