@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -250,8 +251,11 @@ def cmd_speed(args: argparse.Namespace) -> None:
     print(step_line)
     results = ROOT / "benchmarks" / "results.md"
     text = results.read_text("utf-8") if results.exists() else ""
-    section = ("## OCR of scanned PDFs (`python benchmarks/bench_ocr.py speed`)\n\n| measure | result |\n|---|---|\n"
-               + line + "\n" + step_line + "\n")
+    load = os.getloadavg()[1]
+    section = ("## OCR of scanned PDFs (`python benchmarks/bench_ocr.py speed`)\n\n"
+               f"Load average over the run's last 5 minutes: {load:.1f} on {os.cpu_count()} cores (above 2, other jobs "
+               "shared the cores and the wall-clock rate is a floor; the processor time per page is the steadier "
+               "figure).\n\n| measure | result |\n|---|---|\n" + line + "\n" + step_line + "\n")
     at = text.find("## OCR of scanned PDFs")
     text = (text[:at] if at >= 0 else text.rstrip("\n") + "\n\n") + section
     results.write_text(text, encoding="utf-8")
