@@ -145,6 +145,7 @@ class Case:
     attachments: list[str] = field(default_factory=list)  # vedlegg named in the case
     attachment_count: int | None = None  # how many vedlegg the case says it has (≥ len(attachments))
     vote: dict[str, Any] | None = None  # {"text", "for", "against", "unanimous"}: how the decision was voted on
+    decision_provenance: dict[str, int] | None = None  # {"page": n}: where the decision is, when not on the case's page
 
 
 @dataclass

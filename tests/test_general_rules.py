@@ -404,3 +404,13 @@ def test_cases_listed_then_taken_up_in_turn_are_read_where_taken_up(tmp_path):
     [doc] = extract_text(tmp_path, TAKEN_UP).documents
     assert [(c.number, c.decision) for c in doc.cases] == [
         ("2017/45", None), ("2017/43", "Innkallinga vert godkjend."), ("2017/44", "Protokollen vert godkjend.")]
+
+
+def test_a_decision_on_the_next_page_says_its_page(tmp_path):
+    text = ("Møtereferat\nSaksliste\n3/25 Rehabilitering\nSaken ble drøftet.\n\f4\n"
+            "Vedtak: SSU tar saken til orientering.\n")
+    [doc] = extract_text(tmp_path, text).documents
+    [case] = doc.cases
+    assert (case.provenance, case.decision_provenance) == ({"page": 1}, {"page": 2})
+    assert extract_text(tmp_path, "Møtereferat\nSaksliste\n3/25 Tema\nVedtak: Godkjent.\n").documents[0].cases[0] \
+        .decision_provenance is None

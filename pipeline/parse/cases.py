@@ -229,7 +229,8 @@ def span_to_case(lines: Sequence[Line], start: Start, span: Sequence[Line], know
     attached, n_attached = attachments(span)
     return Case(number=start.number, title=title, case_type=case_type, decision_label=label,
                 decision=decision, responsible=unique(people), provenance={"page": first.page}, text=text,
-                attachments=attached, attachment_count=n_attached, vote=votes.of(decision, text) if decision else None)
+                attachments=attached, attachment_count=n_attached, vote=votes.of(decision, text) if decision else None,
+                decision_provenance=_decision_page(body, decision, first.page))
 
 
 PROSE_TITLE_WORDS = 8  # a case line this long that goes on past its line is running text
@@ -478,6 +479,18 @@ def _decision(body: list[Line], v: vocab.Vocab, unlabelled: bool) -> tuple[str |
 
 
 OUTCOME_WORDS = 40
+PROBE = 24  # characters of a decision that find its line
+
+
+def _decision_page(body: list[Line], decision: str | None, case_page: int) -> dict[str, int] | None:
+    """{"page": n} where the decision's text begins, when that is not the page the case starts on
+    (a Vedtak at the top of the next page)."""
+    probe = (decision or "")[:PROBE].strip()
+    page = next((ln.page for ln in body if probe and probe in ln.text), None)
+    if page is None:
+        page = next((ln.page for ln in body if len(ln.text.strip()) >= PROBE // 2
+                     and ln.text.strip()[:PROBE] in (decision or "")), None)
+    return {"page": page} if page is not None and page != case_page else None
 FORMULA_WORDS = 3  # 'Godkjent.', 'Enstemmig vedtatt.': the outcome of the text just before it
 
 
