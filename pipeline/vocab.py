@@ -134,6 +134,7 @@ class Vocab:
     flat_table_header: Pattern[str]  # an attendee table's column headers run into the names below them
     absent_mark: Pattern[str]  # a word beside a name in a flattened table saying the person was absent
     present_mark: Pattern[str]  # … saying the person came
+    organisation_word: Pattern[str]  # a word that makes a list entry an organisation, not a person
     not_name_ending: Pattern[str]  # a word ending so is a title, body or document, not a name
     attendee_notes: Patterns
     table_columns: dict[str, str]  # attendee-table header word (casefolded) -> org | name | mark | deputy
@@ -215,6 +216,7 @@ def load() -> Vocab:
         flat_table_header=_flat_table_header(att),
         present_mark=re.compile(rf"^(?:{_alts([re.escape(w) for w in att['present_marks']])})$"),
         absent_mark=re.compile(rf"^(?:{_alts(att['absent_marks'])})$", FLAGS),
+        organisation_word=re.compile(rf"(?:^|\s)(?:{_alts(data['names']['organisation_words'])})(?:$|\s|,)", FLAGS),
         not_name_ending=re.compile(rf"(?:{_alts(data['names']['not_name_endings'])})$", FLAGS),
         attendee_notes=Patterns(re.compile(p, FLAGS) for p in att["notes"]),
         table_columns={w.casefold(): role for role in ("org", "name", "mark", "deputy") for w in att[f"table_{role}"]},

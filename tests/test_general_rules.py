@@ -414,3 +414,13 @@ def test_a_decision_on_the_next_page_says_its_page(tmp_path):
     assert (case.provenance, case.decision_provenance) == ({"page": 1}, {"page": 2})
     assert extract_text(tmp_path, "Møtereferat\nSaksliste\n3/25 Tema\nVedtak: Godkjent.\n").documents[0].cases[0] \
         .decision_provenance is None
+
+
+def test_a_list_of_people_each_with_an_organisation(tmp_path):
+    text = ("Referat fra møte i samarbeidsutvalget 3. mars 2025\n"
+            "Til stede: Per Ivar Moen, Bydel Alna, Kari Holm, Bydel Grorud, leder, Ola Dahl, Horten kommune\n"
+            "Sak 1/25 Budsjett\n")
+    [doc] = extract_text(tmp_path, text).documents
+    assert [(a.name, a.organization, a.title) for a in doc.attendees] == [
+        ("Per Ivar Moen", "Bydel Alna", None), ("Kari Holm", "Bydel Grorud", "leder"),
+        ("Ola Dahl", "Horten kommune", None)]

@@ -268,8 +268,11 @@ def _people(text: str, status: str | None, group: str | None, line: Line,
         text = ", ".join(parts)
     if not parts:
         return []
-    if len(parts) > 1 and all(is_name(NOTE.sub("", p).strip()) for p in parts):
-        people: list[tuple[str, str | None]] = [(p, None) for p in parts]
+    paired = _name_org_pairs(parts, v)
+    if paired:
+        people: list[tuple[str, str | None]] = paired
+    elif len(parts) > 1 and all(is_name(NOTE.sub("", p).strip()) for p in parts):
+        people = [(p, None) for p in parts]
     elif len(parts) >= 3 and all(is_name(NOTE.sub("", p).strip(), min_words=1) for p in parts):
         people = [(p, None) for p in parts]  # first names only: 'Raine, Fride, Nina, Simon'
     else:
@@ -295,6 +298,36 @@ def _people(text: str, status: str | None, group: str | None, line: Line,
 
 NOTE = re.compile(r"\s*\(([^()]*)\)")
 BULLET_LEAD = re.compile(r"^\s*(?:[•▪◦‣–-]|\d{1,2}[.)])\s+")
+
+
+def _name_org_pairs(parts: list[str], v: vocab.Vocab) -> list[tuple[str, str | None]] | None:
+    """'Per Ivar Moen, Bydel Alna, Kari Holm, Bydel Grorud, leder': a list of people each followed by
+    their organisation or title: (name, 'organisation, title') per person. None where the list is not
+    of that shape (a part that is neither a name nor follows one as an organisation or title)."""
+    out: list[tuple[str, str | None]] = []
+    described = False
+    for part in parts:
+        bare = NOTE.sub("", part).strip()
+        if _organisation_like(bare, v) or (out and TITLE_WORDS.search(bare) and len(bare.split()) <= ORG_WORDS):
+            if not out:
+                return None
+            name, rest = out[-1]
+            out[-1] = (name, f"{rest}, {part}" if rest else part)
+            described = True
+        elif is_name(bare):
+            out.append((part, None))
+        else:
+            return None
+    return out if described and len(out) > 1 else None
+
+
+ORG_WORDS = 6  # an organisation or title in a list is at most this many words
+
+
+def _organisation_like(text: str, v: vocab.Vocab) -> bool:
+    """'Bydel Alna', 'Horten kommune', 'Sykehuset i Vestfold HF', 'Fagforbundet': a part of a list that
+    names an organisation (vocab.toml [names] organisation_words), not a person."""
+    return 0 < len(text.split()) <= ORG_WORDS and bool(v.organisation_word.search(text))
 
 
 def _leading_title(text: str) -> tuple[str, str | None]:
