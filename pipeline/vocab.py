@@ -106,6 +106,7 @@ class Vocab:
     numbered_families: int  # how many of case_families are numbered styles
     case_list_headers: Patterns
     type_word: Pattern[str]
+    title_label: Pattern[str]  # a label before a case's title on its line ('Behandles :'), dropped
     skip_line: Pattern[str]
     opening_items: Patterns
     closing_items: Patterns
@@ -184,6 +185,7 @@ def load() -> Vocab:
         numbered_families=len(numbered),
         case_list_headers=Patterns(re.compile(p, FLAGS) for p in cl["headers"]),
         type_word=re.compile(rf"^(?:{_alts(cl['type_words'])})(?:\s*[/,]\s*(?:{_alts(cl['type_words'])}))*\s*$", FLAGS),
+        title_label=re.compile(rf"^(?:{_alts(cl['title_labels'])})\s*:\s*", FLAGS),
         skip_line=re.compile(rf"^(?:{_alts(cl['skip_lines'])})\s*$"),
         opening_items=Patterns(re.compile(p, FLAGS) for p in cl["opening_items"]),
         closing_items=Patterns(re.compile(p) for p in cl["closing_items"]),

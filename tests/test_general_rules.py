@@ -424,3 +424,12 @@ def test_a_list_of_people_each_with_an_organisation(tmp_path):
     assert [(a.name, a.organization, a.title) for a in doc.attendees] == [
         ("Per Ivar Moen", "Bydel Alna", None), ("Kari Holm", "Bydel Grorud", "leder"),
         ("Ola Dahl", "Horten kommune", None)]
+
+
+def test_a_title_in_capitals_ends_where_text_begins_and_a_label_before_a_title_goes(tmp_path):
+    text = ("Møtebok styremøte 4. april 2014\nSAK 29/14 Innkalling\nGodkjent.\n\f2\n"
+            "SAK 20/14 EKSTERN GRANSKNING Tilbud fra tre selskaper ble vurdert.\n"
+            "Styresak nr: 31/14 Behandles : Orienteringer\n")
+    [doc] = extract_text(tmp_path, text).documents
+    assert [(c.number, c.title) for c in doc.cases] == [("29/14", "Innkalling"), ("20/14", "EKSTERN GRANSKNING"),
+                                                        ("31/14", "Orienteringer")]

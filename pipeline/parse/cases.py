@@ -13,6 +13,7 @@ from ..models import Case, DecisionLabel, Line
 from . import votes
 from .attachments import attachments
 from .recognisers import (
+    caps_head,
     case_start,
     ends_sentence,
     ends_with_initial,
@@ -126,7 +127,8 @@ def _heading_out_of_order(hit: tuple[int, str, str], starts: list[Start], line: 
     """A case taken up out of its order ('V12-06 - Mingle Vingle, status' after V12-22): a number of
     its own, at the start of a line of its own, with a title after it; a reference inside running
     text ('12/24 behandlet i …') has none of this."""
-    title = hit[2]
+    caps = caps_head(hit[2])
+    title = caps[0] if caps else hit[2]
     return bool(title) and title[:1].isupper() and len(title.split()) <= HEADING_MAX_WORDS \
         and not title.rstrip().endswith((".", ",")) and line.row is None \
         and hit[1] not in {s.number for s in starts}
@@ -213,6 +215,11 @@ def span_to_case(lines: Sequence[Line], start: Start, span: Sequence[Line], know
     if rest and v.type_word.match(rest):
         types.append(rest)
         rest = rest if GROUP_ITEM.match(rest) else ""  # 'Orienteringssaker': an item that names its kind
+    rest = v.title_label.sub("", rest)  # 'Behandles : Orienteringer', 'Sakstittel: …'
+    caps = caps_head(rest)
+    if caps:  # 'EKSTERN GRANSKNING Tilbud fra tre selskaper …': the capitals are the title
+        rest = caps[0]
+        body = [Line(caps[1], first.page, first.bold, None, None, first.top)] + body
     rest, body = _whole_sentence(rest, body)
     rest, more = _first_sentence(rest)
     if more:

@@ -163,3 +163,13 @@ def person(value: str | None) -> str | None:
 def first_part(value: str | None) -> str | None:
     """A header value up to its first comma, bracket or wide gap: 'Runar Danielsen, SiV' -> 'Runar Danielsen'."""
     return re.split(r",|\s+\(|\s{2,}", value)[0].strip() if value else None
+
+
+CAPS_TITLE = re.compile(r"^(?P<title>(?:[A-ZÆØÅ0-9/&,-]{2,}\s+)+[A-ZÆØÅ0-9/&,-]{2,})\s+(?=[A-ZÆØÅ][a-zæøå])")
+
+
+def caps_head(text: str) -> tuple[str, str] | None:
+    """(title, what follows) for a line that opens with a title in capitals and goes on in ordinary
+    text ('EKSTERN GRANSKNING Tilbud fra tre selskaper …'); None otherwise."""
+    m = CAPS_TITLE.match(text)
+    return (m.group("title"), text[m.end():]) if m else None

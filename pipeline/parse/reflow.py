@@ -12,13 +12,13 @@ from dataclasses import replace
 
 from .. import vocab
 from ..models import Line, Page
+from .recognisers import caps_head
 
 LONG = 150  # characters: a line this long that holds a cue is a flattened page, not a paragraph
 MARKER_SKIP = 3  # page markers of empty pages are lost as page numbers: '2 …', '5 …' follow on
 CASE_LIKE = re.compile(r"\d/\d|\d-\d|\d\.\d")  # what a case number holds
 PAGE_MARKER = re.compile(r"^(?P<n>\d{1,3})\s+(?=\S)")
 SENTENCE = re.compile(r"(?<=[a-zæøå0-9)»][a-zæøå)»]\.)\s+(?=[A-ZÆØÅ«])|(?<=[a-zæøå]{2}[!?])\s+(?=[A-ZÆØÅ])")
-CAPS_TITLE = re.compile(r"^(?P<title>(?:[A-ZÆØÅ0-9/&,-]{2,}\s+)*[A-ZÆØÅ0-9/&,-]{2,})\s+(?=[A-ZÆØÅ][a-zæøå])")
 
 
 def run(pages: Sequence[Page], wrapped: bool) -> list[Page]:
@@ -283,10 +283,10 @@ def _split_piece(piece: str) -> list[str]:
     head: list[str] = []
     if hit and hit[0] < vocab.load().numbered_families:
         rest = piece[hit[1].end():].lstrip(" :.\t–-")
-        m = CAPS_TITLE.match(rest)
-        if m and len(m.group("title").split()) >= 2:
-            head = [piece[:hit[1].end()] + " " + m.group("title")]
-            piece = rest[m.end():]
+        caps = caps_head(rest)
+        if caps:
+            head = [piece[:hit[1].end()] + " " + caps[0]]
+            piece = caps[1]
         else:
             title, after = _title_run(rest)
             if after:
