@@ -131,6 +131,7 @@ class Vocab:
     organisations: Patterns
     not_name_words: frozenset[str]
     first_names: frozenset[str]  # data/first_names.txt: where a run of names without separators is cut
+    table_roles: frozenset[str]  # roles in a flattened attendee table, the title of the name beside them
     table_words: frozenset[str]  # column headers and roles in a flattened attendee table (casefolded)
     flat_table_header: Pattern[str]  # an attendee table's column headers run into the names below them
     absent_mark: Pattern[str]  # a word beside a name in a flattened table saying the person was absent
@@ -213,6 +214,7 @@ def load() -> Vocab:
         organisations=Patterns(re.compile(p) for p in data["organisations"]["patterns"]),
         not_name_words=frozenset(w.casefold() for w in data["names"]["not_name_words"]),
         first_names=_first_names(),
+        table_roles=frozenset(w.casefold() for w in att["table_roles"]),
         table_words=frozenset(w.casefold() for w in att["table_words"] + att["table_org"] + att["table_name"]
                               + att["table_mark"] + att["table_deputy"]),
         flat_table_header=_flat_table_header(att),
@@ -261,7 +263,9 @@ def load() -> Vocab:
 def _flat_table_header(att: dict[str, Any]) -> Pattern[str]:
     """'Navn Tilstede Forfall', 'Navn Funksjon Representerer': a name column's header and one or more
     other column headers, as a table flattened into a line writes them."""
-    others = _alts([re.escape(w) for w in att["table_mark"] + att["table_org"] + att["table_words"]])
+    roles = {w.casefold() for w in att["table_roles"]}  # a role opens the first row, not the header
+    others = _alts([re.escape(w) for w in att["table_mark"] + att["table_org"] + att["table_words"]
+                    if w.casefold() not in roles])
     return re.compile(rf"^(?:{_alts(att['table_name'])})(?:\s+(?:{others})\b){{1,4}}", FLAGS)
 
 

@@ -433,3 +433,17 @@ def test_a_title_in_capitals_ends_where_text_begins_and_a_label_before_a_title_g
     [doc] = extract_text(tmp_path, text).documents
     assert [(c.number, c.title) for c in doc.cases] == [("29/14", "Innkalling"), ("20/14", "EKSTERN GRANSKNING"),
                                                         ("31/14", "Orienteringer")]
+
+
+@pytest.mark.parametrize("members", [
+    "Styreleder Jens Berg X Nestleder Liv Moe X Styremedlem Kari Ås Permisjon Styremedlem Ola Lie X",
+    "Jens Berg Styreleder X Liv Moe Nestleder X Kari Ås Styremedlem Permisjon Ola Lie Styremedlem X",
+])
+def test_roles_in_a_flattened_table_on_either_side_of_the_names(tmp_path, members):
+    text = (f"1 Administrasjonen Protokoll fra styremøte i foretaket Styret Navn Tilstede Forfall {members}\n\n"
+            "2 Sak 4/21 Budsjett\n")
+    [doc] = extract_text(tmp_path, text).documents
+    assert [(a.name, a.title, a.status) for a in doc.attendees] == [
+        ("Jens Berg", "Styreleder", "present"), ("Liv Moe", "Nestleder", "present"),
+        ("Kari Ås", "Styremedlem", "absent"), ("Ola Lie", "Styremedlem", "present")]
+    assert doc.chair == "Jens Berg"

@@ -21,6 +21,7 @@ PROSE_SHARE = 0.25  # more words in lower case than this (roles and marks aside)
 class Found:
     name: str
     status: str | None  # present | absent from a mark; None where no mark stands beside it
+    title: str | None = None  # a role beside the name ('Styreleder Bjørn Kjensli X')
 
 
 def read(text: str) -> list[Found]:
@@ -32,6 +33,7 @@ def read(text: str) -> list[Found]:
         return []
     names: list[list[str]] = []
     marks: list[tuple[int, str]] = []  # (index of the name the mark stands after, status)
+    roles: list[tuple[int, str]] = []  # (index of the name the role stands after, role)
     run: list[str] = []
     for kind, word in tokens:
         if kind == "name":
@@ -41,17 +43,23 @@ def read(text: str) -> list[Found]:
         run = []
         if kind in ("present", "absent"):
             marks.append((len(names) - 1, kind))
+        elif kind == "role":
+            roles.append((len(names) - 1, word))
     names.extend(_split_run(run))
-    names = [n for n in names if len(n) >= 2]
-    if not names:
-        return []
-    before = bool(marks) and marks[0][0] < 0  # the run opens with a mark: marks stand before names
-    status: dict[int, str] = {}
-    for after, mark in marks:
+    status, title = _beside(marks, len(names)), _beside(roles, len(names))
+    return [Found(" ".join(n), status.get(k), title.get(k)) for k, n in enumerate(names) if len(n) >= 2]
+
+
+def _beside(items: list[tuple[int, str]], n: int) -> dict[int, str]:
+    """Which name each mark or role belongs to: the name before it, or after it where the run opens
+    with one (a table whose marks or roles stand before the names)."""
+    before = bool(items) and items[0][0] < 0
+    out: dict[int, str] = {}
+    for after, item in items:
         target = after + 1 if before else after
-        if 0 <= target < len(names):
-            status.setdefault(target, mark)
-    return [Found(" ".join(n), status.get(k)) for k, n in enumerate(names)]
+        if 0 <= target < n:
+            out.setdefault(target, item)
+    return out
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -70,6 +78,8 @@ def _tokens(text: str) -> list[tuple[str, str]]:
             out.append(("present", word))
         elif v.absent_mark.match(word):
             out.append(("absent", word))
+        elif word.casefold().strip(".") in v.table_roles:
+            out.append(("role", word))
         elif _name_word(word, v):
             out.append(("name", word))
         else:
