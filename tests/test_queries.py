@@ -61,6 +61,17 @@ def test_topics_and_organisations_are_stem_aware_and_canonical():
         assert nlp.organisation(alias) == "Oslo universitetssykehus HF"
 
 
+def test_organisation_aliases_match_whole_names_only():
+    """An alias matches a whole name (or a whole part of one between commas or brackets), never a
+    word inside a longer name: no 'kommune' becomes 'Kommunene i Vestfold'."""
+    assert nlp.organisation("Kommunene i Vestfold") == "Kommunene i Vestfold"
+    assert nlp.organisation("Vestfoldkommunene") == "Kommunene i Vestfold"
+    for name in ("Hamar kommune", "Færder kommune", "kommunene", "Bydel Alna", "Oslo kommune legevakt"):
+        assert nlp.organisation(name) is None, name  # not in the taxonomy: stays as written
+    assert nlp.organisation("Oslo universitetssykehus HF, Klinikk psykisk helse") == "Oslo universitetssykehus HF"
+    assert nlp.organisation("Sykehuset i Vestfold HF (SiV)") == "Sykehuset i Vestfold HF"
+
+
 def test_attendance_by_body_has_rates_and_counts_minutes_only(built_warehouse):
     rows = json.loads(run(["attendance", "--body", "SSU", "--limit", "0", "--format", "json"], built_warehouse))
     assert rows and all(r["body"] == "SSU" for r in rows)
