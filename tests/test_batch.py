@@ -288,3 +288,20 @@ def test_a_file_that_fails_to_load_spoils_only_itself(raw_copy, tmp_path, monkey
         assert con.execute("SELECT count(*) FROM load_errors").fetchone()[0] == 1
     finally:
         con.close()
+
+
+def test_files_directly_under_raw_or_of_other_types_are_listed_not_read(tmp_path):
+    raw = tmp_path / "raw"
+    (raw / "oslo").mkdir(parents=True)
+    shutil.copy(RAW / "oslo" / "ssu-2025-03-07-referat.txt", raw / "oslo")
+    shutil.copy(RAW / "oslo" / "ssu-2025-03-07-referat.txt", raw / "løst.txt")
+    (raw / "oslo" / "referat.docx").write_bytes(b"PK\x03\x04")
+    (raw / "oslo" / ".DS_Store").write_bytes(b"\0")
+    s = run_build(raw, tmp_path / "m.duckdb", tmp_path / "ex", jobs=0)
+    reasons = {Path(f["path"]).name: f["reason"] for f in s.skipped_files}
+    assert set(reasons) == {"løst.txt", "referat.docx"} and s.parsed == 1 and s.failed == 0
+    assert "raw/<partnership>/" in reasons["løst.txt"] and "Word document" in reasons["referat.docx"]
+    assert sum(line.startswith("SKIPPED") for line in s.lines()) == 2
+    from pipeline.builder import status
+    states = status.run(raw, tmp_path / "m.duckdb").raw
+    assert set(states[states.state == "skipped"].path.map(lambda p: Path(p).name)) == set(reasons)

@@ -40,6 +40,7 @@ class Summary:
     pruned: int = 0
     failed_before: int = 0
     failures: list[dict[str, str]] = field(default_factory=list)
+    skipped_files: list[dict[str, str]] = field(default_factory=list)  # not read: directly under raw/, unsupported
     seconds: float = 0.0
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
@@ -65,6 +66,7 @@ class Summary:
                                                              " (kept; --prune removes them)"))]
         out += [f"note       {n} {text}" for n, text in notes if n]
         out += [f"FAILED {f['path']}: {f['reason']}" for f in self.failures]
+        out += [f"SKIPPED {f['path']}: {f['reason']}" for f in self.skipped_files]
         return out
 
 

@@ -92,6 +92,9 @@ def _apply_plan_facts(con: duckdb.DuckDBPyConnection, p: Plan, summary: Summary,
     summary.duplicates = len(p.duplicates)
     summary.renamed = len(p.renamed)
     summary.gone = len(p.gone)
+    summary.skipped_files = [{"path": str(path), "reason": reason} for path, reason in p.skipped]
+    for path, reason in p.skipped:
+        log.warning("%s: %s", path, reason)
     for old, new, sha in p.renamed:
         load.rename_file(con, sha, str(new))
         log.info("%s: renamed from %s", new, old)

@@ -15,7 +15,8 @@ from .plan import Plan, plan
 class Status:
     loaded: pd.DataFrame
     failed: pd.DataFrame
-    raw: pd.DataFrame  # path, state (new | changed | unchanged | failed before | renamed | duplicate | gone)
+    raw: pd.DataFrame  # path, state (new | changed | unchanged | failed before | renamed | duplicate | gone |
+    #                   unreadable | skipped), note
 
 
 LOADED_SQL = """
@@ -52,4 +53,5 @@ def raw_states(p: Plan) -> pd.DataFrame:
     rows += [(str(x), "duplicate", f"same content as {other}") for x, other in p.duplicates]
     rows += [(old, "gone", "loaded, no longer under raw/") for old, _ in p.gone]
     rows += [(str(x), "unreadable", reason) for x, reason in p.unreadable]
+    rows += [(str(x), "skipped", reason) for x, reason in p.skipped]
     return pd.DataFrame(sorted(rows), columns=["path", "state", "note"])
