@@ -20,9 +20,9 @@ class Status:
 
 
 LOADED_SQL = """
-SELECT s.path, s.partnership, s.format, s.pages, count(DISTINCT d.doc_id) AS documents,
-       count(c.case_id) AS cases, s.loaded_at, s.pipeline_version, s.sha256
-FROM source_files s LEFT JOIN documents d USING (sha256) LEFT JOIN cases c ON c.doc_id = d.doc_id
+SELECT s.path, s.partnership, s.format, s.pages, count(DISTINCT d.copy_doc_id) AS documents,
+       count(c.copy_case_id) AS cases, s.loaded_at, s.pipeline_version, s.sha256
+FROM source_files s LEFT JOIN copy_documents d USING (sha256) LEFT JOIN copy_cases c ON c.copy_doc_id = d.copy_doc_id
 GROUP BY ALL ORDER BY s.path
 """
 
