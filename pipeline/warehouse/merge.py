@@ -31,7 +31,7 @@ import base64
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -74,60 +74,61 @@ def pending(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def run(con: duckdb.DuckDBPyConnection, everything: bool = False) -> int:
-    """Merge the pending groups (all groups with `everything`) in one transaction; returns how many."""
+    """Merge the pending groups (all groups with `everything`) in one transaction, with a fixed
+    number of statements however many groups there are; returns how many groups."""
     from .load import transaction
 
     with transaction(con):
         if everything:
             con.execute("INSERT OR IGNORE INTO merge_pending SELECT DISTINCT partnership, doc_type FROM copy_documents")
         groups = con.execute("SELECT partnership, doc_type FROM merge_pending ORDER BY ALL").fetchall()
-        for partnership, doc_type in groups:
-            merge_group(con, partnership, doc_type)
-        for partnership in sorted({p for p, _ in groups}):
-            refresh_meetings(con, partnership)
-        # search scores the postings of each logical case's preferred copy alone
-        con.execute("""UPDATE search_terms SET preferred = (copy_case_id IN (SELECT copy_case_id FROM case_sources
-                                                                             WHERE rank = 1))
-                       WHERE sha256 IN (SELECT DISTINCT sha256 FROM copy_documents
-                                        JOIN merge_pending USING (partnership, doc_type))""")
+        if not groups:
+            return 0
+        con.execute("CREATE OR REPLACE TEMP TABLE _copies AS SELECT copy_doc_id, sha256 FROM copy_documents "
+                    "JOIN merge_pending USING (partnership, doc_type)")
+        try:
+            out = _merge(con)
+            _replace(con, out)
+        finally:
+            con.execute("DROP TABLE IF EXISTS _copies")
+        refresh_meetings(con)
         con.execute("DELETE FROM merge_pending")
     return len(groups)
 
 
-# --- one group ------------------------------------------------------------------------------------
-
-def merge_group(con: duckdb.DuckDBPyConnection, partnership: str, doc_type: str) -> None:
-    """Every logical row of one partnership and document type, made again from its copies."""
-    params = [partnership, doc_type]
+def _merge(con: duckdb.DuckDBPyConnection) -> dict[str, list[Row]]:
+    """Every logical row of the pending groups, made again from their copies (in `_copies`)."""
     copies = _rows(con, """SELECT d.*, s.path AS source_path, s.format FROM copy_documents d
-                           JOIN source_files s USING (sha256)
-                           WHERE d.partnership = ? AND d.doc_type = ? ORDER BY d.copy_doc_id""", params)
-    in_group = "copy_doc_id IN (SELECT copy_doc_id FROM copy_documents WHERE partnership = ? AND doc_type = ?)"
-    cases = _grouped(_rows(con, f"SELECT * FROM copy_cases WHERE {in_group} ORDER BY copy_doc_id, seq", params),
-                     "copy_doc_id")
-    people = _grouped(_rows(con, f"SELECT * FROM copy_attendees WHERE {in_group} ORDER BY copy_doc_id, seq",
-                            params), "copy_doc_id")
-    in_cases = f"copy_case_id IN (SELECT copy_case_id FROM copy_cases WHERE {in_group})"
-    attached = _grouped(_rows(con, f"SELECT * FROM copy_attachments WHERE {in_cases} ORDER BY copy_case_id, seq",
-                              params), "copy_case_id")
-    refs = _grouped(_rows(con, f"SELECT * FROM copy_case_references WHERE {in_cases} "
-                               "ORDER BY copy_case_id, ref_text, ref_case_key", params), "copy_case_id")
-    terms = dict(con.execute(f"""SELECT c.copy_doc_id, list(DISTINCT t.term ORDER BY t.term)
-                                 FROM search_terms t JOIN copy_cases c USING (copy_case_id)
-                                 WHERE t.sha256 IN (SELECT DISTINCT sha256 FROM copy_documents
-                                                    WHERE partnership = ? AND doc_type = ?)
-                                   AND c.{in_group} GROUP BY 1""", params + params).fetchall())
-    prints = [_fingerprint(terms.get(c["copy_doc_id"]) or [], cases.get(c["copy_doc_id"], []),
-                           people.get(c["copy_doc_id"], [])) for c in copies]
+                           JOIN _copies USING (copy_doc_id) JOIN source_files s ON s.sha256 = d.sha256
+                           ORDER BY d.partnership, d.doc_type, d.copy_doc_id""")
+    cases = _grouped(_rows(con, "SELECT c.* FROM copy_cases c JOIN _copies USING (copy_doc_id) "
+                                "ORDER BY c.copy_doc_id, c.seq"), "copy_doc_id")
+    people = _grouped(_rows(con, "SELECT a.* FROM copy_attendees a JOIN _copies USING (copy_doc_id) "
+                                 "ORDER BY a.copy_doc_id, a.seq"), "copy_doc_id")
+    in_cases = "JOIN copy_cases c USING (copy_case_id) JOIN _copies k ON k.copy_doc_id = c.copy_doc_id"
+    attached = _grouped(_rows(con, f"SELECT a.* FROM copy_attachments a {in_cases} ORDER BY a.copy_case_id, a.seq"),
+                        "copy_case_id")
+    refs = _grouped(_rows(con, f"SELECT r.* FROM copy_case_references r {in_cases} "
+                               "ORDER BY r.copy_case_id, r.ref_text, r.ref_case_key"), "copy_case_id")
+    terms = dict(con.execute("""SELECT c.copy_doc_id, list(DISTINCT t.term ORDER BY t.term)
+                                FROM search_terms t JOIN copy_cases c USING (copy_case_id)
+                                JOIN _copies k ON k.copy_doc_id = c.copy_doc_id
+                                WHERE t.sha256 IN (SELECT DISTINCT sha256 FROM _copies) GROUP BY 1""").fetchall())
     out: dict[str, list[Row]] = {t: [] for t in LOGICAL}
-    seen_keys: dict[str, int] = {}
-    for members, sims, header_only in _groups(copies, prints):
-        _merge_document(members, sims, header_only, cases, people, attached, refs, seen_keys, out)
-    _replace(con, partnership, doc_type, out)
+    by_group: dict[tuple[str, str], list[Row]] = defaultdict(list)
+    for c in copies:
+        by_group[(c["partnership"], c["doc_type"])].append(c)
+    for group in by_group.values():
+        prints = [_fingerprint(terms.get(c["copy_doc_id"]) or [], cases.get(c["copy_doc_id"], []),
+                               people.get(c["copy_doc_id"], [])) for c in group]
+        seen_keys: dict[str, int] = {}
+        for members, sims, header_only in _groups(group, prints):
+            _merge_document(members, sims, header_only, cases, people, attached, refs, seen_keys, out)
+    return out
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[Row]:
-    result = con.execute(sql, params)
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> list[Row]:
+    result = con.execute(sql, params or [])
     names = [d[0] for d in result.description or []]
     return [dict(zip(names, r)) for r in result.fetchall()]
 
@@ -453,16 +454,18 @@ SCHEMAS = {
 }
 
 
-def _replace(con: duckdb.DuckDBPyConnection, partnership: str, doc_type: str, out: dict[str, list[Row]]) -> None:
-    group = [partnership, doc_type]
-    docs = "SELECT doc_id FROM documents WHERE partnership = ? AND doc_type = ?"
-    cases = "SELECT case_id FROM cases WHERE partnership = ? AND doc_type = ?"
+def _replace(con: duckdb.DuckDBPyConnection, out: dict[str, list[Row]]) -> None:
+    """The pending groups' logical rows replaced by `out`; search marks the postings of each case's
+    preferred copy, the ones it scores."""
+    pending = "JOIN merge_pending USING (partnership, doc_type)"
+    docs = f"SELECT doc_id FROM documents {pending}"
+    cases = f"SELECT case_id FROM cases {pending}"
     for table in ("case_sources", "decisions", "attachments", "case_topics", "case_references"):
-        con.execute(f"DELETE FROM {table} WHERE case_id IN ({cases})", group)
+        con.execute(f"DELETE FROM {table} WHERE case_id IN ({cases})")
     for table in ("document_sources", "attendees", "data_quality"):
-        con.execute(f"DELETE FROM {table} WHERE doc_id IN ({docs})", group)
-    con.execute("DELETE FROM cases WHERE partnership = ? AND doc_type = ?", group)
-    con.execute("DELETE FROM documents WHERE partnership = ? AND doc_type = ?", group)
+        con.execute(f"DELETE FROM {table} WHERE doc_id IN ({docs})")
+    con.execute(f"DELETE FROM cases WHERE case_id IN ({cases})")
+    con.execute(f"DELETE FROM documents WHERE doc_id IN ({docs})")
     for table in LOGICAL:
         rows = out[table]
         if not rows:
@@ -475,23 +478,22 @@ def _replace(con: duckdb.DuckDBPyConnection, partnership: str, doc_type: str, ou
             con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _merged")
         finally:
             con.unregister("_merged")
+    con.execute("""UPDATE search_terms SET preferred = (copy_case_id IN (SELECT copy_case_id FROM case_sources
+                                                                         WHERE rank = 1))
+                   WHERE sha256 IN (SELECT DISTINCT sha256 FROM _copies)""")
 
 
-def refresh_meetings(con: duckdb.DuckDBPyConnection, partnership: str) -> None:
-    """A partnership's meetings from its notices and minutes: each field from the minutes where they
-    state it, else from the notice."""
+def refresh_meetings(con: duckdb.DuckDBPyConnection) -> None:
+    """The meetings of the partnerships with pending groups, from their notices and minutes: each
+    field from the minutes where they state it, else from the notice."""
     fields = ("body", "body_abbrev", "start_time", "end_time", "location", "chair", "minute_taker")
     picked = ", ".join(f"arg_min({f}, rank) FILTER (WHERE {f} IS NOT NULL AND {f} <> '') AS {f}" for f in fields)
     types = ", ".join(f"'{t}'" for t in MEETING_TYPES)
-    con.execute("DELETE FROM meetings WHERE partnership = ?", [partnership])
+    partnerships = "SELECT DISTINCT partnership FROM merge_pending"
+    con.execute(f"DELETE FROM meetings WHERE partnership IN ({partnerships})")
     con.execute(f"""INSERT INTO meetings (meeting_id, partnership, meeting_date, {", ".join(fields)})
                     SELECT meeting_id, partnership, any_value(meeting_date), {picked}
                     FROM (SELECT *, (CASE WHEN doc_type = 'innkalling' THEN '1' ELSE '0' END) || doc_id AS rank
-                          FROM documents WHERE partnership = ? AND meeting_id IS NOT NULL AND doc_type IN ({types}))
-                    GROUP BY meeting_id, partnership""", [partnership])
-
-
-def doc_types_of(con: duckdb.DuckDBPyConnection, shas: Iterable[str]) -> list[tuple[str, str]]:
-    rows = con.execute("SELECT DISTINCT partnership, doc_type FROM copy_documents WHERE sha256 IN (SELECT unnest(?))",
-                       [list(shas)]).fetchall()
-    return [(p, t) for p, t in rows]
+                          FROM documents WHERE partnership IN ({partnerships}) AND meeting_id IS NOT NULL
+                            AND doc_type IN ({types}))
+                    GROUP BY meeting_id, partnership""")
