@@ -141,7 +141,7 @@ def test_a_warehouse_from_an_earlier_version_gains_new_columns_in_place(built_wa
 
 
 def test_a_warehouse_of_the_layout_before_copies_were_merged_is_made_again(tmp_path):
-    """A warehouse of version 0.4 (one row per file's document in `documents`): queries say to build,
+    """A warehouse of a version before 0.6 (one row per file's document in `documents`): queries say to build,
     and the next build makes it again from raw/."""
     raw = tmp_path / "raw" / "oslo"
     raw.mkdir(parents=True)

@@ -69,7 +69,7 @@ def _open(db_path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
 
 
 def _earlier_layout(con: duckdb.DuckDBPyConnection) -> bool:
-    """A warehouse of pipeline versions before 0.5 (one row per file's document in `documents`)."""
+    """A warehouse of pipeline versions before 0.6 (one row per file's document in `documents`)."""
     tables = {t for (t,) in con.execute("SELECT table_name FROM information_schema.tables "
                                         "WHERE table_schema = 'main' AND table_type = 'BASE TABLE'").fetchall()}
     return "documents" in tables and "copy_documents" not in tables

@@ -58,7 +58,7 @@ def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
     row = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'copy_documents'").fetchone()
     if not row or not row[0]:
         con.close()
-        raise OutdatedWarehouse(f"{db_path}: made by an earlier version of minutes (before 0.5); "
+        raise OutdatedWarehouse(f"{db_path}: made by an earlier version of minutes (before 0.6); "
                                 "run `minutes build` to make it again")
     return con
 
