@@ -148,12 +148,16 @@ def test_a_warehouse_of_the_layout_before_copies_were_merged_is_made_again(tmp_p
     shutil.copy(RAW / "oslo" / "ssu-2025-03-07-referat.txt", raw)
     db = tmp_path / "w.duckdb"
     con = duckdb.connect(str(db))
-    con.execute("CREATE TABLE source_files (sha256 VARCHAR PRIMARY KEY, path VARCHAR NOT NULL)")
+    con.execute("CREATE TABLE source_files (sha256 VARCHAR PRIMARY KEY, path VARCHAR NOT NULL, format VARCHAR, "
+                "partnership VARCHAR, pages INTEGER, loaded_at TIMESTAMP, pipeline_version VARCHAR)")
+    con.execute("CREATE TABLE load_errors (path VARCHAR, sha256 VARCHAR, reason VARCHAR, failed_at TIMESTAMP)")
     con.execute("CREATE TABLE documents (doc_id VARCHAR PRIMARY KEY, sha256 VARCHAR, seq INTEGER)")
     con.execute("CREATE VIEW v_documents AS SELECT * FROM documents")
     con.close()
     r = CliRunner().invoke(main, ["cases", "--db", str(db)])
     assert r.exit_code == 1 and "earlier version" in r.output and "minutes build" in r.output
+    r = CliRunner().invoke(main, ["status", "--raw", str(tmp_path / "raw"), "--db", str(db)])
+    assert r.exit_code == 0 and "ssu-2025-03-07-referat.txt" in r.output
     r = CliRunner().invoke(main, ["build", "--raw", str(tmp_path / "raw"), "--db", str(db),
                                   "--extracted", str(tmp_path / "ex"), "--jobs", "0"])
     assert r.exit_code == 0, r.output

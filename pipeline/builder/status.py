@@ -25,6 +25,11 @@ SELECT s.path, s.partnership, s.format, s.pages, count(DISTINCT d.copy_doc_id) A
 FROM source_files s LEFT JOIN copy_documents d USING (sha256) LEFT JOIN copy_cases c ON c.copy_doc_id = d.copy_doc_id
 GROUP BY ALL ORDER BY s.path
 """
+# a warehouse of a version before 0.6: its files (the next build reads them again)
+EARLIER_LAYOUT_SQL = """
+SELECT path, partnership, format, pages, NULL AS documents, NULL AS cases, loaded_at, pipeline_version, sha256
+FROM source_files ORDER BY path
+"""
 
 
 def run(raw: Path, db_path: Path) -> Status:
@@ -35,7 +40,9 @@ def run(raw: Path, db_path: Path) -> Status:
                                            "loaded_at", "pipeline_version", "sha256"])
             failed = pd.DataFrame(columns=["path", "reason", "failed_at"])
         else:
-            loaded = con.execute(LOADED_SQL).df()
+            layout = con.execute("SELECT count(*) FROM information_schema.tables "
+                                 "WHERE table_name = 'copy_documents'").fetchone()
+            loaded = con.execute(LOADED_SQL if layout and layout[0] else EARLIER_LAYOUT_SQL).df()
             failed = con.execute("SELECT path, reason, failed_at FROM load_errors ORDER BY path").df()
         p = plan(raw, con) if raw.is_dir() else Plan()
     finally:
