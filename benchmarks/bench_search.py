@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from pipeline import derive  # noqa: E402
 from pipeline.builder.run import run as run_build  # noqa: E402
 from pipeline.models import Attendee, Case, Document, Extraction, SourceFile  # noqa: E402
-from pipeline.warehouse import load, queries  # noqa: E402
+from pipeline.warehouse import load, merge, queries  # noqa: E402
 
 PARTNERSHIPS = ["oslo", "vestfold", "agder", "innlandet", "telemark", "bergen", "trondheim", "tromso", "bodo",
                 "stavanger"]
@@ -48,8 +48,8 @@ def corpus_parts(raw: Path) -> dict[str, list]:
         db = Path(tmp) / "seed.duckdb"
         run_build(raw, db, Path(tmp) / "extracted", jobs=0)
         con = queries.connect(db)
-        cases = con.execute("SELECT title, text, decision FROM cases WHERE title IS NOT NULL").fetchall()
-        people = con.execute("SELECT DISTINCT name, organization, title FROM attendees").fetchall()
+        cases = con.execute("SELECT title, text, decision FROM copy_cases WHERE title IS NOT NULL").fetchall()
+        people = con.execute("SELECT DISTINCT name, organization, title FROM copy_attendees").fetchall()
         con.close()
     sentences = [s.strip() for _, text, _ in cases if text for s in re.split(r"(?<=[.!?])\s+", text)
                  if 4 <= len(s.split()) <= 60]
@@ -91,7 +91,8 @@ def build_warehouse(db: Path, parts: dict[str, list], n_cases: int) -> float:
             batch = []
     if batch:
         load.run_many(con, batch)
-    load.sort_search_terms(con)  # what `minutes build` does after loading
+    merge.run(con)  # what `minutes build` does after loading: copies into logical cases, then the postings sorted
+    load.sort_search_terms(con)
     con.execute("CHECKPOINT")
     con.close()
     return time.perf_counter() - start

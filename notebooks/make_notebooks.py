@@ -24,7 +24,10 @@ from pipeline.warehouse import queries
 root = Path.cwd() if (Path.cwd() / "warehouse").exists() else Path.cwd().parent
 DB = Path(os.environ.get("MINUTES_DB", root / "warehouse" / "minutes.duckdb"))
 con = queries.connect(DB)  # read-only
-print(DB, queries.tables(con))'''
+# one row per document, case, decision and attendee, however many files hold a copy of a document
+counts = con.execute("""SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM cases),
+                               (SELECT count(*) FROM decisions), (SELECT count(*) FROM attendees)""").fetchone()
+print(f"{DB.name}: {counts[0]} documents, {counts[1]} cases, {counts[2]} decisions, {counts[3]} attendees")'''
 
 DECISIONS = [
     new_markdown_cell("# Decisions and topics across Oslo and Vestfold over time\n\n"
@@ -33,7 +36,7 @@ DECISIONS = [
                       "Reads the warehouse built by `minutes build` (set `MINUTES_DB` to use another)."),
     new_code_cell(OPEN),
     new_markdown_cell("## Decisions per partnership and year, by outcome\n\n"
-                      "One row per case identity (a document loaded both as PDF and as text counts once)."),
+                      "One row per decision: a document loaded both as PDF and as text counts once."),
     new_code_cell('''dec = queries.decisions(con, queries.Filters(limit=None))
 dec["year"] = pd.to_datetime(dec["meeting_date"]).dt.year.astype("Int64")
 by_outcome = dec.pivot_table(index=["partnership", "year"], columns="outcome", values="number",
@@ -60,8 +63,9 @@ for (i, j), n in pd.DataFrame(grid.values).stack().items():
 ax.set_title("Cases per topic"); fig.colorbar(im, ax=ax); plt.tight_layout(); plt.show()'''),
     new_markdown_cell("## What has been decided about rehabilitation?\n\nFull-text search (BM25 over stems), "
                       "both partnerships, with source file and page for every row."),
-    new_code_cell('''queries.search(con, "rehabilitering", queries.Filters(limit=10))[
-    ["score", "partnership", "body", "meeting_date", "number", "title", "source_path", "page"]]'''),
+    new_code_cell('''hits = queries.search(con, "rehabilitering", queries.Filters(limit=10))
+hits["source"] = hits["source_path"].map(lambda p: Path(p).name)  # the file; its folder is the partnership
+hits[["score", "case_id", "partnership", "body", "meeting_date", "number", "title", "source", "page"]]'''),
 ]
 
 ATTENDANCE = [
@@ -84,12 +88,15 @@ plt.tight_layout(); plt.show()'''),
     new_markdown_cell("## Who attends SSU, and how often"),
     new_code_cell('''ssu = queries.attendance(con, queries.Filters(body="SSU", limit=None))
 ssu[["name", "organisation", "partnership", "present", "absent", "unknown", "meetings", "rate"]]'''),
+    new_markdown_cell("## Attendees by status\n\nOne row per person listed in a meeting's minutes (the minutes "
+                      "loaded as PDF and as text count once)."),
     new_code_cell('''status = queries.sql(con, """
-    SELECT partnership, body, status, count(*) AS n FROM v_attendance
+    SELECT partnership, body, meeting_date, status, count(*) AS n FROM v_attendance
     WHERE doc_type IN ('referat', 'protokoll') GROUP BY ALL ORDER BY ALL""")
-ax = status.pivot_table(index=["partnership", "body"], columns="status", values="n", fill_value=0).plot.bar(
-    stacked=True, figsize=(7, 4))
-ax.set_ylabel("attendee rows"); ax.set_title("Listed attendees by status"); plt.tight_layout(); plt.show()'''),
+status["meeting"] = status["partnership"] + " " + status["body"] + " " + status["meeting_date"].dt.strftime("%Y-%m-%d")
+ax = status.pivot_table(index="meeting", columns="status", values="n", fill_value=0).plot.bar(stacked=True,
+                                                                                          figsize=(7, 4))
+ax.set_ylabel("attendees"); ax.set_title("Attendees by status, per meeting"); plt.tight_layout(); plt.show()'''),
     new_markdown_cell("## Names kept apart\n\nPairs where one name's words are all in another's, "
                       "in the same partnership: possibly one person, left for a human to judge."),
     new_code_cell('''queries.people(con, ambiguous=True)'''),

@@ -4,8 +4,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import sys
 import threading
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -177,33 +179,38 @@ class _Progress:
 @click.option("--all", "show_all", is_flag=True, help="List unchanged files under --raw too.")
 def status_cmd(raw: Path, db: Path, as_json: bool, show_all: bool) -> None:
     """What the warehouse holds (file, when, version), what failed and why, and which files under
-    --raw are new, changed, renamed, duplicates or gone. Writes nothing."""
-    try:
-        st = _status().run(raw, db)
-    except duckdb.Error as exc:
-        _unreadable_warehouse(db, exc)
+    --raw are new, changed, renamed, duplicates or gone, and which are not read and why (directly
+    under raw/, a type minutes does not read). Writes nothing."""
+    st = _after_build(db, lambda: _status().run(raw, db))
     pending = st.raw if show_all else st.raw[st.raw.state != "unchanged"]
     if as_json:
-        click.echo(json.dumps({"warehouse": str(db), "loaded": _records(st.loaded), "failed": _records(st.failed),
-                               "raw": _records(st.raw)}, ensure_ascii=False, default=str))
+        click.echo(json.dumps({"warehouse": str(db), "loaded": _render().records(st.loaded),
+                               "failed": _render().records(st.failed), "raw": _render().records(st.raw)},
+                              ensure_ascii=False))
         return
+    render, width = _render(), _width()
+    layout = render.Layout(["path", "partnership", "format", "pages", "documents", "cases", "loaded_at",
+                            "pipeline_version"], flexible=["path"], optional=["pipeline_version", "loaded_at"],
+                           min_width={"path": 30})
     click.echo(f"warehouse {db}: {len(st.loaded)} files loaded, {len(st.failed)} failed")
     if len(st.loaded):
-        click.echo(st.loaded.drop(columns=["sha256"]).to_string(index=False))
+        click.echo(render.table(st.loaded, layout, width))
     if len(st.failed):
         click.echo("\nfailed:")
-        click.echo(st.failed.to_string(index=False))
+        click.echo(render.table(st.failed, render.Layout(["path", "reason", "failed_at"], ["path", "reason"]), width))
     counts = st.raw.state.value_counts().to_dict()
     click.echo(f"\nraw {raw}: " + (", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "no files"))
     if len(pending):
-        click.echo(pending.to_string(index=False))
-
-
-def _records(df) -> list[dict]:
-    return json.loads(df.to_json(orient="records", date_format="iso", force_ascii=False))
+        click.echo(render.table(pending, render.Layout(["path", "state", "note"], ["path", "note"],
+                                                       min_width={"path": 30, "note": 40}), width))
 
 
 # --- queries ------------------------------------------------------------------------------------
+
+def _render():
+    from . import render
+    return render
+
 
 def _db_option(f):
     return click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=DEFAULT_DB,
@@ -218,9 +225,12 @@ def _filters(*names: str):
         "until": click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Meetings on or before (YYYY-MM-DD)."),
         "topic": click.option("--topic", help="Only cases tagged with this topic (see `minutes topics`)."),
         "limit": click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True,
-                              help="At most this many rows (0: all)."),
+                              help="At most this many rows (0: all); a cut list says how many there are."),
         "format": click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
-                               show_default=True),
+                               show_default=True, help="table: fits the terminal; csv: lists as JSON arrays; "
+                                                       "json: dates as YYYY-MM-DD."),
+        "wide": click.option("--wide", is_flag=True,
+                             help="Table: every column, nothing cut (wider than the terminal)."),
     }
 
     def wrap(f):
@@ -233,33 +243,42 @@ def _filters(*names: str):
 def _make_filters(kw: dict):
     day = lambda d: d.date().isoformat() if d else None  # noqa: E731
     return _queries().Filters(kw.get("partnership"), kw.get("body"), day(kw.get("since")), day(kw.get("until")),
-                           kw.get("topic"), kw.get("limit") or None)
+                              kw.get("topic"), kw.get("limit") or None)
 
 
-def _flat(df, joiner: str | None):
-    """List columns as Python lists (JSON) or joined with '; ' (CSV, table)."""
-    import numpy as np
-    df = df.copy()
-    for col in df.columns:
-        if df[col].dtype == object and df[col].map(lambda x: isinstance(x, (list, np.ndarray))).any():
-            as_list = df[col].map(lambda x: [str(v) for v in x] if isinstance(x, (list, np.ndarray)) else x)
-            df[col] = as_list if joiner is None else as_list.map(lambda x: joiner.join(x) if isinstance(x, list) else x)
-    return df
+def _width() -> int:
+    """The terminal's width ($COLUMNS first; 80 when the output is not a terminal)."""
+    return shutil.get_terminal_size((80, 24)).columns
 
 
-def _emit(df, fmt: str) -> None:
-    df = _flat(df, None if fmt == "json" else "; ")
+def _emit(df, fmt: str, layout=None, wide: bool = False, fixed: tuple = ()) -> None:
+    """`fixed`: columns a filter made the same in every row, left out of a table."""
+    render = _render()
+    total = df.attrs.get("total", len(df))
+    note = render.shown_note(len(df), total)
     if fmt == "json":
-        click.echo(df.to_json(orient="records", date_format="iso", force_ascii=False))
+        click.echo(render.to_json(df))
     elif fmt == "csv":
-        click.echo(df.to_csv(index=False), nl=False)
-    elif df.empty:
-        click.echo("(no rows)")
+        click.echo(render.to_csv(df), nl=False)
     else:
-        import pandas as pd
-        with pd.option_context("display.max_colwidth", 70, "display.width", 250, "display.max_rows", None,
-                               "display.max_columns", None):
-            click.echo(df.to_string(index=False))
+        layout = layout or _auto_layout(df)
+        if fixed and not wide and len(df):
+            layout = render.Layout([c for c in layout.columns if c not in fixed], layout.flexible, layout.optional,
+                                   layout.min_width)
+        click.echo(render.table(df, layout, _width(), wide))
+        if note:
+            click.echo(note)
+        return
+    if note:
+        click.echo(note, err=True)
+
+
+def _auto_layout(df):
+    """Every column; text columns may be cut."""
+    import pandas as pd
+    text = [c for c in df.columns if not pd.api.types.is_numeric_dtype(df[c].dtype)
+            and not pd.api.types.is_datetime64_any_dtype(df[c].dtype)]
+    return _render().Layout(list(df.columns), flexible=text)
 
 
 def _unreadable_warehouse(db: Path, exc: Exception, verb: str = "read") -> NoReturn:
@@ -267,94 +286,321 @@ def _unreadable_warehouse(db: Path, exc: Exception, verb: str = "read") -> NoRet
     sys.exit(4)
 
 
-def _open_read_only(db: Path) -> duckdb.DuckDBPyConnection:
+def _build_holding(db: Path) -> str | None:
+    """The pid of the build holding the warehouse's lock, if one does."""
+    import fcntl
     try:
-        return _queries().connect(db)
-    except FileNotFoundError as exc:
+        fd = os.open(db.with_name(db.name + ".lock"), os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    except BlockingIOError:
+        return os.pread(fd, 64, 0).decode("ascii", "replace").strip() or "?"
+    finally:
+        os.close(fd)
+
+
+def _after_build(db: Path, fn):
+    """fn(), which opens the warehouse read-only. While a build writes the warehouse, DuckDB lets no
+    other process open it: then this waits until the build has finished and answers from what it
+    committed (saying so on stderr), instead of failing."""
+    told = False
+    while True:
+        try:
+            return fn()
+        except duckdb.Error as exc:
+            holder = _build_holding(db) if "lock" in str(exc).casefold() else None
+            if holder is None:
+                _unreadable_warehouse(db, exc)
+            if not told:
+                click.echo(f"(a build, pid {holder}, is writing {db}: the answer follows when it has finished)",
+                           err=True)
+                told = True
+            time.sleep(0.2)
+
+
+def _open_read_only(db: Path) -> duckdb.DuckDBPyConnection:
+    q = _queries()
+    try:
+        return _after_build(db, lambda: q.connect(db))
+    except (FileNotFoundError, q.OutdatedWarehouse) as exc:
         raise click.ClickException(str(exc)) from exc
-    except duckdb.Error as exc:
-        _unreadable_warehouse(db, exc)
 
 
-def _run_query(db: Path, fn, fmt: str) -> None:
+def _check_filters(con, kw: dict, doc_type: str | None = None) -> None:
+    """An unknown partnership, body or topic is a usage error (exit 2) that names the known ones."""
+    known = _queries().known_values(con)
+    given = {"partnership": kw.get("partnership"), "body": kw.get("body"), "topic": kw.get("topic"),
+             "doc_type": doc_type}
+    for name, value in given.items():
+        if not value or value.casefold() in {k.casefold() for k in known[name]}:
+            continue
+        hint = _suggest(name, value, known[name])
+        flag = "--type" if name == "doc_type" else f"--{name}"
+        raise click.BadParameter(f"unknown {name.replace('_', ' ')} {value!r}{hint}; known: {', '.join(known[name])}",
+                                 param_hint=flag)
+
+
+def _suggest(name: str, value: str, known: list[str]) -> str:
+    v = value.casefold()
+    near = [k for k in known if v in k.casefold()]
+    if name == "topic":
+        from . import vocab
+        for topic, aliases in vocab.taxonomy().topics.items():
+            if any(v == a.casefold() for a in aliases) and topic not in near:
+                near.insert(0, topic)
+    return f" (did you mean {' or '.join(repr(k) for k in near[:3])}?)" if near else ""
+
+
+def _run_query(db: Path, fn, fmt: str, kw: dict | None = None, layout=None, wide: bool = False) -> None:
     con = _open_read_only(db)
     try:
+        if kw is not None:
+            _check_filters(con, kw)
         df = fn(con)
     except duckdb.Error as exc:
         raise click.ClickException(one_line(str(exc), 500)) from exc
     finally:
         con.close()
-    _emit(df, fmt)
+    fixed = tuple(k for k in ("partnership", "body") if kw and kw.get(k))
+    _emit(df, fmt, layout, wide, fixed)
+
+
+def _layout(columns: str, flexible: str = "", optional: str = "", **min_width: int):
+    return _render().Layout(columns.split(), flexible.split(), optional.split(), min_width)
+
+
+LAYOUTS = {
+    "search": _layout("score case_id meeting_date partnership body number title snippet outcome source_path page "
+                      "copies", "title snippet source_path", "snippet partnership page source_path outcome copies",
+                      title=16, snippet=24),
+    "decisions": _layout("case_id meeting_date partnership body number title label decision outcome proposed "
+                         "source_path page copies", "title decision source_path",
+                         "partnership outcome source_path page label proposed copies", title=16, decision=20),
+    "cases": _layout("case_id meeting_date partnership body doc_type number title outcome source_path page copies",
+                     "title source_path", "page source_path doc_type outcome copies", title=24),
+    "documents": _layout("doc_id meeting_date partnership body doc_type organization cases attendees copies sources",
+                         "organization sources", "sources organization attendees", sources=24),
+    "meetings": _layout("meeting_date partnership body start_time end_time location chair minute_taker documents cases",
+                        "location chair minute_taker", "start_time end_time minute_taker", location=16),
+    "attendance": _layout("name organisation partnership body present absent unknown meetings rate",
+                          "name organisation", "absent unknown", name=18, organisation=16),
+    "people": _layout("name partnership meetings organisations name_variants", "name organisations name_variants",
+                      "organisations name_variants"),
+    "ambiguous": _layout("partnership name may_be", "name may_be"),
+    "topics": _layout("topic partnership year cases decisions", "topic"),
+}
 
 
 @main.command("search")
 @click.argument("query")
-@_filters("partnership", "body", "since", "until", "topic", "limit", "format")
-def search_cmd(query: str, db: Path, fmt: str, **kw) -> None:
-    """Cases whose title, text or decision match QUERY (Norwegian stemming, BM25 ranking)."""
-    _run_query(db, lambda con: _queries().search(con, query, _make_filters(kw)), fmt)
+@_filters("partnership", "body", "since", "until", "topic", "limit", "format", "wide")
+def search_cmd(query: str, db: Path, fmt: str, wide: bool, **kw) -> None:
+    """Cases whose title, text or decision match QUERY (Norwegian stemming, BM25 ranking), each once
+    however many copies of its document are loaded; the id opens it with `minutes show`."""
+    _run_query(db, lambda con: _queries().search(con, query, _make_filters(kw)), fmt, kw, LAYOUTS["search"], wide)
 
 
 @main.command("decisions")
-@_filters("partnership", "body", "since", "until", "topic", "limit", "format")
+@_filters("partnership", "body", "since", "until", "topic", "limit", "format", "wide")
 @click.option("--outcome", type=click.Choice(["approved", "noted", "postponed", "rejected", "other"]))
 @click.option("--taken-only", is_flag=True, help="Leave out proposed decisions (Forslag til vedtak, Innstilling).")
-def decisions_cmd(db: Path, fmt: str, outcome: str | None, taken_only: bool, **kw) -> None:
-    """Decisions with partnership, body, date, case, outcome class, topics and source page."""
-    _run_query(db, lambda con: _queries().decisions(con, _make_filters(kw), outcome, not taken_only), fmt)
+def decisions_cmd(db: Path, fmt: str, wide: bool, outcome: str | None, taken_only: bool, **kw) -> None:
+    """Decisions with partnership, body, date, case, outcome class, topics and the page of the
+    decision text; case numbers in their natural order."""
+    _run_query(db, lambda con: _queries().decisions(con, _make_filters(kw), outcome, not taken_only), fmt, kw,
+               LAYOUTS["decisions"], wide)
 
 
 @main.command("cases")
-@_filters("partnership", "body", "since", "until", "topic", "limit", "format")
-def cases_cmd(db: Path, fmt: str, **kw) -> None:
-    """Cases of notices, minutes and case papers."""
-    _run_query(db, lambda con: _queries().cases(con, _make_filters(kw)), fmt)
+@_filters("partnership", "body", "since", "until", "topic", "limit", "format", "wide")
+def cases_cmd(db: Path, fmt: str, wide: bool, **kw) -> None:
+    """Cases of notices, minutes and case papers, one row per case (copies of a document merged),
+    case numbers in their natural order."""
+    _run_query(db, lambda con: _queries().cases(con, _make_filters(kw)), fmt, kw, LAYOUTS["cases"], wide)
+
+
+@main.command("show")
+@click.argument("case_id")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_db_option
+def show_cmd(case_id: str, fmt: str, db: Path) -> None:
+    """One case whole: meeting, number, title, text, decision with its label, outcome and page,
+    vote, responsible, attachments, references both ways, topics, and the files it was read from
+    with their pages. CASE_ID is the id every list prints (or its first characters)."""
+    q = _queries()
+    con = _open_read_only(db)
+    try:
+        found = q.find_case(con, case_id)
+        if len(found) != 1:
+            con.close()
+            if found:
+                raise click.BadParameter(f"{case_id!r} begins {len(found)} case ids ({', '.join(found)}); "
+                                         "give more characters", param_hint="CASE_ID")
+            raise click.BadParameter(f"no case has the id {case_id!r}; the ids are the first column of "
+                                     "`minutes cases`, `minutes decisions` and `minutes search`", param_hint="CASE_ID")
+        shown = q.show(con, found[0])
+    finally:
+        con.close()
+    if fmt == "json":
+        click.echo(json.dumps(_render().plain(shown), ensure_ascii=False, indent=2))
+    else:
+        click.echo(_case_text(shown, _width()))
+
+
+def _case_text(shown: dict, width: int) -> str:
+    import textwrap
+    render = _render()
+    c, m, doc, dec = shown["case"], shown["meeting"], shown["document"], shown["decision"]
+    width = max(40, width)
+    out: list[str] = []
+
+    def line(label: str, value) -> None:
+        value = render.text(render.plain(value))
+        if value:
+            out.append(textwrap.fill(value, width, initial_indent=f"{label:<13}", subsequent_indent=" " * 13))
+
+    def block(label: str, value: str | None) -> None:
+        if value:
+            out.append(label)
+            out.extend(textwrap.fill(p, width, initial_indent="  ", subsequent_indent="  ")
+                       for p in value.split("\n") if p.strip())
+
+    out.append(textwrap.fill(f"Case {c['number'] or '(no number)'}: {c['title'] or '(no title)'}", width))
+    line("id", c["case_id"])
+    when = render.plain(c["meeting_date"])
+    times = "–".join(t for t in ((m or {}).get("start_time"), (m or {}).get("end_time")) if t)
+    line("meeting", ", ".join(str(x) for x in (c["partnership"], c["body"], when, times, (m or {}).get("location"))
+                              if x))
+    if m:
+        line("chair", m.get("chair"))
+        line("minute taker", m.get("minute_taker"))
+    pages = "–".join(str(p) for p in dict.fromkeys((doc["page_start"], doc["page_end"])) if p)
+    line("document", f"{doc['doc_type']} {doc['doc_id']}, " + (f"pages {pages} of " if pages else "")
+         + f"{c['source_path']}" + (f" ({doc['copies']} copies)" if doc["copies"] > 1 else ""))
+    line("page", c["page"])
+    line("type", c["case_type"])
+    line("responsible", c["responsible"])
+    line("topics", c["topics"])
+    vote = c.get("vote") or {}
+    vote = ", ".join(str(x) for x in (vote.get("text"), vote.get("for") is not None and f"{vote['for']} for",
+                                      vote.get("against") is not None and f"{vote['against']} against",
+                                      vote.get("unanimous") and "unanimous") if x)
+    line("vote", vote)
+    if dec:
+        kind = "proposed" if dec["proposed"] else "taken"
+        out.append("")
+        block(f"{dec['label'] or 'Decision'} ({kind}; outcome: {dec['outcome'] or 'unknown'}; "
+              f"page {dec['page']} of {dec['source_path']})", dec["text"])
+    else:
+        line("decision", "none recorded")
+    if c["text"]:
+        out.append("")
+        block("Text", c["text"])
+    if shown["attachments"] or c.get("attachment_count"):
+        out.append("")
+        count = c.get("attachment_count")
+        out.append("Attachments" + (f" ({count} according to the case)" if count else ""))
+        out.extend(f"  {n}. {t}" for n, t in enumerate(shown["attachments"], start=1))
+    if shown["references"]:
+        out.append("")
+        out.append("Refers to")
+        for r in shown["references"]:
+            target = (f"{r['target_case_id']} ({r['target_doc_type']} {r['target_number']}, "
+                      f"{render.plain(r['target_date']) or 'no date'}: {r['target_title']})" if r["target_case_id"]
+                      else f"meeting {r['meeting_id']}" if r["meeting_id"] else "not in the warehouse")
+            out.append(f"  {r['ref_text']} -> {target}")
+    if shown["referenced_by"]:
+        out.append("")
+        out.append("Referred to by")
+        out.extend(f"  {r['case_id']} ({r['doc_type']} {r['number']}, {render.plain(r['meeting_date']) or 'no date'}:"
+                   f" {r['title']}): {r['ref_text']}" for r in shown["referenced_by"])
+    if shown["same_case_in_meeting"]:
+        out.append("")
+        out.append("The same case number in the meeting's other documents")
+        out.extend(f"  {r['case_id']} ({r['doc_type']} {r['number']}: {r['title']})"
+                   for r in shown["same_case_in_meeting"])
+    out.append("")
+    out.append("Read from")
+    for s in shown["sources"]:
+        moved = s["decision_page"] and s["decision_page"] != s["page"]
+        extra = f", decision on page {s['decision_page']}" if moved else ""
+        out.append(f"  {s['source_path']} ({s['format']}), page {s['page']}{extra}")
+    if shown["data_quality"]:
+        out.append("")
+        out.append("Where the copies disagree (the first value is kept)")
+        for q in shown["data_quality"]:
+            kept, other = q["kept_value"] or "(none)", q["other_value"] or "(none)"
+            out.append(textwrap.fill(f"{q['field']} ({q['kind']}): {kept!r} in {q['kept_source']}"
+                                     f"; {other!r} in {q['other_source']}", width,
+                                     initial_indent="  ", subsequent_indent="    "))
+    return "\n".join(out)
+
+
+@main.command("documents")
+@_filters("partnership", "body", "since", "until", "limit", "format", "wide")
+@click.option("--type", "doc_type", help="Only this document type (innkalling, referat, protokoll, saksfremlegg, …).")
+def documents_cmd(db: Path, fmt: str, wide: bool, doc_type: str | None, **kw) -> None:
+    """Documents: one row per document however many copies are loaded (a PDF and its text export),
+    with its cases, attendees and the files of its copies, the preferred copy first."""
+    def fn(con):
+        _check_filters(con, {}, doc_type)
+        return _queries().documents(con, _make_filters(kw), doc_type)
+    _run_query(db, fn, fmt, kw, LAYOUTS["documents"], wide)
 
 
 @main.command("meetings")
-@_filters("partnership", "body", "since", "until", "limit", "format")
-def meetings_cmd(db: Path, fmt: str, **kw) -> None:
-    """Meetings with times, place, chair, minute taker and counts."""
-    _run_query(db, lambda con: _queries().meetings(con, _make_filters(kw)), fmt)
+@_filters("partnership", "body", "since", "until", "limit", "format", "wide")
+def meetings_cmd(db: Path, fmt: str, wide: bool, **kw) -> None:
+    """Meetings with times, place, chair, minute taker, their documents and cases (a case named by the
+    notice, the minutes and a case paper counts once)."""
+    _run_query(db, lambda con: _queries().meetings(con, _make_filters(kw)), fmt, kw, LAYOUTS["meetings"], wide)
 
 
 @main.command("attendance")
-@_filters("partnership", "body", "since", "until", "limit", "format")
+@_filters("partnership", "body", "since", "until", "limit", "format", "wide")
 @click.option("--by", type=click.Choice(["person", "organisation"]), default="person", show_default=True)
 @click.option("--person", help="Only people whose name contains this.")
 @click.option("--organisation", help="Only organisations whose name contains this.")
-def attendance_cmd(db: Path, fmt: str, by: str, person: str | None, organisation: str | None, **kw) -> None:
+def attendance_cmd(db: Path, fmt: str, wide: bool, by: str, person: str | None, organisation: str | None,
+                   **kw) -> None:
     """Meetings attended per person or organisation and body, with the attendance rate (minutes only)."""
-    _run_query(db, lambda con: _queries().attendance(con, _make_filters(kw), by, person, organisation), fmt)
+    _run_query(db, lambda con: _queries().attendance(con, _make_filters(kw), by, person, organisation), fmt, kw,
+               LAYOUTS["attendance"], wide)
 
 
 @main.command("people")
-@_filters("partnership", "limit", "format")
+@_filters("partnership", "limit", "format", "wide")
 @click.option("--ambiguous", is_flag=True, help="Names kept apart that may be one person.")
-def people_cmd(db: Path, fmt: str, ambiguous: bool, **kw) -> None:
+def people_cmd(db: Path, fmt: str, wide: bool, ambiguous: bool, **kw) -> None:
     """People named in attendance lists (one per name and partnership), with name variants."""
-    _run_query(db, lambda con: _queries().people(con, _make_filters(kw), ambiguous), fmt)
+    _run_query(db, lambda con: _queries().people(con, _make_filters(kw), ambiguous), fmt, kw,
+               LAYOUTS["ambiguous" if ambiguous else "people"], wide)
 
 
 @main.command("topics")
-@_filters("partnership", "body", "since", "until", "topic", "format")
+@_filters("partnership", "body", "since", "until", "topic", "format", "wide")
 @click.option("--by-year", is_flag=True, help="One row per topic, partnership and year.")
-def topics_cmd(db: Path, fmt: str, by_year: bool, **kw) -> None:
+def topics_cmd(db: Path, fmt: str, wide: bool, by_year: bool, **kw) -> None:
     """Cases and decisions per topic of the taxonomy (pipeline/data/taxonomy.toml)."""
-    _run_query(db, lambda con: _queries().topics(con, _make_filters(kw), by_year), fmt)
+    _run_query(db, lambda con: _queries().topics(con, _make_filters(kw), by_year), fmt, kw, LAYOUTS["topics"], wide)
 
 
 @main.command("sql")
 @click.argument("statement")
-@_filters("format")
-def sql_cmd(statement: str, db: Path, fmt: str) -> None:
+@_filters("format", "wide")
+def sql_cmd(statement: str, db: Path, fmt: str, wide: bool) -> None:
     """Run read-only SQL against the warehouse (tables and v_* views; see README)."""
-    _run_query(db, lambda con: _queries().sql(con, statement), fmt)
+    _run_query(db, lambda con: _queries().sql(con, statement), fmt, wide=wide)
 
 
 @main.command("export")
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True,
+              help="csv: one record per line, lists as JSON arrays, dates as YYYY-MM-DD.")
 @_db_option
 def export_cmd(out_dir: Path, fmt: str, db: Path) -> None:
     """Write every table and view of the warehouse to OUT_DIR, one file each."""
@@ -367,7 +613,7 @@ def export_cmd(out_dir: Path, fmt: str, db: Path) -> None:
             if fmt == "parquet":
                 df.to_parquet(target, index=False)
             else:
-                df.to_csv(target, index=False, encoding="utf-8")
+                _render().write_csv(df, target)
             click.echo(f"{target}  {len(df)} rows")
     finally:
         con.close()

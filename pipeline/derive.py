@@ -1,6 +1,6 @@
-"""Stage 5: one file's extraction -> its warehouse rows, one Arrow table per warehouse table
-(`frames`), with the facts derived per case: search terms, topics, the decision's outcome class,
-canonical organisations, and references to other meetings and cases."""
+"""Stage 5: one file's extraction -> its warehouse rows (its copy of each document), one Arrow table
+per warehouse table (`frames`), with the facts derived per case: search terms, topics, the
+decision's outcome class, canonical organisations, and references to other meetings and cases."""
 from __future__ import annotations
 
 import re
@@ -12,79 +12,104 @@ from typing import Any
 import pyarrow as pa
 
 from . import __version__, nlp, vocab
-from .models import DecisionLabel, Extraction
+from .models import Case, Document, Extraction
 from .values import case_key, parse_date
 
 Row = dict[str, Any]  # one warehouse row, column -> value
 Frames = dict[str, pa.Table]  # warehouse table -> a file's rows for it
-PROPOSED = {DecisionLabel.FORSLAG_TIL_VEDTAK, DecisionLabel.FORSLAG_TIL_KONKLUSJON, DecisionLabel.INNSTILLING}
 
 
 def meeting_id(partnership: str, body: str | None, date: str | None) -> str | None:
     return f"{partnership}|{body}|{date}" if date and body else None
 
 
+NUMBER_PARTS = re.compile(r"(\d+)")
+
+
+def number_sort(number: str | None) -> str | None:
+    """A key that sorts case numbers naturally: every run of digits padded to eight, so 2/25 comes
+    before 11/25 and 2024.2 before 2024.10."""
+    if number is None:
+        return None
+    return NUMBER_PARTS.sub(lambda m: m.group(1).zfill(8), " ".join(number.casefold().split()))
+
+
+def _ocr(provenance: dict[str, int]) -> bool:
+    return bool(provenance.get("ocr"))
+
+
+def _document_ocr(doc: Document) -> Row:
+    """A copy's OCR columns: read by OCR when any of its pages, cases or attendees was (the boolean
+    merge.py ranks copies on); the confidence its provenance gives, else the mean of its rows'."""
+    rows = [doc.provenance, *(c.provenance for c in doc.cases), *(a.provenance for a in doc.attendees)]
+    if not any(_ocr(p) for p in rows):
+        return dict(ocr=False, ocr_confidence=None)
+    confidence = doc.provenance.get("ocr_confidence")
+    if confidence is None:
+        found = [p["ocr_confidence"] for p in rows if p.get("ocr_confidence") is not None]
+        confidence = round(sum(found) / len(found)) if found else None
+    return dict(ocr=True, ocr_confidence=confidence)
+
+
+def decision_page(case: Case) -> int | None:
+    """Where the decision text is: the record's decision_provenance when it gives one (CONTRACT.md),
+    else the page the case starts on."""
+    given = getattr(case, "decision_provenance", None) or {}
+    page = given.get("page") if isinstance(given, dict) else None
+    return page or case.provenance.get("decision_page") or case.provenance.get("page")
+
+
+def _vote(case: Case) -> dict[str, Any] | None:
+    """How the decision was voted on, where the record says: text, for, against, unanimous."""
+    vote = case.vote
+    if not vote:
+        return None
+    return {k: vote.get(k) for k in ("text", "for", "against", "unanimous")}
+
+
 def frames(ex: Extraction) -> Frames:
-    """The warehouse rows of one file's extraction, one Arrow table per warehouse table."""
+    """The warehouse rows of one file's extraction (its copy of each document it holds), one Arrow
+    table per warehouse table. The logical tables are made from these by merge.py."""
     src = ex.source
     docs: list[Row] = []
     cases: list[Row] = []
-    decisions: list[Row] = []
     attendees: list[Row] = []
-    meetings: dict[str, Row] = {}
-    topics: list[Row] = []
     refs: list[Row] = []
     attached: list[Row] = []
-    shown: list[Row] = []
     postings: dict[str, list[Any]] = {name: [] for name in SEARCH_TERMS.names}  # column by column: many rows
     for d_seq, doc in enumerate(ex.documents, start=1):
         doc_id = f"{src.sha256}:{d_seq}"
-        mid = meeting_id(src.partnership, doc.body_abbrev or doc.body, doc.meeting_date)
-        if mid and doc.doc_type in ("referat", "protokoll", "innkalling"):
-            meetings.setdefault(mid, dict(meeting_id=mid, partnership=src.partnership, body=doc.body,
-                                          body_abbrev=doc.body_abbrev, meeting_date=doc.meeting_date,
-                                          start_time=doc.start_time, end_time=doc.end_time, location=doc.location,
-                                          chair=doc.chair, minute_taker=doc.minute_taker))
-        docs.append(dict(doc_id=doc_id, sha256=src.sha256, seq=d_seq, meeting_id=mid, partnership=src.partnership,
+        docs.append(dict(copy_doc_id=doc_id, sha256=src.sha256, seq=d_seq, partnership=src.partnership,
                          doc_type=doc.doc_type, organization=doc.organization, body=doc.body,
                          body_abbrev=doc.body_abbrev, meeting_date=doc.meeting_date, start_time=doc.start_time,
                          end_time=doc.end_time, location=doc.location, chair=doc.chair, minute_taker=doc.minute_taker,
                          page_start=doc.provenance.get("page_start"), page_end=doc.provenance.get("page_end"),
-                         **ocr_of(doc.provenance)))
+                         **_document_ocr(doc)))
         for c_seq, case in enumerate(doc.cases, start=1):
             case_id = f"{doc_id}:{c_seq}"
             counts, case_topics = terms_and_topics(case.title, case.text, case.decision)
-            cases.append(dict(case_id=case_id, doc_id=doc_id, sha256=src.sha256, seq=c_seq, number=case.number,
-                              case_key=case_key(case.number), title=case.title, case_type=case.case_type,
-                              decision_label=case.decision_label, decision=case.decision,
-                              responsible=list(case.responsible), page=case.provenance.get("page"),
-                              text=case.text, n_terms=sum(counts.values()), attachment_count=case.attachment_count,
-                              vote=case.vote, **ocr_of(case.provenance)))
-            attached.extend(dict(case_id=case_id, sha256=src.sha256, seq=n, title=t)
+            cases.append(dict(copy_case_id=case_id, copy_doc_id=doc_id, sha256=src.sha256, seq=c_seq,
+                              number=case.number, case_key=case_key(case.number), title=case.title,
+                              case_type=case.case_type, decision_label=case.decision_label, decision=case.decision,
+                              outcome=nlp.outcome(case.decision), responsible=list(case.responsible),
+                              page=case.provenance.get("page"),
+                              decision_page=decision_page(case) if case.decision else None, text=case.text,
+                              n_terms=sum(counts.values()), attachment_count=case.attachment_count,
+                              topics=case_topics, vote=_vote(case), **ocr_of(case.provenance)))
+            attached.extend(dict(copy_case_id=case_id, sha256=src.sha256, seq=n, title=t)
                             for n, t in enumerate(case.attachments, start=1))
             doc_len, n = sum(counts.values()), len(counts)
-            postings["case_id"] += [case_id] * n
+            postings["copy_case_id"] += [case_id] * n
             postings["sha256"] += [src.sha256] * n
             postings["term"] += counts.keys()
             postings["tf"] += counts.values()
             postings["doc_len"] += [doc_len] * n
-            topics.extend(dict(case_id=case_id, sha256=src.sha256, topic=t) for t in case_topics)
-            outcome = nlp.outcome(case.decision)
-            shown.append(dict(case_id=case_id, sha256=src.sha256, partnership=src.partnership,
-                              body=doc.body_abbrev or doc.body, meeting_date=doc.meeting_date, doc_type=doc.doc_type,
-                              number=case.number, title=case.title, snippet_text=case.decision or case.text or "",
-                              outcome=outcome, topics=case_topics, page=case.provenance.get("page"),
-                              source_path=src.path))
-            refs.extend(dict(case_id=case_id, sha256=src.sha256, ref_text=r[0], ref_body=r[1], ref_date=r[2],
+            refs.extend(dict(copy_case_id=case_id, sha256=src.sha256, ref_text=r[0], ref_body=r[1], ref_date=r[2],
                              ref_case_key=r[3]) for r in references(case.title, case.text, case.decision))
-            if case.decision:
-                decisions.append(dict(case_id=case_id, doc_id=doc_id, sha256=src.sha256, label=case.decision_label,
-                                      text=case.decision, proposed=case.decision_label in PROPOSED,
-                                      outcome=outcome, page=case.provenance.get("page"), **ocr_of(case.provenance)))
         for a_seq, a in enumerate(doc.attendees, start=1):
-            attendees.append(dict(doc_id=doc_id, sha256=src.sha256, seq=a_seq, name=a.name,
+            attendees.append(dict(copy_doc_id=doc_id, sha256=src.sha256, seq=a_seq, name=a.name,
                                   organization=a.organization, title=a.title, status=a.status,
-                                  page=a.provenance.get("page"), person_id=person_id(src.partnership, a.name),
+                                  page=a.provenance.get("page"),
                                   organisation_canonical=organisation(a.organization or a.title),
                                   note=a.note, deputy_for=a.deputy_for, from_case=a.from_case, to_case=a.to_case,
                                   **ocr_of(a.provenance)))
@@ -93,35 +118,24 @@ def frames(ex: Extraction) -> Frames:
                                                    partnership=src.partnership, pages=src.pages, size=src.size,
                                                    pipeline_version=__version__, ocr_pages=src.ocr_pages,
                                                    loaded_at=datetime.now(UTC).replace(tzinfo=None))]),
-        "meetings": pa.Table.from_pylist(list(meetings.values())),
-        "documents": pa.Table.from_pylist(docs), "cases": _cases_table(cases),
-        "decisions": pa.Table.from_pylist(decisions), "attendees": pa.Table.from_pylist(attendees),
+        "copy_documents": pa.Table.from_pylist(docs), "copy_cases": pa.Table.from_pylist(cases, schema=COPY_CASES),
+        "copy_attendees": pa.Table.from_pylist(attendees),
         "extraction_warnings": pa.Table.from_pylist([dict(sha256=src.sha256, message=w) for w in ex.warnings]),
-        "case_topics": pa.Table.from_pylist(topics), "search_terms": pa.table(postings, schema=SEARCH_TERMS),
-        "case_references": pa.Table.from_pylist(refs), "attachments": pa.Table.from_pylist(attached),
-        "search_cases": pa.Table.from_pylist(shown, schema=SEARCH_CASES),
+        "search_terms": pa.table(postings, schema=SEARCH_TERMS),
+        "copy_case_references": pa.Table.from_pylist(refs), "copy_attachments": pa.Table.from_pylist(attached),
     }
 
 
 VOTE = pa.struct([("text", pa.string()), ("for", pa.int64()), ("against", pa.int64()), ("unanimous", pa.bool_())])
-
-
-def _cases_table(cases: list[Row]) -> pa.Table:
-    """The cases as an Arrow table, `vote` a struct even where no case of the file has one."""
-    table = pa.Table.from_pylist(cases)
-    if not cases or table.schema.field("vote").type == VOTE:
-        return table
-    at = table.schema.get_field_index("vote")
-    return table.set_column(at, pa.field("vote", VOTE), pa.array([c["vote"] for c in cases], type=VOTE))
-
-
-SEARCH_TERMS = pa.schema([("case_id", pa.string()), ("sha256", pa.string()), ("term", pa.string()),
+SEARCH_TERMS = pa.schema([("copy_case_id", pa.string()), ("sha256", pa.string()), ("term", pa.string()),
                           ("tf", pa.int64()), ("doc_len", pa.int64())])
-SEARCH_CASES = pa.schema([("case_id", pa.string()), ("sha256", pa.string()), ("partnership", pa.string()),
-                          ("body", pa.string()), ("meeting_date", pa.string()), ("doc_type", pa.string()),
-                          ("number", pa.string()), ("title", pa.string()), ("snippet_text", pa.string()),
-                          ("outcome", pa.string()), ("topics", pa.list_(pa.string())), ("page", pa.int64()),
-                          ("source_path", pa.string())])
+COPY_CASES = pa.schema([("copy_case_id", pa.string()), ("copy_doc_id", pa.string()), ("sha256", pa.string()),
+                        ("seq", pa.int64()), ("number", pa.string()), ("case_key", pa.string()),
+                        ("title", pa.string()), ("case_type", pa.string()), ("decision_label", pa.string()),
+                        ("decision", pa.string()), ("outcome", pa.string()), ("responsible", pa.list_(pa.string())),
+                        ("page", pa.int64()), ("decision_page", pa.int64()), ("text", pa.string()),
+                        ("n_terms", pa.int64()), ("attachment_count", pa.int64()), ("topics", pa.list_(pa.string())),
+                        ("vote", VOTE), ("ocr", pa.bool_()), ("ocr_confidence", pa.int64())])
 
 
 @lru_cache(maxsize=1)

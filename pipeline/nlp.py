@@ -121,14 +121,24 @@ def topics_in(title: list[str], text: list[str], decision: list[str]) -> list[st
     return [t for t in vocab.taxonomy().topics if evidence.get(t, 0) >= TOPIC_MIN_EVIDENCE]
 
 
+NAME_PARTS = re.compile(r"[,;:()/]|\s[-–—]\s")  # "OUS, Klinikk psykisk helse", "Helseetaten (sekretariat)"
+
+
 @lru_cache(maxsize=8192)
 def organisation(text: str | None) -> str | None:
-    """The canonical name of the organisation a text names (the longest, earliest match)."""
+    """The canonical name of the organisation a text names: the first part of it (parts split at
+    commas, brackets, slashes and dashes) that an alias of the taxonomy matches whole, word stem
+    by word stem. An alias never matches part of a name: "Hamar kommune" is no alias's, and stays
+    as written."""
     if not text:
         return None
     m = matchers()
-    found = m.matches(m.orgs, words(text))
-    return found[0][0] if found else None
+    for part in NAME_PARTS.split(text):
+        tokens = words(part)
+        whole = [label for label, s, e in m.matches(m.orgs, tokens) if s == 0 and e == len(tokens)]
+        if whole:
+            return whole[0]
+    return None
 
 
 def outcome(decision: str | None) -> str | None:

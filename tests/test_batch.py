@@ -77,7 +77,8 @@ def test_changed_file_replaces_its_rows_renamed_is_not_parsed_gone_is_pruned(raw
     assert (s.parsed, s.skipped) == (1, 11)
     con = duckdb.connect(str(db), read_only=True)
     numbers = [r[0] for r in con.execute(
-        "SELECT c.number FROM cases c JOIN source_files f USING (sha256) WHERE f.path = ?", [str(referat)]).fetchall()]
+        "SELECT c.number FROM copy_cases c JOIN source_files f USING (sha256) WHERE f.path = ?",
+        [str(referat)]).fetchall()]
     assert con.execute("SELECT count(*) FROM source_files").fetchone()[0] == 12
     con.close()
     assert "3/26" in numbers and "3/25" not in numbers
@@ -88,9 +89,10 @@ def test_changed_file_replaces_its_rows_renamed_is_not_parsed_gone_is_pruned(raw
     assert (s.parsed, s.renamed) == (0, 1)
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM source_files WHERE path = ?", [str(moved)]).fetchone()[0] == 1
-    # search hits carry the new path too
-    assert {p for (p,) in con.execute("SELECT DISTINCT source_path FROM search_cases sc JOIN source_files f "
+    # the logical rows name the new path too
+    assert {p for (p,) in con.execute("SELECT DISTINCT source_path FROM case_sources s JOIN source_files f "
                                       "USING (sha256) WHERE f.path = ?", [str(moved)]).fetchall()} == {str(moved)}
+    assert all(str(referat) not in sources for (sources,) in con.execute("SELECT sources FROM cases").fetchall())
     con.close()
 
     moved.unlink()
@@ -100,7 +102,7 @@ def test_changed_file_replaces_its_rows_renamed_is_not_parsed_gone_is_pruned(raw
     assert (s.gone, s.pruned) == (1, 1)
     con = duckdb.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM source_files").fetchone()[0] == 11
-    for table in ("cases", "search_cases", "search_terms", "attachments"):
+    for table in ("copy_cases", "cases", "case_sources", "decisions", "attendees", "search_terms", "copy_attachments"):
         assert con.execute(f"SELECT count(*) FROM {table} c LEFT JOIN source_files f USING (sha256) "
                            "WHERE f.sha256 IS NULL").fetchone()[0] == 0, table
     con.close()
@@ -160,7 +162,7 @@ def test_bad_input_is_recorded_and_good_files_load_completely(tmp_path):
     recorded = {Path(p).name: r for p, r in con.execute("SELECT path, reason FROM load_errors").fetchall()}
     loaded = {Path(p).name for (p,) in con.execute("SELECT path FROM source_files").fetchall()}
     names = {n for (n,) in con.execute("SELECT name FROM attendees").fetchall()}
-    good_cases = con.execute("SELECT number, title, decision FROM cases JOIN source_files USING (sha256) "
+    good_cases = con.execute("SELECT number, title, decision FROM copy_cases JOIN source_files USING (sha256) "
                              "WHERE path LIKE '%god.pdf' ORDER BY seq").fetchall()
     con.close()
     assert recorded == failed
@@ -171,7 +173,7 @@ def test_bad_input_is_recorded_and_good_files_load_completely(tmp_path):
     shutil.copy(badfiles.GOOD_PDF, alone / "raw" / "testby" / "god.pdf")
     run_build(alone / "raw", alone / "m.duckdb", alone / "ex", jobs=0)
     con = duckdb.connect(str(alone / "m.duckdb"), read_only=True)
-    assert good_cases == con.execute("SELECT number, title, decision FROM cases ORDER BY seq").fetchall()
+    assert good_cases == con.execute("SELECT number, title, decision FROM copy_cases ORDER BY seq").fetchall()
     con.close()
 
 
@@ -272,7 +274,7 @@ def test_a_file_that_fails_to_load_spoils_only_itself(raw_copy, tmp_path, monkey
     def spoiled(ex):
         data = frames(ex)
         if ex.source.path.endswith("ssu-2025-03-07-referat.txt"):
-            data["cases"] = pa.concat_tables([data["cases"], data["cases"]])
+            data["copy_cases"] = pa.concat_tables([data["copy_cases"], data["copy_cases"]])
         return data
 
     monkeypatch.setattr(derive, "frames", spoiled)
@@ -288,3 +290,20 @@ def test_a_file_that_fails_to_load_spoils_only_itself(raw_copy, tmp_path, monkey
         assert con.execute("SELECT count(*) FROM load_errors").fetchone()[0] == 1
     finally:
         con.close()
+
+
+def test_files_directly_under_raw_or_of_other_types_are_listed_not_read(tmp_path):
+    raw = tmp_path / "raw"
+    (raw / "oslo").mkdir(parents=True)
+    shutil.copy(RAW / "oslo" / "ssu-2025-03-07-referat.txt", raw / "oslo")
+    shutil.copy(RAW / "oslo" / "ssu-2025-03-07-referat.txt", raw / "løst.txt")
+    (raw / "oslo" / "referat.docx").write_bytes(b"PK\x03\x04")
+    (raw / "oslo" / ".DS_Store").write_bytes(b"\0")
+    s = run_build(raw, tmp_path / "m.duckdb", tmp_path / "ex", jobs=0)
+    reasons = {Path(f["path"]).name: f["reason"] for f in s.skipped_files}
+    assert set(reasons) == {"løst.txt", "referat.docx"} and s.parsed == 1 and s.failed == 0
+    assert "raw/<partnership>/" in reasons["løst.txt"] and "Word document" in reasons["referat.docx"]
+    assert sum(line.startswith("SKIPPED") for line in s.lines()) == 2
+    from pipeline.builder import status
+    states = status.run(raw, tmp_path / "m.duckdb").raw
+    assert set(states[states.state == "skipped"].path.map(lambda p: Path(p).name)) == set(reasons)

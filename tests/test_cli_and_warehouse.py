@@ -123,19 +123,43 @@ def test_a_warehouse_from_an_earlier_version_gains_new_columns_in_place(built_wa
     views = [v for (v,) in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()]
     for v in views:
         con.execute(f"DROP VIEW {v}")
-    for table, column in (("attendees", "deputy_for"), ("cases", "attachment_count"), ("search_terms", "doc_len"),
-                          ("decisions", "outcome")):
+    for table, column in (("copy_cases", "decision_page"), ("search_terms", "doc_len"),
+                          ("source_files", "pipeline_version")):
         con.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     before = con.execute("SELECT count(*) FROM cases").fetchone()[0]
     con.close()
     con = load.connect(db)  # what the next build does first
     try:
         assert con.execute("SELECT count(*) FROM cases").fetchone()[0] == before > 0
-        for table, column in (("attendees", "deputy_for"), ("cases", "attachment_count")):
-            cols = {c for (c,) in con.execute(f"SELECT column_name FROM information_schema.columns "
-                                              f"WHERE table_name = '{table}'").fetchall()}
-            assert column in cols
+        cols = {c for (c,) in con.execute("SELECT column_name FROM information_schema.columns "
+                                          "WHERE table_name = 'copy_cases'").fetchall()}
+        assert "decision_page" in cols
         assert con.execute("SELECT count(*) FROM v_attendance").fetchone()[0] > 0
         assert con.execute("SELECT count(*) FROM v_cases").fetchone()[0] == before
     finally:
         con.close()
+
+
+def test_a_warehouse_of_the_layout_before_copies_were_merged_is_made_again(tmp_path):
+    """A warehouse of a version before 0.6 (one row per file's document in `documents`): queries say to build,
+    and the next build makes it again from raw/."""
+    raw = tmp_path / "raw" / "oslo"
+    raw.mkdir(parents=True)
+    shutil.copy(RAW / "oslo" / "ssu-2025-03-07-referat.txt", raw)
+    db = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE source_files (sha256 VARCHAR PRIMARY KEY, path VARCHAR NOT NULL, format VARCHAR, "
+                "partnership VARCHAR, pages INTEGER, loaded_at TIMESTAMP, pipeline_version VARCHAR)")
+    con.execute("CREATE TABLE load_errors (path VARCHAR, sha256 VARCHAR, reason VARCHAR, failed_at TIMESTAMP)")
+    con.execute("CREATE TABLE documents (doc_id VARCHAR PRIMARY KEY, sha256 VARCHAR, seq INTEGER)")
+    con.execute("CREATE VIEW v_documents AS SELECT * FROM documents")
+    con.close()
+    r = CliRunner().invoke(main, ["cases", "--db", str(db)])
+    assert r.exit_code == 1 and "earlier version" in r.output and "minutes build" in r.output
+    r = CliRunner().invoke(main, ["status", "--raw", str(tmp_path / "raw"), "--db", str(db)])
+    assert r.exit_code == 0 and "ssu-2025-03-07-referat.txt" in r.output
+    r = CliRunner().invoke(main, ["build", "--raw", str(tmp_path / "raw"), "--db", str(db),
+                                  "--extracted", str(tmp_path / "ex"), "--jobs", "0"])
+    assert r.exit_code == 0, r.output
+    r = CliRunner().invoke(main, ["cases", "--db", str(db), "--format", "json"])
+    assert r.exit_code == 0 and len(json.loads(r.stdout)) == 11

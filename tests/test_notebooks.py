@@ -2,8 +2,11 @@
 cannot rot: a query or plot that breaks fails here."""
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
+import duckdb
 import nbformat
 import pytest
 from nbclient import NotebookClient
@@ -27,7 +30,25 @@ def test_notebook_runs_against_the_warehouse(path, built_warehouse, monkeypatch)
     assert not [o for o in outputs if o.output_type == "error"]
     assert any("image/png" in o.get("data", {}) for o in outputs), "the notebook draws its plots"
     first = next(o for o in outputs if o.output_type == "stream")
-    assert str(built_warehouse) in first.text  # it read the warehouse it was given
+    con = duckdb.connect(str(built_warehouse), read_only=True)
+    n = con.execute("SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM cases)").fetchone()
+    con.close()
+    # it read the warehouse it was given, and counts documents, not the files holding copies of them
+    assert first.text.startswith(f"{built_warehouse.name}: {n[0]} documents, {n[1]} cases")
+    assert not MACHINE_PATH.search(_outputs_text(nb))
+
+
+MACHINE_PATH = re.compile(r"(?:/tmp/|/home/|/work/|/Users/|/root/|[A-Z]:\\\\)")
+
+
+def _outputs_text(nb) -> str:
+    return "\n".join(json.dumps(o, ensure_ascii=False) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+
+
+def test_saved_notebooks_hold_no_machine_paths():
+    for path in NOTEBOOKS:
+        nb = nbformat.read(path, as_version=4)
+        assert not MACHINE_PATH.search(_outputs_text(nb)), path.name
 
 
 def test_notebooks_match_their_source():

@@ -232,21 +232,64 @@ def test_a_build_ocrs_in_the_workers_reports_pages_marks_rows_and_never_ocrs_twi
     try:
         files = dict(con.execute("SELECT regexp_extract(path, '[^/]+$'), ocr_pages FROM source_files").fetchall())
         assert files == {"skannet.pdf": 2, "blandet.pdf": 1, "digital.pdf": 0}
+        # each file's copy: every row from a page read by OCR says so, with its confidence
         by_file = con.execute(
             "SELECT regexp_extract(s.path, '[^/]+$') AS f, c.page, bool_and(c.ocr), min(c.ocr_confidence), count(*) "
-            "FROM cases c JOIN source_files s USING (sha256) GROUP BY ALL ORDER BY ALL").fetchall()
+            "FROM copy_cases c JOIN source_files s USING (sha256) GROUP BY ALL ORDER BY ALL").fetchall()
+        assert {f for f, *_ in by_file} == set(files)
         for f, page, is_ocr, conf, _ in by_file:
             expected = f == "skannet.pdf" or (f == "blandet.pdf" and page == 2)
             assert is_ocr is expected and (conf is not None) is expected and (conf is None or 80 <= conf <= 100)
-        assert con.execute("SELECT bool_and(ocr) FROM decisions d JOIN source_files s USING (sha256) "
-                           "WHERE s.path LIKE '%skannet.pdf'").fetchone() == (True,)
-        assert con.execute("SELECT count(*), bool_and(ocr) FROM attendees a JOIN source_files s USING (sha256) "
-                           "WHERE s.path LIKE '%skannet.pdf'").fetchone() == (4, True)
+        assert con.execute("SELECT count(*), bool_and(ocr), min(ocr_confidence) >= 80 FROM copy_cases c "
+                           "JOIN source_files s USING (sha256) WHERE s.path LIKE '%skannet.pdf' "
+                           "AND c.decision IS NOT NULL").fetchone()[1:] == (True, True)
+        assert con.execute("SELECT count(*), bool_and(ocr), min(ocr_confidence) >= 80 FROM copy_attendees a "
+                           "JOIN source_files s USING (sha256) WHERE s.path LIKE '%skannet.pdf'").fetchone() == (
+            4, True, True)
+        # the scan and the mixed file are one document, read from the mixed file (its first page has
+        # a text layer): each logical row says OCR exactly where its copy's row does
+        assert _logical_ocr(con) == {
+            "documents": {("blandet.pdf", None): (True, True), ("digital.pdf", None): (False, False)},
+            "cases": {("blandet.pdf", 1): (False, False), ("blandet.pdf", 2): (True, True),
+                      ("digital.pdf", None): (False, False)},
+            "decisions": {("blandet.pdf", 1): (False, False), ("blandet.pdf", 2): (True, True),
+                          ("digital.pdf", None): (False, False)},
+            "attendees": {("blandet.pdf", 1): (False, False), ("digital.pdf", None): (False, False)}}
+        assert con.execute("SELECT count(*) FILTER (WHERE k.ocr IS DISTINCT FROM c.ocr "
+                           "OR k.ocr_confidence IS DISTINCT FROM c.ocr_confidence), count(*) FROM cases c "
+                           "JOIN case_sources s ON s.case_id = c.case_id AND s.rank = 1 "
+                           "JOIN copy_cases k USING (copy_case_id)").fetchone() == (0, 15)
     finally:
         con.close()
     pages.clear()
     again = run_build(raw.parent, db, tmp_path / "extracted", jobs=2, on_page=lambda *a: pages.append(a))
     assert again.parsed == 0 and again.skipped == 3 and pages == []
+    (raw / "blandet.pdf").unlink()  # the scan is now the only copy: every row of its document is read by OCR
+    run_build(raw.parent, db, tmp_path / "extracted", prune=True, jobs=2, on_page=lambda *a: pages.append(a))
+    assert pages == []
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert _logical_ocr(con) == {table: {("skannet.pdf", None): (True, True), ("digital.pdf", None): (False, False)}
+                                     for table in ("documents", "cases", "decisions", "attendees")}
+        assert con.execute("SELECT count(*) FROM attendees WHERE source_path LIKE '%skannet.pdf'").fetchone() == (4,)
+    finally:
+        con.close()
+
+
+def _logical_ocr(con: duckdb.DuckDBPyConnection) -> dict[str, dict[tuple[str, int | None], tuple[bool, bool]]]:
+    """Per logical table: (file read from, page where a file's pages differ) -> (ocr, a confidence
+    of 80-100 given), every row of each key the same."""
+    out: dict[str, dict[tuple[str, int | None], tuple[bool, bool]]] = {}
+    for table, page in (("documents", "NULL"), ("cases", "page"), ("decisions", "page"), ("attendees", "page")):
+        rows = con.execute(f"SELECT regexp_extract(source_path, '[^/]+$'), {page}, ocr, ocr_confidence "
+                           f"FROM {table}").fetchall()
+        found: dict[tuple[str, int | None], set[tuple[bool, bool]]] = {}
+        for f, p, is_ocr, conf in rows:
+            assert conf is None or 80 <= conf <= 100
+            found.setdefault((f, p if f == "blandet.pdf" else None), set()).add((is_ocr, conf is not None))
+        assert all(len(v) == 1 for v in found.values()), (table, found)
+        out[table] = {k: v.pop() for k, v in found.items()}
+    return out
 
 
 def test_a_warehouse_from_the_stage_files_keeps_the_ocr_marks_without_ocr_again(fixtures, tmp_path, monkeypatch):

@@ -40,6 +40,8 @@ class Summary:
     pruned: int = 0
     failed_before: int = 0
     failures: list[dict[str, str]] = field(default_factory=list)
+    skipped_files: list[dict[str, str]] = field(default_factory=list)  # not read: directly under raw/, unsupported
+    warehouse: dict[str, int] = field(default_factory=dict)  # logical documents, cases, … after the build
     seconds: float = 0.0
     stage_seconds: dict[str, float] = field(default_factory=dict)
 
@@ -53,11 +55,24 @@ class Summary:
     def add_time(self, stage: str, seconds: float) -> None:
         self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + seconds
 
+    def count_warehouse(self, con: duckdb.DuckDBPyConnection) -> None:
+        row = con.execute("SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM cases), "
+                          "(SELECT count(*) FROM decisions), (SELECT count(*) FROM attendees), "
+                          "(SELECT count(*) FROM data_quality WHERE kind = 'conflict')").fetchone()
+        if row:
+            self.warehouse = dict(zip(("documents", "cases", "decisions", "attendees", "conflicts"), row))
+
     def lines(self) -> list[str]:
         out = [f"files      {self.files} ({self.skipped} unchanged, skipped)",
                f"pages      {self.pages}", f"documents  {self.documents}", f"cases      {self.cases}",
                f"decisions  {self.decisions}", f"attendees  {self.attendees}",
                f"failures   {self.failed}", f"seconds    {self.seconds:.2f}"]
+        if self.warehouse:
+            w = self.warehouse
+            out += [f"warehouse  {w['documents']} documents, {w['cases']} cases, {w['decisions']} decisions, "
+                    f"{w['attendees']} attendees",
+                    f"           (a document once however many files hold a copy; "
+                    f"{w['conflicts']} conflicts between copies in data_quality)"]
         notes = [(self.failed_before, "failed before and unchanged, not retried (--retry-failed)"),
                  (self.renamed, "renamed or moved, path updated"),
                  (self.duplicates, "duplicate content of another file, skipped"),
@@ -65,6 +80,7 @@ class Summary:
                                                              " (kept; --prune removes them)"))]
         out += [f"note       {n} {text}" for n, text in notes if n]
         out += [f"FAILED {f['path']}: {f['reason']}" for f in self.failures]
+        out += [f"SKIPPED {f['path']}: {f['reason']}" for f in self.skipped_files]
         return out
 
 

@@ -26,6 +26,7 @@ class Plan:
     sha: dict[Path, str] = field(default_factory=dict)
     previous: dict[Path, str] = field(default_factory=dict)  # changed path -> the sha it replaces
     unreadable: list[tuple[Path, str]] = field(default_factory=list)
+    skipped: list[tuple[Path, str]] = field(default_factory=list)  # not read, with the reason (see skipped_files)
 
     @property
     def todo(self) -> list[Path]:
@@ -33,8 +34,32 @@ class Plan:
 
 
 def source_paths(raw: Path) -> list[Path]:
-    return sorted(p for p in raw.rglob("*") if p.is_file() and p.suffix.lower() in ingest.SUFFIXES
-                  and not p.name.startswith("."))
+    """The files a build reads: of a type it reads, in a partnership's folder (raw/<partnership>/…)."""
+    return sorted(p for p in _files(raw) if p.suffix.lower() in ingest.SUFFIXES and p.parent != raw)
+
+
+def _files(raw: Path) -> list[Path]:
+    return [p for p in raw.rglob("*") if p.is_file() and not p.name.startswith(".")
+            and not any(part.startswith(".") for part in p.relative_to(raw).parts)]
+
+
+KNOWN_TYPES = {".docx": "a Word document", ".doc": "a Word document", ".odt": "an OpenDocument text",
+               ".rtf": "a rich-text document", ".html": "a web page", ".htm": "a web page",
+               ".jpg": "an image", ".jpeg": "an image", ".png": "an image", ".tif": "an image", ".tiff": "an image"}
+
+
+def skipped_files(raw: Path) -> list[tuple[Path, str]]:
+    """Files under raw/ a build does not read, each with the reason and what to do."""
+    out = []
+    for p in sorted(_files(raw)):
+        suffix = p.suffix.lower()
+        if suffix not in ingest.SUFFIXES:
+            what = KNOWN_TYPES.get(suffix, f"a {suffix} file" if suffix else "a file without an extension")
+            out.append((p, f"not read: {what}; minutes reads PDF, .txt and .md (save it as PDF or text)"))
+        elif p.parent == raw:
+            out.append((p, "not read: directly under raw/; put it in the folder of its partnership, "
+                           "raw/<partnership>/ (e.g. raw/oslo/)"))
+    return out
 
 
 def files_newer_than(raw: Path, db_path: Path) -> int:
@@ -98,4 +123,5 @@ def plan(raw: Path, con: duckdb.DuckDBPyConnection | None, retry_failed: bool = 
     present = {str(p) for p in out.sha}
     moved = {old for old, _, _ in out.renamed}
     out.gone = sorted((p, sha) for p, (sha, _) in loaded.items() if p not in present and p not in moved)
+    out.skipped = skipped_files(raw)
     return out

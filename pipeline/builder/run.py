@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from .. import extract
-from ..warehouse import load
+from ..warehouse import load, merge
 from . import workers
 from .batches import Loader, Summary, load_language_tools, record_failure
 from .lock import warehouse_lock
@@ -64,6 +64,7 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
             for _ in parsed:  # nothing is left: run to the end, which shuts the workers down
                 pass
             loader.flush()  # the last batch
+            _merge_copies(con, summary)
             load.refresh_reference_data(con)
             t = time.perf_counter()
             if load.sort_search_terms(con):
@@ -90,6 +91,16 @@ def _stored(todo: list[Path], raw: Path, out_dir: Path, p: Plan) -> dict[Path, w
     return out
 
 
+def _merge_copies(con: duckdb.DuckDBPyConnection, summary: Summary) -> None:
+    """The logical documents of the groups whose files changed (or that a killed build left), then
+    the warehouse's totals for the summary."""
+    t = time.perf_counter()
+    if merge.pending(con):
+        merge.run(con)
+        summary.add_time("merge", time.perf_counter() - t)
+    summary.count_warehouse(con)
+
+
 def _apply_plan_facts(con: duckdb.DuckDBPyConnection, p: Plan, summary: Summary, prune: bool) -> None:
     summary.files = len(p.sha) + len(p.unreadable)
     summary.skipped = len(p.unchanged)
@@ -97,6 +108,9 @@ def _apply_plan_facts(con: duckdb.DuckDBPyConnection, p: Plan, summary: Summary,
     summary.duplicates = len(p.duplicates)
     summary.renamed = len(p.renamed)
     summary.gone = len(p.gone)
+    summary.skipped_files = [{"path": str(path), "reason": reason} for path, reason in p.skipped]
+    for path, reason in p.skipped:
+        log.warning("%s: %s", path, reason)
     for old, new, sha in p.renamed:
         load.rename_file(con, sha, str(new))
         log.info("%s: renamed from %s", new, old)

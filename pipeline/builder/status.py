@@ -15,14 +15,20 @@ from .plan import Plan, plan
 class Status:
     loaded: pd.DataFrame
     failed: pd.DataFrame
-    raw: pd.DataFrame  # path, state (new | changed | unchanged | failed before | renamed | duplicate | gone)
+    raw: pd.DataFrame  # path, state (new | changed | unchanged | failed before | renamed | duplicate | gone |
+    #                   unreadable | skipped), note
 
 
 LOADED_SQL = """
-SELECT s.path, s.partnership, s.format, s.pages, count(DISTINCT d.doc_id) AS documents,
-       count(c.case_id) AS cases, s.loaded_at, s.pipeline_version, s.sha256
-FROM source_files s LEFT JOIN documents d USING (sha256) LEFT JOIN cases c ON c.doc_id = d.doc_id
+SELECT s.path, s.partnership, s.format, s.pages, count(DISTINCT d.copy_doc_id) AS documents,
+       count(c.copy_case_id) AS cases, s.loaded_at, s.pipeline_version, s.sha256
+FROM source_files s LEFT JOIN copy_documents d USING (sha256) LEFT JOIN copy_cases c ON c.copy_doc_id = d.copy_doc_id
 GROUP BY ALL ORDER BY s.path
+"""
+# a warehouse of a version before 0.6: its files (the next build reads them again)
+EARLIER_LAYOUT_SQL = """
+SELECT path, partnership, format, pages, NULL AS documents, NULL AS cases, loaded_at, pipeline_version, sha256
+FROM source_files ORDER BY path
 """
 
 
@@ -34,7 +40,9 @@ def run(raw: Path, db_path: Path) -> Status:
                                            "loaded_at", "pipeline_version", "sha256"])
             failed = pd.DataFrame(columns=["path", "reason", "failed_at"])
         else:
-            loaded = con.execute(LOADED_SQL).df()
+            layout = con.execute("SELECT count(*) FROM information_schema.tables "
+                                 "WHERE table_name = 'copy_documents'").fetchone()
+            loaded = con.execute(LOADED_SQL if layout and layout[0] else EARLIER_LAYOUT_SQL).df()
             failed = con.execute("SELECT path, reason, failed_at FROM load_errors ORDER BY path").df()
         p = plan(raw, con) if raw.is_dir() else Plan()
     finally:
@@ -52,4 +60,5 @@ def raw_states(p: Plan) -> pd.DataFrame:
     rows += [(str(x), "duplicate", f"same content as {other}") for x, other in p.duplicates]
     rows += [(old, "gone", "loaded, no longer under raw/") for old, _ in p.gone]
     rows += [(str(x), "unreadable", reason) for x, reason in p.unreadable]
+    rows += [(str(x), "skipped", reason) for x, reason in p.skipped]
     return pd.DataFrame(sorted(rows), columns=["path", "state", "note"])

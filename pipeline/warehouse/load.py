@@ -1,9 +1,11 @@
 """Stage 6: a file's derived rows -> DuckDB. Each transaction holds whole source files: their old
 rows are deleted and their new rows inserted together, so a failure or a kill leaves the previous
-state intact."""
+state intact. The groups of documents the files belong to are marked in the same transaction, and
+merged into logical documents at the end of the build (merge.py)."""
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib import resources
@@ -14,11 +16,12 @@ import pyarrow as pa
 
 from .. import vocab
 from ..models import Extraction
+from . import merge
 
-FILE_TABLES = ("search_cases", "attachments", "case_references", "search_terms", "case_topics", "extraction_warnings",
-               "attendees", "decisions", "cases", "documents", "source_files")
-INSERT_ORDER = ("source_files", "meetings", "documents", "cases", "decisions", "attendees", "extraction_warnings",
-                "case_topics", "search_terms", "case_references", "attachments", "search_cases")
+FILE_TABLES = ("copy_attachments", "copy_case_references", "search_terms", "extraction_warnings", "copy_attendees",
+               "copy_cases", "copy_documents", "source_files")
+INSERT_ORDER = ("source_files", "copy_documents", "copy_cases", "copy_attendees", "extraction_warnings", "search_terms",
+                "copy_case_references", "copy_attachments")
 
 
 @contextlib.contextmanager
@@ -39,12 +42,46 @@ def connect(db_path: Path, read_only: bool = False, reference_data: bool = True)
     (organisations) refreshed too unless the caller does it later (a build, after its files)."""
     if not read_only:
         db_path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(db_path), read_only=read_only)
+    con = _open(db_path, read_only)
     if not read_only:
+        if _earlier_layout(con):
+            _drop_everything(con)  # regenerable from raw/: the next build reads every file again
         con.execute(resources.files(__package__).joinpath("schema.sql").read_text("utf-8"))
         if reference_data:
             refresh_reference_data(con)
     return con
+
+
+LOCK_WAIT_SECONDS = 60.0
+
+
+def _open(db_path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """The DuckDB file; for writing, waits up to LOCK_WAIT_SECONDS while a query holds it open (a
+    process writing it needs it to itself)."""
+    deadline = time.monotonic() + (0.0 if read_only else LOCK_WAIT_SECONDS)
+    while True:
+        try:
+            return duckdb.connect(str(db_path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).casefold() or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.1)
+
+
+def _earlier_layout(con: duckdb.DuckDBPyConnection) -> bool:
+    """A warehouse of pipeline versions before 0.6 (one row per file's document in `documents`)."""
+    tables = {t for (t,) in con.execute("SELECT table_name FROM information_schema.tables "
+                                        "WHERE table_schema = 'main' AND table_type = 'BASE TABLE'").fetchall()}
+    return "documents" in tables and "copy_documents" not in tables
+
+
+def _drop_everything(con: duckdb.DuckDBPyConnection) -> None:
+    with transaction(con):
+        for (view,) in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal "
+                                   "AND schema_name = 'main'").fetchall():
+            con.execute(f'DROP VIEW "{view}"')
+        for (table,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'").fetchall():
+            con.execute(f'DROP TABLE "{table}"')
 
 
 def refresh_reference_data(con: duckdb.DuckDBPyConnection) -> None:
@@ -71,24 +108,16 @@ def failed_files(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
 
 
 def rename_file(con: duckdb.DuckDBPyConnection, sha256: str, new_path: str) -> None:
+    """The file's new path; its documents are merged again (the logical rows name their files)."""
     with transaction(con):
         con.execute("UPDATE source_files SET path = ? WHERE sha256 = ?", [new_path, sha256])
-        con.execute("UPDATE search_cases SET source_path = ? WHERE sha256 = ?", [new_path, sha256])
+        merge.mark_files(con, [sha256])
 
 
 def remove_file(con: duckdb.DuckDBPyConnection, sha256: str) -> None:
     """Every row that came from one source file, in one transaction."""
     with transaction(con):
         delete_file(con, sha256)
-
-
-def _first_per_key(rows: pa.Table, key: str) -> pa.Table:
-    seen: set[object] = set()
-    keep = []
-    for k in rows.column(key).to_pylist():
-        keep.append(k not in seen)
-        seen.add(k)
-    return rows.filter(pa.array(keep))
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
@@ -98,11 +127,7 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
     cols = ", ".join(rows.column_names)
     con.register("_incoming", rows)
     try:
-        if table == "meetings":
-            con.execute(f"INSERT INTO meetings ({cols}) SELECT {cols} FROM _incoming "
-                        "WHERE meeting_id NOT IN (SELECT meeting_id FROM meetings)")
-        else:
-            con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming")
+        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming")
     finally:
         # refused inside an aborted transaction; the error that aborted it is already raised
         with contextlib.suppress(duckdb.Error):
@@ -110,17 +135,17 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:
 
 
 def delete_file(con: duckdb.DuckDBPyConnection, sha256: str) -> None:
+    merge.mark_files(con, [sha256])  # its documents' groups are merged again without it
     for table in FILE_TABLES:
         con.execute(f"DELETE FROM {table} WHERE sha256 = ?", [sha256])
-    con.execute("DELETE FROM meetings WHERE meeting_id NOT IN "
-                "(SELECT meeting_id FROM documents WHERE meeting_id IS NOT NULL)")
 
 
 def run_many(con: duckdb.DuckDBPyConnection,
              items: list[tuple[Extraction, str | None, dict[str, pa.Table]]]) -> None:
     """Load several files' extractions in one transaction (all or none): the earlier rows of each
     file are deleted, then each table gets one insert of every file's rows. One statement per table
-    instead of one per table and file is what makes bulk loads fast."""
+    instead of one per table and file is what makes bulk loads fast. Their documents' groups are
+    marked to be merged (merge.run, at the end of a build)."""
     with transaction(con):
         shas = sorted({sha for ex, replaces, _ in items for sha in (ex.source.sha256, replaces) if sha})
         for (sha,) in con.execute("SELECT sha256 FROM source_files WHERE sha256 IN (SELECT unnest(?))",
@@ -137,11 +162,10 @@ def run_many(con: duckdb.DuckDBPyConnection,
             if not parts:
                 continue
             rows = parts[0] if len(parts) == 1 else pa.concat_tables(parts, promote_options="permissive")
-            if table == "meetings":  # the same meeting in several files of the batch: its first row
-                rows = _first_per_key(rows, "meeting_id")
             _insert(con, table, rows)
             if table == "search_terms":
                 _count_unsorted(con, rows.num_rows)
+        merge.mark_files(con, [ex.source.sha256 for ex, _, _ in items])
 
 
 def _count_unsorted(con: duckdb.DuckDBPyConnection, n: int) -> None:
@@ -165,7 +189,7 @@ def sort_search_terms(con: duckdb.DuckDBPyConnection, force: bool = False) -> bo
         "SELECT column_name FROM information_schema.columns WHERE table_name = 'search_terms' "
         "ORDER BY ordinal_position").fetchall())
     with transaction(con):
-        con.execute(f"CREATE TEMP TABLE _sorted AS SELECT {cols} FROM search_terms ORDER BY term, case_id")
+        con.execute(f"CREATE TEMP TABLE _sorted AS SELECT {cols} FROM search_terms ORDER BY term, copy_case_id")
         con.execute("DELETE FROM search_terms")
         con.execute(f"INSERT INTO search_terms ({cols}) SELECT {cols} FROM _sorted")
         con.execute("DROP TABLE _sorted")

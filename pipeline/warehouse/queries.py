@@ -1,16 +1,19 @@
 """Questions to the warehouse, each a function returning a DataFrame. Every user value reaches SQL as
-a parameter; only fixed column names and clauses are put together as text."""
+a parameter; only fixed column names and clauses are put together as text.
+
+Every question reads the logical tables: one row per document, case, decision and attendee, the
+copies of a document (a PDF and its text export) merged (merge.py). A list's DataFrame carries in
+df.attrs["total"] how many rows there are without its limit."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 
-from .. import nlp
+from .. import nlp, vocab
 
 BM25_K1, BM25_B = 1.2, 0.75
 
@@ -43,12 +46,8 @@ class Filters:
         return (" LIMIT ?", [self.limit]) if self.limit else ("", [])
 
 
-# The same document often exists more than once (a PDF and a text export of it): one row per case
-# identity, the PDF preferred, with the number of copies (search does the same in Python: one_copy).
-IDENTITY = ("partnership", "body", "meeting_date", "doc_type", "number", "title")
-ONE_COPY = f"""QUALIFY row_number() OVER (PARTITION BY {", ".join(IDENTITY)}
-                              ORDER BY (source_path NOT ILIKE '%.pdf'), source_path) = 1"""
-COPIES = f"count(*) OVER (PARTITION BY {', '.join(IDENTITY)}) AS copies"
+class OutdatedWarehouse(Exception):
+    """A warehouse of an earlier layout: the next build makes it again."""
 
 
 def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
@@ -56,86 +55,72 @@ def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
     if not Path(db_path).exists():
         raise FileNotFoundError(f"{db_path}: no warehouse; run `minutes build` first")
     con = duckdb.connect(str(db_path), read_only=True, config={"enable_external_access": False})
+    row = con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'copy_documents'").fetchone()
+    if not row or not row[0]:
+        con.close()
+        raise OutdatedWarehouse(f"{db_path}: made by an earlier version of minutes (before 0.6); "
+                                "run `minutes build` to make it again")
     return con
+
+
+def _framed(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> pd.DataFrame:
+    """The rows of `sql`, whose last column `_total` counts the rows before the limit; that count
+    goes to df.attrs['total']."""
+    df = con.execute(sql, params).df()
+    total = int(df["_total"].iloc[0]) if len(df) else 0
+    df = df.drop(columns=["_total"])
+    df.attrs["total"] = total
+    return df
 
 
 def search(con: duckdb.DuckDBPyConnection, query: str, f: Filters = Filters()) -> pd.DataFrame:
     """Cases ranked by BM25 over their title, text and decision (Snowball-stemmed Norwegian).
 
-    Two steps: the postings of the query's terms are scored alone (term-ordered postings let the
-    scan skip every row group without them) and the filters applied, giving the best candidates;
-    only those are then joined to their meeting, decision, topics and source. Copies of one document
-    (PDF and text) score alike, so the candidates are widened until the deduplicated rows fill the
-    limit."""
+    Each logical case is scored on the postings of the copy it is read from (`preferred`), so a
+    document loaded as PDF and as text is found once. Two steps: the postings of the query's terms
+    are scored alone (term-ordered postings let the scan skip every row group without them), joined
+    to the cases only when a filter needs their meeting; then only the best hits' rows are fetched,
+    by key."""
     terms = sorted(set(nlp.terms(query)))
     if not terms:
-        return pd.DataFrame(columns=SEARCH_COLUMNS)
-    want = f.limit or None
-    pool = (want or 0) * 3 + 10
-    while True:
-        rows, candidates = _search_candidates(con, terms, f, pool if want else None)
-        if not want or len(rows) >= want or candidates < pool:
-            break  # enough rows, or every hit was a candidate
-        pool *= 4
-    rows = rows[:want] if want else rows
-    for r in rows:
-        r["snippet"] = snippet(r["_text"], terms)
-    return pd.DataFrame(rows, columns=SEARCH_COLUMNS)
-
-
-SEARCH_COLUMNS = ["score", "partnership", "body", "meeting_date", "number", "title", "snippet", "outcome", "topics",
-                  "source_path", "page", "copies"]
-# what a hit shows, as search_cases holds it
-SHOWN = {"case_id": "case_id", "partnership": "partnership", "body": "body", "meeting_date": "meeting_date",
-         "doc_type": "doc_type", "number": "number", "title": "title", "_text": "snippet_text", "outcome": "outcome",
-         "topics": "topics", "page": "page", "source_path": "source_path"}
-
-
-def _search_candidates(con: duckdb.DuckDBPyConnection, terms: list[str], f: Filters,
-                       pool: int | None) -> tuple[list[dict[str, Any]], int]:
-    """The best `pool` hits (all if None) after the filters, one row per case identity in rank
-    order, and how many hits were candidates."""
+        empty = pd.DataFrame(columns=SEARCH_COLUMNS)
+        empty.attrs["total"] = 0
+        return empty
     marks = ", ".join("?" for _ in terms)
-    where, params = Filters(f.partnership, f.body, f.since, f.until, f.topic, None).where("sc")
+    where, params = Filters(f.partnership, f.body, f.since, f.until, f.topic, None).where("c")
     filtered = where != "TRUE"
-    top, top_params = (" LIMIT ?", [pool]) if pool else ("", [])
+    lim, lp = f.limit_sql()
     scored = con.execute(f"""
     WITH n AS (SELECT count(*) AS docs, avg(n_terms) AS avg_len FROM cases),
-    p AS (SELECT case_id, tf, doc_len, count(*) OVER (PARTITION BY term) AS df
-          FROM search_terms WHERE term IN ({marks})),
+    p AS (SELECT copy_case_id, tf, doc_len, count(*) OVER (PARTITION BY term) AS df
+          FROM search_terms WHERE term IN ({marks}) AND preferred),
     hits AS (
-      SELECT p.case_id, sum(ln(1 + (n.docs - p.df + 0.5) / (p.df + 0.5))
+      SELECT p.copy_case_id, round(sum(ln(1 + (n.docs - p.df + 0.5) / (p.df + 0.5))
              * p.tf * ({BM25_K1} + 1) / (p.tf + {BM25_K1} * (1 - {BM25_B} + {BM25_B} * coalesce(p.doc_len, n.avg_len)
-             / n.avg_len))) AS score
-      FROM p, n GROUP BY p.case_id)
-    SELECT h.case_id, h.score FROM hits h
-    {"JOIN search_cases sc USING (case_id) WHERE " + where if filtered else ""}
-    ORDER BY h.score DESC, h.case_id{top}""", [*terms, *(params if filtered else []), *top_params]).fetchall()
-    # Then what the hits show, by primary key: an IN list of constants alone is an index lookup
-    # (inside a join it would become a scan of every case).
-    score = dict(scored)
-    found = con.execute(f"""SELECT {", ".join(SHOWN.values())} FROM search_cases
-                            WHERE case_id IN ({", ".join("?" for _ in score) or "NULL"})""", list(score)).fetchall()
-    rows = [dict(zip(SHOWN, r), score=round(score[r[0]], 3)) for r in found]
-    rows.sort(key=lambda r: (-r["score"], _desc_date(r["meeting_date"]), r["case_id"]))
-    return one_copy(rows), len(score)
+             / n.avg_len))), 3) AS score
+      FROM p, n GROUP BY p.copy_case_id)
+    SELECT h.copy_case_id, h.score, count(*) OVER () FROM hits h
+    {"JOIN case_sources s USING (copy_case_id) JOIN cases c USING (case_id) WHERE " + where if filtered else ""}
+    ORDER BY h.score DESC, h.copy_case_id{lim}""", [*terms, *(params if filtered else []), *lp]).fetchall()
+    total = scored[0][2] if scored else 0
+    # then what the hits show, by key: an IN list of constants is an index lookup
+    ids = [r[0] for r in scored]
+    shown = {r.pop("copy_case_id"): r for r in _records(con, f"""
+        SELECT s.copy_case_id, c.case_id, c.partnership, c.body, c.meeting_date, c.number, c.title,
+               coalesce(c.decision, c.text, '') AS _text, c.outcome, c.topics, c.source_path, c.page, c.copies
+        FROM case_sources s JOIN cases c USING (case_id)
+        WHERE s.copy_case_id IN ({', '.join('?' for _ in ids) or 'NULL'})""", ids)}
+    out = [{"score": score, **shown[cid]} for cid, score, _ in scored]
+    for r in out:
+        r["snippet"] = snippet(r.pop("_text"), terms)
+    df = pd.DataFrame(out, columns=SEARCH_COLUMNS)
+    df["meeting_date"] = pd.to_datetime(df["meeting_date"])
+    df.attrs["total"] = int(total)
+    return df
 
 
-def _desc_date(d: date | None) -> float:
-    return -d.toordinal() if d is not None else float("inf")
-
-
-def one_copy(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """ONE_COPY for rows in rank order: per case identity the PDF (else the first path) at the
-    rank of its best copy, with the number of copies."""
-    groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
-    for r in rows:
-        groups.setdefault(tuple(r[k] for k in IDENTITY), []).append(r)
-    out = []
-    for copies in groups.values():
-        best = min(copies, key=lambda r: (not str(r["source_path"]).lower().endswith(".pdf"), r["source_path"]))
-        out.append({**best, "score": copies[0]["score"], "copies": len(copies)})
-    return out
+SEARCH_COLUMNS = ["score", "case_id", "partnership", "body", "meeting_date", "number", "title", "snippet", "outcome",
+                  "topics", "source_path", "page", "copies"]
 
 
 def snippet(text: str, terms: list[str], width: int = 160) -> str:
@@ -150,6 +135,10 @@ def snippet(text: str, terms: list[str], width: int = 160) -> str:
     return text[:width] + (" …" if len(text) > width else "")
 
 
+# within a meeting, a document's cases in their natural order (2/25 before 11/25)
+CASE_ORDER = "meeting_date DESC NULLS LAST, partnership, body, doc_type, number_sort, case_id"
+
+
 def decisions(con: duckdb.DuckDBPyConnection, f: Filters = Filters(), outcome: str | None = None,
               include_proposed: bool = True) -> pd.DataFrame:
     where, params = f.where()
@@ -159,32 +148,44 @@ def decisions(con: duckdb.DuckDBPyConnection, f: Filters = Filters(), outcome: s
     if not include_proposed:
         where += " AND NOT proposed"
     lim, lp = f.limit_sql()
-    return con.execute(f"""SELECT * EXCLUDE (doc_type) FROM (
-                             SELECT partnership, body, meeting_date, number, title, label, decision, outcome, proposed,
-                                    topics, source_path, page, doc_type, {COPIES}
-                             FROM v_decisions WHERE {where} {ONE_COPY})
-                           ORDER BY meeting_date DESC NULLS LAST, partnership, body, number{lim}""", params + lp).df()
+    return _framed(con, f"""SELECT case_id, partnership, body, meeting_date, number, title, label, decision, outcome,
+                                   proposed, topics, source_path, page, copies, count(*) OVER () AS _total
+                            FROM v_decisions WHERE {where} ORDER BY {CASE_ORDER}{lim}""", params + lp)
 
 
 def cases(con: duckdb.DuckDBPyConnection, f: Filters = Filters()) -> pd.DataFrame:
     where, params = f.where()
     lim, lp = f.limit_sql()
-    return con.execute(f"""SELECT * FROM (
-                             SELECT partnership, body, meeting_date, doc_type, number, title, case_type, decision,
-                                    outcome, responsible, topics, source_path, page, {COPIES}
-                             FROM v_cases WHERE {where} {ONE_COPY})
-                           ORDER BY meeting_date DESC NULLS LAST, partnership, body, number{lim}""", params + lp).df()
+    return _framed(con, f"""SELECT case_id, partnership, body, meeting_date, doc_type, number, title, case_type,
+                                   decision, outcome, responsible, topics, source_path, page, copies,
+                                   count(*) OVER () AS _total
+                            FROM v_cases WHERE {where} ORDER BY {CASE_ORDER}{lim}""", params + lp)
+
+
+def documents(con: duckdb.DuckDBPyConnection, f: Filters = Filters(), doc_type: str | None = None) -> pd.DataFrame:
+    """Logical documents, each with the files of its copies (the preferred first)."""
+    where, params = Filters(f.partnership, f.body, f.since, f.until, None, f.limit).where()
+    if doc_type:
+        where += " AND doc_type = ?"
+        params.append(doc_type)
+    lim, lp = f.limit_sql()
+    return _framed(con, f"""SELECT doc_id, partnership, body, meeting_date, doc_type, organization, cases, attendees,
+                                   page_start, page_end, copies, sources, count(*) OVER () AS _total
+                            FROM v_documents WHERE {where}
+                            ORDER BY meeting_date DESC NULLS LAST, partnership, body, doc_type, doc_id{lim}""",
+                   params + lp)
 
 
 def meetings(con: duckdb.DuckDBPyConnection, f: Filters = Filters()) -> pd.DataFrame:
     f2 = Filters(f.partnership, f.body, f.since, f.until, None, f.limit)
     where, params = f2.where()
     lim, lp = f2.limit_sql()
-    return con.execute(f"""SELECT partnership, body, meeting_date, start_time, end_time,
-                                  location, chair, minute_taker, documents, cases
-                           FROM (SELECT * EXCLUDE (body), coalesce(body_abbrev, body) AS body FROM v_meetings)
-                           WHERE {where}
-                           ORDER BY meeting_date DESC NULLS LAST, partnership{lim}""", params + lp).df()
+    return _framed(con, f"""SELECT partnership, body, meeting_date, start_time, end_time,
+                                   location, chair, minute_taker, documents, doc_types, cases,
+                                   count(*) OVER () AS _total
+                            FROM (SELECT * EXCLUDE (body), coalesce(body_abbrev, body) AS body FROM v_meetings)
+                            WHERE {where}
+                            ORDER BY meeting_date DESC NULLS LAST, partnership, body{lim}""", params + lp)
 
 
 def attendance(con: duckdb.DuckDBPyConnection, f: Filters = Filters(), by: str = "person",
@@ -206,8 +207,8 @@ def attendance(con: duckdb.DuckDBPyConnection, f: Filters = Filters(), by: str =
     lim, lp = f.limit_sql()
     sql = f"""
     WITH listed AS (SELECT * FROM v_attendance WHERE doc_type IN ('referat', 'protokoll') AND {where}),
-    -- one status per {key} and meeting, present over absent over unknown: copies of the minutes (PDF,
-    -- text) may read a status differently, and an organisation is present when one of its people is
+    -- one status per {key} and meeting, present over absent over unknown: a meeting may have both
+    -- minutes and a protocol, and an organisation is present when one of its people is
     a AS (SELECT {key}, any_value(name) AS name, any_value(organisation) AS organisation, partnership, body,
                  meeting_id,
                  CASE WHEN bool_or(status = 'present') THEN 'present' WHEN bool_or(status = 'absent') THEN 'absent'
@@ -220,36 +221,103 @@ def attendance(con: duckdb.DuckDBPyConnection, f: Filters = Filters(), by: str =
            count(*) FILTER (WHERE status = 'absent') AS absent,
            count(*) FILTER (WHERE status = 'unknown') AS unknown,
            any_value(held.held) AS meetings,
-           round(count(*) FILTER (WHERE status = 'present') / any_value(held.held), 2) AS rate
+           round(count(*) FILTER (WHERE status = 'present') / any_value(held.held), 2) AS rate,
+           count(*) OVER () AS _total
     FROM a JOIN held USING (partnership, body)
     GROUP BY {key}, a.partnership, a.body
-    ORDER BY present DESC, {'organisation' if by == 'organisation' else 'name'}{lim}"""
-    return con.execute(sql, params + meetings_params + lp).df()
+    ORDER BY present DESC, {'organisation' if by == 'organisation' else 'name'}, a.partnership, a.body{lim}"""
+    return _framed(con, sql, params + meetings_params + lp)
 
 
 def people(con: duckdb.DuckDBPyConnection, f: Filters = Filters(), ambiguous: bool = False) -> pd.DataFrame:
-    if ambiguous:
-        where, params = Filters(f.partnership).where()
-        return con.execute(f"SELECT * FROM person_ambiguities WHERE {where} ORDER BY partnership, name",
-                           params).df()
     where, params = Filters(f.partnership).where()
+    if ambiguous:
+        return _framed(con, f"SELECT *, count(*) OVER () AS _total FROM person_ambiguities WHERE {where} "
+                            "ORDER BY partnership, name, may_be", params)
     lim, lp = f.limit_sql()
-    return con.execute(f"""SELECT partnership, name, name_variants, organisations, meetings FROM persons
-                           WHERE {where} ORDER BY meetings DESC, name{lim}""", params + lp).df()
+    return _framed(con, f"""SELECT partnership, name, name_variants, organisations, meetings,
+                                   count(*) OVER () AS _total FROM persons
+                            WHERE {where} ORDER BY meetings DESC, name, partnership{lim}""", params + lp)
 
 
 def topics(con: duckdb.DuckDBPyConnection, f: Filters = Filters(), by_year: bool = False) -> pd.DataFrame:
     f2 = Filters(f.partnership, f.body, f.since, f.until, None, None)
-    where, params = f2.where("v")
+    where, params = f2.where("c")
     if f.topic:
         where += " AND lower(t.topic) = lower(?)"
         params.append(f.topic)
-    year = ", year(v.meeting_date) AS year" if by_year else ""
-    ident = f"({', '.join(f'v.{c}' for c in IDENTITY)})"  # copies count once
-    return con.execute(f"""SELECT t.topic, v.partnership{year}, count(DISTINCT {ident}) AS cases,
-                                  count(DISTINCT {ident}) FILTER (WHERE v.decision IS NOT NULL) AS decisions
-                           FROM case_topics t JOIN v_cases v USING (case_id) WHERE {where}
-                           GROUP BY ALL ORDER BY {'year, ' if by_year else ''}cases DESC, t.topic""", params).df()
+    year = ", year(c.meeting_date) AS year" if by_year else ""
+    return _framed(con, f"""SELECT t.topic, c.partnership{year}, count(*) AS cases,
+                                   count(*) FILTER (WHERE c.decision IS NOT NULL) AS decisions,
+                                   count(*) OVER () AS _total
+                            FROM case_topics t JOIN cases c USING (case_id) WHERE {where}
+                            GROUP BY ALL ORDER BY {'year, ' if by_year else ''}cases DESC, t.topic, c.partnership""",
+                   params)
+
+
+def find_case(con: duckdb.DuckDBPyConnection, case_id: str) -> list[str]:
+    """The case ids `case_id` names: itself, or those it begins (at least four characters)."""
+    exact = con.execute("SELECT case_id FROM cases WHERE case_id = ?", [case_id]).fetchall()
+    if exact or len(case_id) < 4:
+        return [r for (r,) in exact]
+    return [r for (r,) in con.execute("SELECT case_id FROM cases WHERE starts_with(case_id, ?) ORDER BY case_id "
+                                      "LIMIT 10", [case_id]).fetchall()]
+
+
+def show(con: duckdb.DuckDBPyConnection, case_id: str) -> dict[str, Any]:
+    """One case whole: its meeting and document, its fields, its decision with the page and file of
+    the decision text, attachments, references both ways, the same case in the meeting's other
+    documents, topics, the copies it was read from with their pages, and where they disagree."""
+    cid = case_id
+    case = _records(con, "SELECT * EXCLUDE (sha256, sources) FROM cases WHERE case_id = ?", [cid])[0]
+    meeting = _records(con, "SELECT * FROM meetings WHERE meeting_id = ?", [case["meeting_id"]])
+    document = _records(con, "SELECT doc_id, doc_type, organization, page_start, page_end, copies, sources "
+                             "FROM documents WHERE doc_id = ?", [case["doc_id"]])[0]
+    decision = _records(con, "SELECT label, text, proposed, outcome, page, source_path FROM decisions "
+                             "WHERE case_id = ?", [cid])
+    refs_out = _records(con, """SELECT r.ref_text, r.ref_body, r.ref_date, r.ref_case_key, r.meeting_id,
+                                       r.target_case_id, t.number AS target_number, t.title AS target_title,
+                                       t.meeting_date AS target_date, t.doc_type AS target_doc_type
+                                FROM v_references r LEFT JOIN cases t ON t.case_id = r.target_case_id
+                                WHERE r.case_id = ? ORDER BY r.ref_text""", [cid])
+    refs_in = _records(con, """SELECT r.case_id, c.number, c.title, c.meeting_date, c.doc_type, r.ref_text
+                               FROM v_references r JOIN cases c USING (case_id)
+                               WHERE r.target_case_id = ? ORDER BY c.meeting_date, c.case_id""", [cid])
+    same = _records(con, """SELECT case_id, doc_type, number, title FROM cases
+                            WHERE meeting_id = ? AND case_key = ? AND case_id <> ? ORDER BY doc_type, case_id""",
+                    [case["meeting_id"], case["case_key"], cid])
+    sources = _records(con, """SELECT s.source_path, f.format, s.page, s.decision_page, s.rank
+                               FROM case_sources s JOIN source_files f USING (sha256)
+                               WHERE s.case_id = ? ORDER BY s.rank""", [cid])
+    attachments = [t for (t,) in con.execute("SELECT title FROM attachments WHERE case_id = ? ORDER BY seq",
+                                             [cid]).fetchall()]
+    quality = _records(con, """SELECT field, kind, kept_value, kept_source, other_value, other_source
+                               FROM data_quality WHERE case_id = ? ORDER BY field, kind, other_source""", [cid])
+    return {"case": case, "meeting": meeting[0] if meeting else None, "document": document,
+            "decision": decision[0] if decision else None, "attachments": attachments,
+            "references": refs_out, "referenced_by": refs_in, "same_case_in_meeting": same,
+            "sources": sources, "data_quality": quality}
+
+
+def _records(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    result = con.execute(sql, params)
+    names = [d[0] for d in result.description or []]
+    return [dict(zip(names, r)) for r in result.fetchall()]
+
+
+def known_values(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """What the filters can name: the partnerships and bodies in the warehouse, the taxonomy's
+    topics (and any other topic the warehouse holds), the document types."""
+    taxonomy = list(vocab.taxonomy().topics)
+    loaded = [t for (t,) in con.execute("SELECT DISTINCT topic FROM case_topics ORDER BY 1").fetchall()]
+    return {
+        "partnership": [p for (p,) in con.execute("SELECT DISTINCT partnership FROM source_files "
+                                                  "ORDER BY 1").fetchall()],
+        "body": [b for (b,) in con.execute("SELECT DISTINCT coalesce(body_abbrev, body) FROM documents "
+                                           "WHERE coalesce(body_abbrev, body) IS NOT NULL ORDER BY 1").fetchall()],
+        "topic": taxonomy + [t for t in loaded if t not in taxonomy],
+        "doc_type": [t for (t,) in con.execute("SELECT DISTINCT doc_type FROM documents ORDER BY 1").fetchall()],
+    }
 
 
 def sql(con: duckdb.DuckDBPyConnection, statement: str) -> pd.DataFrame:
