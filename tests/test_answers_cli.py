@@ -171,7 +171,7 @@ def test_show_prints_one_case_whole(built_warehouse):
     out = ok("show", case_id, db=built_warehouse, columns=100)
     assert out.startswith("Case 3/25: Rehabilitering i helsefellesskapet")
     for part in (case_id, "oslo, SSU, 2025-03-07, 08:30–10:30", "Kirsten Sæther", "rehabilitering",
-                 "Vedtak (taken; outcome: noted; page 1 of ", "/oslo/ssu-2025-03-07-referat.pdf)",
+                 "Vedtak (taken; outcome: noted; page 2 of ", "/oslo/ssu-2025-03-07-referat.pdf)",
                  "SSU tar innledningen til etterretning", "Read from", "ssu-2025-03-07-referat.txt (txt), page 1"):
         assert part in out, part
     assert max(len(line) for line in out.splitlines()) <= 100

@@ -103,10 +103,12 @@ def test_schema_has_a_table_for_each_record():
     con = duckdb.connect()
     con.execute(schema)
     cols = {t: {r[0] for r in con.execute(f"DESCRIBE {t}").fetchall()}
-            for t in ("documents", "cases", "attendees", "attachments")}
+            for t in ("documents", "cases", "attendees", "attachments", "copy_cases")}
     doc_fields = set(models.Document.__dataclass_fields__) - {"attendees", "cases", "provenance"}
     assert doc_fields <= cols["documents"]
-    assert set(models.Case.__dataclass_fields__) - {"provenance", "attachments"} <= cols["cases"] | {"page"}
+    case_fields = set(models.Case.__dataclass_fields__) - {"provenance", "attachments", "decision_provenance"}
+    assert case_fields <= cols["cases"] | {"page"}
+    assert "decision_page" in cols["copy_cases"]  # Case.decision_provenance: where the decision is
     assert {"case_id", "title"} <= cols["attachments"]  # Case.attachments: one row per vedlegg
     assert set(models.Attendee.__dataclass_fields__) - {"provenance"} <= cols["attendees"]
 
