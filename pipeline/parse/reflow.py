@@ -59,12 +59,10 @@ def _page_markers(pages: Sequence[Page]) -> list[Page]:
             continue
         bounds = cuts + [len(page.lines)]
         for n, (a, b) in enumerate(zip(bounds, bounds[1:])):
-            lines = list(page.lines[a:b])
-            lines[0] = replace(lines[0], text=PAGE_MARKER.sub("", lines[0].text, count=1)) \
-                if PAGE_MARKER.match(lines[0].text) else None  # type: ignore[assignment]
-            kept = tuple(replace(ln, page=len(out) + 1) for ln in lines if ln is not None and ln.text.strip())
-            furniture = page.furniture + (str(n + 1),)
-            out.append(Page(len(out) + 1, kept, furniture))
+            marked = page.lines[a]  # every cut is at a line that opens with its page number
+            lines = [replace(marked, text=PAGE_MARKER.sub("", marked.text, count=1)), *page.lines[a + 1:b]]
+            kept = tuple(replace(ln, page=len(out) + 1) for ln in lines if ln.text.strip())
+            out.append(Page(len(out) + 1, kept, page.furniture + (str(n + 1),)))
     return out
 
 
@@ -107,9 +105,9 @@ def _split_block(block: list[Line]) -> list[Line]:
     if len(text) <= LONG and text.count(":") + len(CASE_LIKE.findall(text)) < 2 \
             and not (":" in text and strong.search(text)):
         return block  # too short to be a page run together, and fewer than two labels or numbers to split at
-    line_starts = set(itertools.accumulate((len(ln.text.strip()) + 1 for ln in block[:-1]), initial=0))
     if ":" not in text and not CASE_LIKE.search(text) and not v.reflow_hint.search(text):
         return block  # prose: no label, number or cue phrase anywhere in it
+    line_starts = set(itertools.accumulate((len(ln.text.strip()) + 1 for ln in block[:-1]), initial=0))
     spans = [m.span() for m in cue.finditer(text) if not _inside_sentence(text, m.start())]
     # cues inside lines (a wrap may fall between their words), not a label closing a line ('Fra ViG:')
     mid = [a for a, b in spans if a not in line_starts and b + 1 not in line_starts and b < len(text)]
@@ -119,13 +117,13 @@ def _split_block(block: list[Line]) -> list[Line]:
     flattened = len(mid) + len(numbers) >= 2 or (long_line or long_block) and bool(spans)
     if flattened:
         points = {a for a, _ in spans} | numbers
+    elif len(block) > 1:  # a laid-out paragraph: its lines one by one, for a strong label inside one
+        return [piece for ln in block for piece in _split_block([ln])]
     else:
-        points = {m.start() for ln in block for m in strong.finditer(ln.text) if m.start() > 0}
+        text = block[0].text
+        points = {m.start() for m in strong.finditer(text) if m.start() > 0}
         if not points:
             return block
-        text = block[0].text if len(block) == 1 else None  # type: ignore[assignment]
-        if text is None:
-            return [ln2 for ln in block for ln2 in _split_block([ln])]
     pieces = _cut(text, sorted(points - {0}))
     if flattened:
         pieces = _pair_numbers(pieces)
