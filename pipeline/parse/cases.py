@@ -92,25 +92,24 @@ def lines_to_starts(lines: Sequence[Line], plain_allowed: bool, begin: int) -> l
 def _taken_up_again(lines: Sequence[Line], starts: list[Start], family: int | None) -> list[Start]:
     """Minutes that list their cases first and then take each up in turn ('SR 2017/43 Godkjenning …'
     in the list, 'SR 2017/43 Godkjenning … INNSTILLING … VEDTAK …' after it): where most listed
-    cases open again after the list, each case starts there, with the list's title where the later
-    line gives none."""
+    cases (two or more, in the list's order) open again after it, each case starts there, with the
+    list's title where the later line gives none."""
     numbered = [s for s in starts if s.number]
     if family is None or len(numbered) < 2:
         return starts
     listed = {s.number: s for s in numbered}
-    again: dict[str, int] = {}
+    again: dict[str, tuple[int, str]] = {}  # number -> (line, title there)
     for i in range(numbered[-1].index + 1, len(lines)):
         hit = case_start(lines[i].text, family) if candidate(lines[i]) else None
         if hit and hit[1] in listed and hit[1] not in again and not hit[2][:1].islower():
-            again[hit[1]] = i
-    order = [s.number for s in numbered if s.number in again]
-    if len(again) < TAKEN_UP_MIN or sorted(again.values()) != [again[n] for n in order]:
+            again[hit[1]] = (i, hit[2])
+    order = [again[s.number][0] for s in numbered if s.number in again]
+    if len(again) < TAKEN_UP_MIN or order != sorted(order):
         return starts  # a case or two named again in the text, not the list taken up in turn
     out = [s for s in starts if s.number not in again]
-    for number, i in again.items():
-        rest = case_start(lines[i].text, family)[2]  # type: ignore[index]
-        out.append(Start(i, number, rest or listed[number].rest,
-                         f"case {number}: read where the minutes take it up, after the case list"))
+    out += [Start(i, number, rest or listed[number].rest,
+                  f"case {number}: read where the minutes take it up, after the case list")
+            for number, (i, rest) in again.items()]
     return sorted(out, key=lambda s: s.index)
 
 
