@@ -354,6 +354,11 @@ def stylesheet(request: Request) -> Response:
                         headers={"cache-control": "public, max-age=3600"})
 
 
+def favicon(request: Request) -> Response:
+    return FileResponse(HERE / "static" / "favicon.svg", media_type="image/svg+xml",
+                        headers={"cache-control": "public, max-age=86400"})
+
+
 async def error(request: Request, exc: Exception) -> Response:
     code = exc.status_code if isinstance(exc, HTTPException) else 500
     detail = exc.detail if isinstance(exc, HTTPException) else "internal error"
@@ -397,6 +402,8 @@ def create_app(db: Path, root: Path | None = None, cache: Path | None = None) ->
         Route("/api/decisions", decisions_page),
         Route("/api/quality", quality_page),
         Route("/static/style.css", stylesheet),
+        Route("/static/favicon.svg", favicon),
+        Route("/favicon.ico", favicon),
     ]
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)],
                     exception_handlers={HTTPException: error, 500: error}, lifespan=_lifespan(wh))
