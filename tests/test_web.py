@@ -155,6 +155,15 @@ def test_decisions_with_filters(client):
     assert client.get("/decisions", params={"partnership": "oslo", "outcome": "approved"}).status_code == 200
 
 
+def test_every_meeting_link_on_a_page_opens(client):
+    import re
+    pages = ["/search?q=rehabilitering", "/decisions?limit=500", "/meetings"]
+    links = {href for p in pages for href in re.findall(r'href="(/meetings/[^"]+)"', client.get(p).text)}
+    assert links
+    for href in links:
+        assert client.get(href).status_code == 200, href
+
+
 def test_data_quality_page(client):
     data = client.get("/api/quality").json()
     assert data["counts"]["cases"] > 0
