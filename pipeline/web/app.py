@@ -189,6 +189,12 @@ def meeting_data(wh: Warehouse, meeting_id: str) -> dict[str, Any]:
         found = queries._records(con, """SELECT * FROM meetings WHERE partnership || '|' ||
                                           coalesce(body_abbrev, body) || '|' || meeting_date = ?""", [meeting_id])
     if not found:
+        # documents with a meeting key but no minutes or notice (a board's case papers): their header
+        found = queries._records(con, """SELECT meeting_id, partnership, body, body_abbrev, meeting_date, start_time,
+                                                end_time, location, chair, minute_taker
+                                         FROM documents WHERE meeting_id = ? ORDER BY doc_type, doc_id LIMIT 1""",
+                                 [meeting_id])
+    if not found:
         raise HTTPException(404, f"no meeting {meeting_id!r}")
     meeting = found[0]
     mid = meeting["meeting_id"]
