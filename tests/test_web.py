@@ -203,3 +203,28 @@ def test_injection_strings_are_values_not_sql(client, value):
     html = client.get("/search", params={"q": value}).text
     assert "<script>alert(1)</script>" not in html
     assert client.get("/api/quality").json()["counts"]["cases"] > 0  # nothing dropped
+
+
+def test_a_request_holds_no_connection_after_its_answer_and_a_build_holding_the_file_is_503(built_warehouse,
+                                                                                          tmp_path):
+    import shutil
+    import subprocess
+    import sys
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(built_warehouse, db)
+    app = create_app(db, ROOT, tmp_path / "cache")
+    writer = [sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('open', flush=True); "
+                                    "sys.stdin.readline()", str(db)]
+    with TestClient(app) as c:
+        assert c.get("/api/decisions").status_code == 200
+        # between requests the file is free: a build (a read-write connection in another process) can open it
+        proc = subprocess.Popen(writer, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            assert proc.stdout.readline().strip() == "open"
+            busy = c.get("/api/decisions")
+            assert busy.status_code == 503
+            assert busy.headers["retry-after"] == "5"
+            assert c.get("/decisions").status_code == 503
+        finally:
+            proc.communicate("\n", timeout=30)
+        assert c.get("/api/decisions").status_code == 200

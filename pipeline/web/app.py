@@ -5,12 +5,10 @@ warehouse/queries.py, or a parameterised statement here). The connection is open
 without external access; each request reads through a cursor of its own."""
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import threading
 from collections import Counter
-from collections.abc import AsyncIterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -66,20 +64,50 @@ class SecurityHeaders:
 
 
 class Warehouse:
-    """The read-only connection, the root that source paths are relative to, the page-image cache."""
+    """The warehouse file, the root that source paths are relative to, the page-image cache. A request
+    opens its own read-only connection and closes it when answered (see `connection`), so that
+    between requests a build can take the warehouse, and the next request reads what it committed."""
 
     def __init__(self, db: Path, root: Path, cache: Path) -> None:
         self.db, self.root, self.cache = db, root, cache
-        self.con = queries.connect(db)
-        self.known = queries.known_values(self.con)
-        self._lock = threading.Lock()
+        queries.connect(db).close()  # a missing or outdated warehouse is said at start
 
-    def cursor(self) -> duckdb.DuckDBPyConnection:
-        with self._lock:
-            return self.con.cursor()
 
-    def close(self) -> None:
-        self.con.close()
+class OpenConnections:
+    """Closes the connection a request opened (`connection`) once its response has been sent."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            con = scope.get("state", {}).pop("con", None)
+            if con is not None:
+                con.close()
+
+
+def connection(request: Request) -> duckdb.DuckDBPyConnection:
+    """The request's read-only connection, opened at its first use; 503 while a build writes."""
+    con: duckdb.DuckDBPyConnection | None = getattr(request.state, "con", None)
+    if con is None:
+        try:
+            con = queries.connect(_wh(request).db)
+        except duckdb.Error as exc:
+            if "lock" in str(exc).casefold():
+                raise HTTPException(503, "a build is writing the warehouse; try again when it has finished",
+                                    headers={"retry-after": "5"}) from exc
+            raise
+        request.state.con = con
+    return con
+
+
+def _known_values(request: Request) -> dict[str, list[str]]:
+    known: dict[str, list[str]] | None = getattr(request.state, "known", None)
+    if known is None:
+        known = request.state.known = queries.known_values(connection(request))
+    return known
 
 
 # --- user values -------------------------------------------------------------------------------
@@ -88,10 +116,10 @@ def _bad(message: str) -> HTTPException:
     return HTTPException(400, message)
 
 
-def _known(wh: Warehouse, name: str, value: str | None) -> str | None:
+def _known(request: Request, name: str, value: str | None) -> str | None:
     if not value:
         return None
-    if value.casefold() not in {k.casefold() for k in wh.known[name]}:
+    if value.casefold() not in {k.casefold() for k in _known_values(request)[name]}:
         raise _bad(f"unknown {name} {value!r}")
     return value
 
@@ -117,13 +145,14 @@ def _int(name: str, value: str | None, default: int, low: int, high: int) -> int
     return n
 
 
-def _filters(wh: Warehouse, request: Request, limit: int | None) -> queries.Filters:
+def _filters(request: Request, limit: int | None) -> queries.Filters:
     q = request.query_params
     since, until = _day("since", q.get("since")), _day("until", q.get("until"))
     if since and until and since > until:
         raise _bad("since is after until")
-    return queries.Filters(_known(wh, "partnership", q.get("partnership")), _known(wh, "body", q.get("body")),
-                           since, until, _known(wh, "topic", q.get("topic")), limit)
+    return queries.Filters(_known(request, "partnership", q.get("partnership")),
+                           _known(request, "body", q.get("body")), since, until,
+                           _known(request, "topic", q.get("topic")), limit)
 
 
 def _outcome(request: Request) -> str | None:
@@ -139,19 +168,19 @@ def _wants_json(request: Request) -> bool:
 
 # --- data ----------------------------------------------------------------------------------------
 
-def search_data(wh: Warehouse, request: Request) -> dict[str, Any]:
+def search_data(request: Request) -> dict[str, Any]:
     """The CLI's search over every hit (for the facet counts), narrowed by outcome, then one page."""
     qp = request.query_params
     text = (qp.get("q") or "").strip()
     if len(text) > 500:
         raise _bad("q: longer than 500 characters")
-    f = _filters(wh, request, None)
+    f = _filters(request, None)
     outcome = _outcome(request)
     limit = _int("limit", qp.get("limit"), 20, 1, MAX_LIMIT)
     offset = _int("offset", qp.get("offset"), 0, 0, 10**9)
     hits: list[dict[str, Any]] = []
     if text:
-        hits = render.records(queries.search(wh.cursor(), text, f))
+        hits = render.records(queries.search(connection(request), text, f))
     facets: dict[str, list[tuple[str, int]]] = {}
     for name in FACETS:
         counts: Counter[str] = Counter()
@@ -171,18 +200,18 @@ def _given(request: Request) -> dict[str, str]:
     return {k: v for k in keys if (v := request.query_params.get(k))}
 
 
-def meetings_data(wh: Warehouse, request: Request) -> dict[str, Any]:
+def meetings_data(request: Request) -> dict[str, Any]:
     qp = request.query_params
     limit = _int("limit", qp.get("limit"), 100, 1, MAX_LIMIT)
-    df = queries.meetings(wh.cursor(), _filters(wh, request, limit))
+    df = queries.meetings(connection(request), _filters(request, limit))
     rows = render.records(df)
     for r in rows:
         r["meeting_id"] = f"{r['partnership']}|{r['body']}|{r['meeting_date']}"
     return {"filters": _given(request), "total": df.attrs["total"], "results": rows}
 
 
-def meeting_data(wh: Warehouse, meeting_id: str) -> dict[str, Any]:
-    con = wh.cursor()
+def meeting_data(request: Request, meeting_id: str) -> dict[str, Any]:
+    con = connection(request)
     found = queries._records(con, "SELECT * FROM meetings WHERE meeting_id = ?", [meeting_id])
     if not found:
         # the list names a meeting by its body's abbreviation; the key may hold the full name
@@ -215,12 +244,12 @@ def meeting_data(wh: Warehouse, meeting_id: str) -> dict[str, Any]:
     return out
 
 
-def case_data(wh: Warehouse, case_id: str) -> dict[str, Any]:
-    con = wh.cursor()
+def case_data(request: Request, case_id: str) -> dict[str, Any]:
+    con = connection(request)
     if not con.execute("SELECT 1 FROM cases WHERE case_id = ?", [case_id]).fetchone():
         raise HTTPException(404, f"no case {case_id!r}")
     shown: dict[str, Any] = render.plain(queries.show(con, case_id))
-    pdf = _case_pdf(wh, con, case_id)
+    pdf = _case_pdf(_wh(request), con, case_id)
     shown["page_image"] = bool(pdf)
     return shown
 
@@ -237,17 +266,17 @@ def _case_pdf(wh: Warehouse, con: duckdb.DuckDBPyConnection, case_id: str) -> tu
     return (path, int(row[1]), str(row[2])) if path.is_file() else None
 
 
-def decisions_data(wh: Warehouse, request: Request) -> dict[str, Any]:
+def decisions_data(request: Request) -> dict[str, Any]:
     qp = request.query_params
     limit = _int("limit", qp.get("limit"), 100, 1, MAX_LIMIT)
     taken_only = qp.get("taken_only") in ("1", "true", "on")
-    df = queries.decisions(wh.cursor(), _filters(wh, request, limit), _outcome(request), not taken_only)
+    df = queries.decisions(connection(request), _filters(request, limit), _outcome(request), not taken_only)
     return {"filters": _given(request) | ({"taken_only": "1"} if taken_only else {}),
             "total": df.attrs["total"], "results": render.records(df)}
 
 
-def quality_data(wh: Warehouse, request: Request) -> dict[str, Any]:
-    con = wh.cursor()
+def quality_data(request: Request) -> dict[str, Any]:
+    con = connection(request)
     kinds = queries._records(con, "SELECT kind, count(*) AS n FROM data_quality GROUP BY kind ORDER BY n DESC, kind",
                              [])
     rows = queries._records(con, """SELECT q.doc_id, q.case_id, q.item, q.item_name, q.field, q.kind, q.kept_value,
@@ -278,7 +307,7 @@ def _wh(request: Request) -> Warehouse:
 
 def _page(request: Request, template: str, data: dict[str, Any]) -> Response:
     templates: Jinja2Templates = request.app.state.templates
-    return templates.TemplateResponse(request, template, {"data": data, "known": _wh(request).known,
+    return templates.TemplateResponse(request, template, {"data": data, "known": _known_values(request),
                                                           "outcomes": OUTCOMES})
 
 
@@ -287,7 +316,7 @@ def _respond(request: Request, template: str, data: dict[str, Any]) -> Response:
 
 
 async def home(request: Request) -> Response:
-    con = _wh(request).cursor()
+    con = connection(request)
     counts = queries._records(con, """SELECT (SELECT count(*) FROM meetings) AS meetings,
                                              (SELECT count(*) FROM cases) AS cases,
                                              (SELECT count(*) FROM decisions) AS decisions,
@@ -296,34 +325,34 @@ async def home(request: Request) -> Response:
 
 
 def search_page(request: Request) -> Response:
-    return _respond(request, "search.html", search_data(_wh(request), request))
+    return _respond(request, "search.html", search_data(request))
 
 
 def meetings_page(request: Request) -> Response:
-    return _respond(request, "meetings.html", meetings_data(_wh(request), request))
+    return _respond(request, "meetings.html", meetings_data(request))
 
 
 def meeting_page(request: Request) -> Response:
-    return _respond(request, "meeting.html", meeting_data(_wh(request), request.path_params["meeting_id"]))
+    return _respond(request, "meeting.html", meeting_data(request, request.path_params["meeting_id"]))
 
 
 def case_page(request: Request) -> Response:
-    return _respond(request, "case.html", case_data(_wh(request), request.path_params["case_id"]))
+    return _respond(request, "case.html", case_data(request, request.path_params["case_id"]))
 
 
 def decisions_page(request: Request) -> Response:
-    return _respond(request, "decisions.html", decisions_data(_wh(request), request))
+    return _respond(request, "decisions.html", decisions_data(request))
 
 
 def quality_page(request: Request) -> Response:
-    return _respond(request, "quality.html", quality_data(_wh(request), request))
+    return _respond(request, "quality.html", quality_data(request))
 
 
 def page_image(request: Request) -> Response:
     """The page of the source PDF where a case starts, as PNG, drawn once and then kept in the cache."""
     wh = _wh(request)
     case_id = request.path_params["case_id"]
-    con = wh.cursor()
+    con = connection(request)
     if not con.execute("SELECT 1 FROM cases WHERE case_id = ?", [case_id]).fetchone():
         raise HTTPException(404, f"no case {case_id!r}")
     pdf = _case_pdf(wh, con, case_id)
@@ -368,23 +397,17 @@ def favicon(request: Request) -> Response:
 async def error(request: Request, exc: Exception) -> Response:
     code = exc.status_code if isinstance(exc, HTTPException) else 500
     detail = exc.detail if isinstance(exc, HTTPException) else "internal error"
+    headers = dict(exc.headers or {}) if isinstance(exc, HTTPException) else {}
     if _wants_json(request):
-        return JSONResponse({"error": detail, "status": code}, status_code=code)
+        return JSONResponse({"error": detail, "status": code}, status_code=code, headers=headers)
     templates: Jinja2Templates = request.app.state.templates
-    return templates.TemplateResponse(request, "error.html", {"code": code, "detail": detail}, status_code=code)
+    return templates.TemplateResponse(request, "error.html", {"code": code, "detail": detail}, status_code=code,
+                                      headers=headers)
 
 
 def _merge_without(base: dict[str, Any], more: dict[str, Any], skip: str) -> dict[str, Any]:
     """`base` with the entries of `more` but `skip` (a link that changes or drops one filter)."""
     return {**base, **{k: v for k, v in more.items() if k != skip}}
-
-
-def _lifespan(wh: Warehouse) -> Any:
-    @contextlib.asynccontextmanager
-    async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        yield
-        wh.close()
-    return lifespan
 
 
 def create_app(db: Path, root: Path | None = None, cache: Path | None = None) -> Starlette:
@@ -411,8 +434,8 @@ def create_app(db: Path, root: Path | None = None, cache: Path | None = None) ->
         Route("/static/favicon.svg", favicon),
         Route("/favicon.ico", favicon),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)],
-                    exception_handlers={HTTPException: error, 500: error}, lifespan=_lifespan(wh))
+    app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders), Middleware(OpenConnections)],
+                    exception_handlers={HTTPException: error, 500: error})
     app.state.warehouse = wh
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.filters["dict_merge_without"] = _merge_without
