@@ -228,3 +228,12 @@ def test_a_request_holds_no_connection_after_its_answer_and_a_build_holding_the_
         finally:
             proc.communicate("\n", timeout=30)
         assert c.get("/api/decisions").status_code == 200
+
+
+def test_serve_without_a_warehouse_says_so(tmp_path):
+    from click.testing import CliRunner
+
+    from pipeline import cli
+    result = CliRunner().invoke(cli.main, ["serve", "--db", str(tmp_path / "none.duckdb")])
+    assert result.exit_code == 1
+    assert "no warehouse; run `minutes build` first" in result.output
