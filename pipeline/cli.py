@@ -626,6 +626,28 @@ def _raw_root(file: Path) -> Path | None:
     return None
 
 
+@main.command("serve")
+@_db_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(min=0, max=65535), default=8000, show_default=True)
+@click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
+              help="The folder the build ran in: the warehouse's source paths (raw/...) are taken from it.")
+@click.option("--cache", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the source-page images drawn (default: page-images beside --db).")
+def serve_cmd(db: Path, host: str, port: int, root: Path, cache: Path | None) -> None:
+    """A read-only web view of the warehouse: search with facets, meetings, cases with their source
+    page, decisions and data quality as HTML pages, the same data as JSON under /api/."""
+    import uvicorn
+
+    from .web.app import create_app
+    try:
+        app = _after_build(db, lambda: create_app(db, root, cache))
+    except (FileNotFoundError, _queries().OutdatedWarehouse) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"minutes: serving {db} on http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
 def run() -> NoReturn:
     """The `minutes` console script: the command group, then a prompt exit.
 

@@ -1,0 +1,1 @@
+"""`minutes serve`: a read-only web view of the warehouse (app.py)."""
