@@ -57,6 +57,9 @@ def extract_cmd(file: Path, as_json: bool, debug_page: int | None, out: Path | N
     one page of a PDF as a PNG for diagnosing its tables (--debug-page N --out PNG)."""
     if as_json == (debug_page is not None):
         raise click.UsageError("give either --json or --debug-page N --out PNG")
+    if os.fsencode(file).decode("utf-8", "replace") != str(file):
+        raise click.ClickException(f"{os.fsencode(file).decode('utf-8', 'backslashreplace')}: its name is not "
+                                   "valid UTF-8; rename it (e.g. convmv -f latin1 -t utf-8)")
     if debug_page is not None:
         _debug_page(file, debug_page, out)
         return

@@ -2,6 +2,7 @@
 unchanged, failed before, renamed, a duplicate of another file, gone from raw/, unreadable."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,8 +35,39 @@ class Plan:
 
 
 def source_paths(raw: Path) -> list[Path]:
-    """The files a build reads: of a type it reads, in a partnership's folder (raw/<partnership>/…)."""
-    return sorted(p for p in _files(raw) if p.suffix.lower() in ingest.SUFFIXES and p.parent != raw)
+    """The files a build reads: of a type it reads, in a partnership's folder (raw/<partnership>/…),
+    with a name that is valid UTF-8, and inside raw/ (a link out of raw/ is not followed)."""
+    return sorted(p for p in _files(raw) if p.suffix.lower() in ingest.SUFFIXES and p.parent != raw
+                  and _refusal(raw, p) is None)
+
+
+def shown(path: Path | str) -> str:
+    """A path as it can be printed and stored: bytes that are not UTF-8 as \\xNN, control
+    characters (a newline in a name) escaped, so a name cannot forge a line of output."""
+    text = os.fsencode(path).decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def _valid_name(path: Path) -> bool:
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _refusal(raw: Path, path: Path) -> str | None:
+    """Why a file of a type minutes reads is refused, or None."""
+    if not _valid_name(path):
+        return "not read: its name is not valid UTF-8; rename it (e.g. convmv -f latin1 -t utf-8)"
+    try:
+        target = path.resolve(strict=True)
+        inside = target.is_relative_to(raw.resolve(strict=True))
+    except (OSError, RuntimeError):
+        return "not read: a broken or looping link"
+    if not inside:
+        return f"not read: a link to {shown(target)}, outside raw/; copy the file into raw/ instead"
+    return None
 
 
 def _files(raw: Path) -> list[Path]:
@@ -59,6 +91,8 @@ def skipped_files(raw: Path) -> list[tuple[Path, str]]:
         elif p.parent == raw:
             out.append((p, "not read: directly under raw/; put it in the folder of its partnership, "
                            "raw/<partnership>/ (e.g. raw/oslo/)"))
+        elif (why := _refusal(raw, p)) is not None:
+            out.append((p, why))
     return out
 
 

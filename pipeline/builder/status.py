@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..warehouse import load
-from .plan import Plan, plan
+from .plan import Plan, plan, shown
 
 
 @dataclass
@@ -60,5 +60,5 @@ def raw_states(p: Plan) -> pd.DataFrame:
     rows += [(str(x), "duplicate", f"same content as {other}") for x, other in p.duplicates]
     rows += [(old, "gone", "loaded, no longer under raw/") for old, _ in p.gone]
     rows += [(str(x), "unreadable", reason) for x, reason in p.unreadable]
-    rows += [(str(x), "skipped", reason) for x, reason in p.skipped]
+    rows += [(shown(x), "skipped", reason) for x, reason in p.skipped]
     return pd.DataFrame(sorted(rows), columns=["path", "state", "note"])

