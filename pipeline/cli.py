@@ -17,7 +17,7 @@ import duckdb
 from . import __version__, extract
 from .builder import workers
 from .builder.run import run as run_build
-from .errors import BuildFailed, ExtractError, IngestError, WarehouseBusy, one_line
+from .errors import BuildFailed, EnvironmentFault, ExtractError, IngestError, WarehouseBusy, one_line
 from .read import ingest, page_image
 
 if TYPE_CHECKING:
@@ -86,7 +86,9 @@ def _debug_page(file: Path, number: int, out: Path | None) -> None:
 
 EXIT_CODES = """Exit codes: 0 every file loaded (or unchanged); 1 one or more files failed (the others are loaded;
 with --strict the build stopped at the first failure); 2 bad usage; 3 another build holds the
-warehouse (see --wait); 4 the warehouse file cannot be opened."""
+warehouse (see --wait); 4 the warehouse file cannot be opened; 5 the machine stopped the build (disk
+full, permission denied, lock path a link or a folder, --db under a file): nothing recorded against a
+file, the next build retries."""
 
 
 @main.command("build", epilog=EXIT_CODES)
@@ -130,6 +132,10 @@ def build_cmd(raw: Path, db: Path, extracted: Path, strict: bool, prune: bool, j
     except WarehouseBusy as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(3)
+    except EnvironmentFault as exc:
+        progress.close()
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(5)
     except duckdb.Error as exc:
         _unreadable_warehouse(db, exc, "open")
     progress.close()

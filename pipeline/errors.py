@@ -19,6 +19,12 @@ class WarehouseBusy(Exception):
     """Another build holds the warehouse lock."""
 
 
+class EnvironmentFault(Exception):
+    """The machine, not the file: a full disk, a permission, a lock path that is a link or a
+    folder. The build stops (exit 5); nothing is recorded against a file, so the next build
+    tries it again."""
+
+
 def reason_of(exc: BaseException) -> str:
     """One line a person can act on."""
     if isinstance(exc, (IngestError, ExtractError)):

@@ -70,3 +70,27 @@ def test_a_link_out_of_raw_is_refused_and_a_link_inside_takes_its_own_folder(tmp
     con.close()
     assert [Path(p).name for p, _ in rows] == ["god.txt"] or {pp for _, pp in rows} <= {"oslo", "bergen"}
     assert "etc" not in {pp for _, pp in rows} and "passwd" not in r.stdout.split("skipped_files")[0]
+
+
+def test_a_lock_file_that_is_a_link_is_not_followed(tmp_path):
+    (tmp_path / "raw" / "oslo").mkdir(parents=True)
+    shutil.copy(GOOD_TEXT, tmp_path / "raw" / "oslo" / "god.txt")
+    victim = tmp_path / "victim"
+    victim.write_text("keep me\n")
+    (tmp_path / "m.duckdb.lock").symlink_to(victim)
+    r = build(tmp_path)
+    assert r.returncode == 5 and "Traceback" not in r.stderr
+    assert "lock file is a link" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert victim.read_text() == "keep me\n"
+
+
+def test_a_lock_path_that_is_a_folder_or_a_db_under_a_file_is_one_line_and_exit_5(tmp_path):
+    (tmp_path / "raw" / "oslo").mkdir(parents=True)
+    shutil.copy(GOOD_TEXT, tmp_path / "raw" / "oslo" / "god.txt")
+    (tmp_path / "m.duckdb.lock").mkdir()
+    r = build(tmp_path)
+    assert r.returncode == 5 and "Traceback" not in r.stderr and "lock path is a folder" in r.stderr
+    (tmp_path / "a-file").write_text("x")
+    r = minutes("build", "--raw", tmp_path / "raw", "--db", tmp_path / "a-file" / "m.duckdb",
+                "--extracted", tmp_path / "ex", "--jobs", "0")
+    assert r.returncode == 5 and "Traceback" not in r.stderr and "a-file" in r.stderr
