@@ -6,11 +6,14 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from conftest import RAW
 
@@ -94,3 +97,60 @@ def test_a_lock_path_that_is_a_folder_or_a_db_under_a_file_is_one_line_and_exit_
     r = minutes("build", "--raw", tmp_path / "raw", "--db", tmp_path / "a-file" / "m.duckdb",
                 "--extracted", tmp_path / "ex", "--jobs", "0")
     assert r.returncode == 5 and "Traceback" not in r.stderr and "a-file" in r.stderr
+
+
+def _descendants(pid: int) -> set[int]:
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
+    out: set[int] = set()
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        kids = {c for c, pp in parents.items() if pp == p}
+        todo += list(kids - out)
+        out |= kids
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process tree from /proc")
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_workers_die_with_a_killed_build_and_its_pipe_ends(tmp_path, sig):
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    args = MINUTES + ["build", "--raw", str(raw), "--db", str(tmp_path / "m.duckdb"), "--extracted",
+                      str(tmp_path / "ex"), "--jobs", "2"]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    kids: set[int] = set()
+    while time.monotonic() < deadline and len(kids) < 2:
+        time.sleep(0.2)
+        kids = _descendants(proc.pid)
+    assert len(kids) >= 2, "the build started no workers"
+    time.sleep(1)
+    kids = _descendants(proc.pid)
+    os.kill(proc.pid, sig)
+    proc.wait(timeout=30)
+    assert proc.stdout is not None
+    ended = subprocess.run(["timeout", "20", "cat"], stdin=proc.stdout, capture_output=True)
+    assert ended.returncode == 0, "the build's output pipe was held open after it died"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(_alive(k) for k in kids):
+        time.sleep(0.2)
+    left = [k for k in kids if _alive(k)]
+    for k in left:
+        os.kill(k, signal.SIGKILL)
+    assert not left, f"workers outlived the build: {left}"

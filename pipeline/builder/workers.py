@@ -8,6 +8,7 @@ the rest of the batch goes on in a fresh pool."""
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import faulthandler
 import multiprocessing
 import os
@@ -95,9 +96,36 @@ def _on_alarm(signum: int, frame: FrameType | None) -> NoReturn:
     raise TimeoutError(f"time limit of {_GUARD.seconds:.0f} s exceeded while reading the file{where}")
 
 
-def _init_worker(guard: Guard, pages: Any = None) -> None:
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker ends when the build process ends, however it ends (SIGKILL included): otherwise
+    workers orphaned by a killed build read on for ever and hold its output pipe open (`minutes
+    build | cat` would never end). On Linux the kernel sends SIGKILL at the parent's death (sent
+    when the thread that started the worker ends: the pools are started by the build's main thread
+    or its outcomes thread, which outlives them); everywhere a watchdog thread checks that the
+    parent is still the one that started the worker."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
+
+def _init_worker(guard: Guard, pages: Any = None, parent: int | None = None) -> None:
     global _GUARD, _PAGES
     _GUARD, _PAGES = guard, pages
+    if parent is not None:
+        _die_with_parent(parent)
     limit = guard.memory_mb * 1024 * 1024
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -146,7 +174,7 @@ def default_jobs() -> int:
 def _new_pool(jobs: int, guard: Guard, pages: PageProgress | None = None) -> ProcessPoolExecutor:
     ctx = multiprocessing.get_context("spawn")  # workers do not inherit the warehouse connection
     return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
-                               initargs=(guard, pages.queue if pages else None))
+                               initargs=(guard, pages.queue if pages else None, os.getpid()))
 
 
 def start_pool(jobs: int, guard: Guard = Guard(), pages: PageProgress | None = None) -> ProcessPoolExecutor:
