@@ -154,3 +154,29 @@ def test_workers_die_with_a_killed_build_and_its_pipe_ends(tmp_path, sig):
     for k in left:
         os.kill(k, signal.SIGKILL)
     assert not left, f"workers outlived the build: {left}"
+
+
+def test_a_stray_latin1_byte_is_read_as_cp1252_on_its_line_only_and_controls_are_removed(tmp_path):
+    folder = tmp_path / "raw" / "oslo"
+    folder.mkdir(parents=True)
+    lines = GOOD_TEXT.read_bytes().split(b"\n")
+    assert any("å".encode() in ln for ln in lines)
+    lines.insert(3, "Bystyret og byrådet møtes".encode("latin-1"))  # one line pasted from a Latin-1 file
+    data = b"\n".join(lines)
+    cut = len(data) // 2
+    data = data[:cut] + b"\x00\x01" + data[cut:] + b"\x00\x1b"  # scattered NULs and controls, past 4 KiB
+    (folder / "blandet.txt").write_bytes(data)
+    e = minutes("extract", "--json", folder / "blandet.txt")
+    assert e.returncode == 0, e.stderr
+    assert "Ã¥" not in e.stdout and "Ã¸" not in e.stdout and "\\u0000" not in e.stdout and "\\u001b" not in e.stdout
+    out = json.loads(e.stdout)
+    assert any("line 4" in w and "cp1252" in w for w in out["warnings"])
+    r = build(tmp_path)
+    assert r.returncode == 0, r.stderr
+    con = duckdb.connect(str(tmp_path / "m.duckdb"), read_only=True)
+    texts = con.execute("SELECT coalesce(title, '') || coalesce(text, '') || coalesce(decision, '') "
+                        "FROM copy_cases").fetchall()
+    con.close()
+    joined = "".join(t for (t,) in texts)
+    assert joined and "\x00" not in joined and "\x01" not in joined and "Ã" not in joined
+    assert "å" in joined
