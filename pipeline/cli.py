@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import sys
 import threading
@@ -603,6 +604,8 @@ def topics_cmd(db: Path, fmt: str, wide: bool, by_year: bool, **kw) -> None:
 @_filters("format", "wide")
 def sql_cmd(statement: str, db: Path, fmt: str, wide: bool) -> None:
     """Run read-only SQL against the warehouse (tables and v_* views; see README)."""
+    if not statement.strip():
+        raise click.UsageError("give an SQL statement, e.g. minutes sql 'SELECT count(*) FROM cases'")
     _run_query(db, lambda con: _queries().sql(con, statement), fmt, wide=wide)
 
 
@@ -614,18 +617,42 @@ def sql_cmd(statement: str, db: Path, fmt: str, wide: bool) -> None:
 def export_cmd(out_dir: Path, fmt: str, db: Path) -> None:
     """Write every table and view of the warehouse to OUT_DIR, one file each."""
     con = _open_read_only(db)
-    out_dir.mkdir(parents=True, exist_ok=True)
     try:
+        if out_dir.exists() and not out_dir.is_dir():
+            raise click.ClickException(f"{out_dir}: not a folder")
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise click.ClickException(f"{out_dir}: cannot make the folder ({exc.strerror or exc})") from None
+        if not out_dir.is_dir():
+            raise click.ClickException(f"{out_dir}: not a folder")
         for name in _queries().tables(con):
-            df = con.execute(f'SELECT * FROM "{name}"').df()
-            target = out_dir / f"{name}.{fmt}"
-            if fmt == "parquet":
-                df.to_parquet(target, index=False)
-            else:
-                _render().write_csv(df, target)
+            df = con.execute('SELECT * FROM "{}"'.format(name.replace('"', '""'))).df()
+            target = _export_target(out_dir, name, fmt)
+            try:
+                if fmt == "parquet":
+                    df.to_parquet(target, index=False)
+                else:
+                    _render().write_csv(df, target)
+            except OSError as exc:
+                target.unlink(missing_ok=True)
+                raise click.ClickException(f"{target}: cannot write ({exc.strerror or exc})") from None
             click.echo(f"{target}  {len(df)} rows")
     finally:
         con.close()
+
+
+def _export_target(out_dir: Path, name: str, fmt: str) -> Path:
+    """The file a table is exported to: always directly inside out_dir, whatever the table's name
+    (`../../x` becomes `_.._.._x`, never a hidden file); characters other than letters, digits, `.`,
+    `-` and `_` become `_`."""
+    safe = re.sub(r"[^\w.-]", "_", name)
+    if not safe.strip(".") or safe.startswith("."):
+        safe = "_" + safe
+    target = out_dir / f"{safe}.{fmt}"
+    if target.resolve().parent != out_dir.resolve():  # a link in out_dir pointing elsewhere
+        raise click.ClickException(f"{target}: would be written outside {out_dir}; not written")
+    return target
 
 
 def _raw_root(file: Path) -> Path | None:

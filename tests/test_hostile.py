@@ -180,3 +180,72 @@ def test_a_stray_latin1_byte_is_read_as_cp1252_on_its_line_only_and_controls_are
     joined = "".join(t for (t,) in texts)
     assert joined and "\x00" not in joined and "\x01" not in joined and "Ã" not in joined
     assert "å" in joined
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("wh")
+    (tmp / "raw" / "oslo").mkdir(parents=True)
+    shutil.copy(GOOD_TEXT, tmp / "raw" / "oslo" / "god.txt")
+    assert build(tmp).returncode == 0
+    return tmp / "m.duckdb"
+
+
+def _one_error_line(r: subprocess.CompletedProcess, code: int, *words: str) -> None:
+    assert r.returncode == code, (r.returncode, r.stderr)
+    assert "Traceback" not in r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert lines and lines[-1].startswith("Error:") and all(w in lines[-1] for w in words), r.stderr
+
+
+def test_empty_sql_and_exports_to_impossible_places_are_one_line_with_their_exit_code(tmp_path, warehouse):
+    _one_error_line(minutes("sql", "", "--db", warehouse), 2, "SQL statement")
+    _one_error_line(minutes("sql", "   ", "--db", warehouse), 2, "SQL statement")
+    (tmp_path / "a-file").write_text("x")
+    _one_error_line(minutes("export", tmp_path / "a-file" / "out", "--db", warehouse), 1, "a-file")
+    _one_error_line(minutes("export", tmp_path / "a-file", "--db", warehouse), 2, "is a file")
+    _one_error_line(minutes("export", "/dev/full", "--db", warehouse), 1, "/dev/full", "not a folder")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "cases.csv").symlink_to("/dev/full")
+    _one_error_line(minutes("export", tmp_path / "out", "--format", "csv", "--db", warehouse), 1,
+                    "cases.csv", "outside")
+
+
+def test_export_keeps_a_hostile_table_name_inside_its_folder(tmp_path, warehouse):
+    db = tmp_path / "m.duckdb"
+    shutil.copy(warehouse, db)
+    con = duckdb.connect(str(db))
+    con.execute('CREATE TABLE "../../escaped" AS SELECT 1 AS x')
+    con.execute('CREATE TABLE "/tmp/absolute" AS SELECT 2 AS x')
+    con.close()
+    out = tmp_path / "a" / "b" / "out"
+    r = minutes("export", out, "--format", "csv", "--db", db)
+    assert r.returncode == 0, r.stderr
+    assert not (tmp_path / "a" / "escaped.csv").exists() and not Path("/tmp/absolute.csv").exists()
+    names = {p.name for p in out.iterdir()}
+    assert "_.._.._escaped.csv" in names and "_tmp_absolute.csv" in names
+    assert all(p.parent == out for p in out.rglob("*"))
+
+
+def _mount_small_tmpfs(where: Path, size: str = "256k") -> bool:
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        return False
+    where.mkdir(parents=True, exist_ok=True)
+    return subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
+                          capture_output=True).returncode == 0
+
+
+@pytest.fixture()
+def small_disk(tmp_path):
+    where = tmp_path / "small"
+    if not _mount_small_tmpfs(where):
+        pytest.skip("mounting a small tmpfs needs root and mount(8) (it runs as root in CI)")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], capture_output=True)
+
+
+def test_export_to_a_full_disk_is_one_line_and_exit_1(small_disk, warehouse):
+    r = minutes("export", small_disk / "out", "--format", "csv", "--db", warehouse)
+    _one_error_line(r, 1, "No space left on device")
