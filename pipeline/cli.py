@@ -18,7 +18,7 @@ import duckdb
 from . import __version__, extract
 from .builder import workers
 from .builder.run import run as run_build
-from .errors import BuildFailed, EnvironmentFault, ExtractError, IngestError, WarehouseBusy, one_line
+from .errors import BuildFailed, EnvironmentFault, ExtractError, IngestError, WarehouseBusy, environment_fault, one_line
 from .read import ingest, page_image
 
 if TYPE_CHECKING:
@@ -138,6 +138,11 @@ def build_cmd(raw: Path, db: Path, extracted: Path, strict: bool, prune: bool, j
         click.echo(f"Error: {exc}", err=True)
         sys.exit(5)
     except duckdb.Error as exc:
+        if (fault := environment_fault(exc)) is not None:
+            progress.close()
+            click.echo(f"Error: {db}: cannot write the warehouse ({fault}); nothing recorded against the files, "
+                       "the next build loads them", err=True)
+            sys.exit(5)
         _unreadable_warehouse(db, exc, "open")
     progress.close()
     click.echo(json.dumps(summary.as_dict(), ensure_ascii=False) if as_json else "\n".join(summary.lines()))

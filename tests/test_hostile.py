@@ -249,3 +249,79 @@ def small_disk(tmp_path):
 def test_export_to_a_full_disk_is_one_line_and_exit_1(small_disk, warehouse):
     r = minutes("export", small_disk / "out", "--format", "csv", "--db", warehouse)
     _one_error_line(r, 1, "No space left on device")
+
+
+def _loads_next_time(tmp: Path, extracted: Path) -> None:
+    r = minutes("build", "--raw", tmp / "raw", "--db", tmp / "m.duckdb", "--extracted", extracted,
+                "--jobs", "0", "--json")
+    assert r.returncode == 0, r.stderr
+    summary = json.loads(r.stdout)
+    assert summary["parsed"] == 1 and summary["failed"] == 0 and summary["failed_before"] == 0
+
+
+@pytest.mark.parametrize("jobs", ["0", "1"])
+def test_a_full_stage_folder_stops_the_build_records_nothing_and_the_file_loads_next_time(tmp_path, jobs):
+    where = tmp_path / "small"
+    if not _mount_small_tmpfs(where, "4k"):
+        pytest.skip("mounting a small tmpfs needs root and mount(8) (it runs as root in CI)")
+    try:
+        (tmp_path / "raw" / "oslo").mkdir(parents=True)
+        shutil.copy(GOOD_TEXT, tmp_path / "raw" / "oslo" / "god.txt")
+        r = minutes("build", "--raw", tmp_path / "raw", "--db", tmp_path / "m.duckdb", "--extracted", where,
+                    "--jobs", jobs)
+        _one_error_line(r, 5, "No space left on device", "god.txt")
+        assert not [p for p in where.rglob("*") if p.is_file()], "a half-written stage file was left"
+        if (tmp_path / "m.duckdb").exists():
+            con = duckdb.connect(str(tmp_path / "m.duckdb"), read_only=True)
+            assert con.execute("SELECT count(*) FROM load_errors").fetchone() == (0,)
+            con.close()
+    finally:
+        subprocess.run(["umount", "-l", str(where)], capture_output=True)
+    _loads_next_time(tmp_path, tmp_path / "ex")
+
+
+def test_a_read_only_stage_folder_stops_the_build_and_the_file_loads_next_time(tmp_path):
+    where = tmp_path / "ro"
+    if not _mount_small_tmpfs(where, "1m"):
+        pytest.skip("mounting a tmpfs needs root and mount(8) (it runs as root in CI)")
+    try:
+        subprocess.run(["mount", "-o", "remount,ro", str(where)], check=True)
+        (tmp_path / "raw" / "oslo").mkdir(parents=True)
+        shutil.copy(GOOD_TEXT, tmp_path / "raw" / "oslo" / "god.txt")
+        r = minutes("build", "--raw", tmp_path / "raw", "--db", tmp_path / "m.duckdb", "--extracted", where,
+                    "--jobs", "0")
+        _one_error_line(r, 5, "Read-only file system")
+    finally:
+        subprocess.run(["umount", "-l", str(where)], capture_output=True)
+    _loads_next_time(tmp_path, tmp_path / "ex")
+
+
+def _counts(db: Path) -> dict[str, int]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
+                for t in ("source_files", "load_errors", "copy_cases", "cases", "attendees")}
+    finally:
+        con.close()
+
+
+def test_a_full_warehouse_disk_stops_the_build_with_exit_5_and_the_next_build_completes_it(tmp_path):
+    where = tmp_path / "small"
+    if not _mount_small_tmpfs(where, "3m"):
+        pytest.skip("mounting a small tmpfs needs root and mount(8) (it runs as root in CI)")
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    try:
+        args = ["build", "--raw", raw, "--db", where / "m.duckdb", "--extracted", tmp_path / "ex", "--jobs", "2"]
+        r = minutes(*args)
+        _one_error_line(r, 5, "cannot write the warehouse", "nothing recorded")
+        subprocess.run(["mount", "-o", "remount,size=64m", str(where)], check=True)  # space freed
+        again = minutes(*args)
+        assert again.returncode == 0, again.stderr
+        after = _counts(where / "m.duckdb")
+    finally:
+        subprocess.run(["umount", "-l", str(where)], capture_output=True)
+    clean = minutes("build", "--raw", raw, "--db", tmp_path / "clean.duckdb", "--extracted", tmp_path / "ex2",
+                    "--jobs", "2")
+    assert clean.returncode == 0, clean.stderr
+    assert after == _counts(tmp_path / "clean.duckdb") and after["load_errors"] == 0

@@ -29,7 +29,7 @@ from types import FrameType
 from typing import Any, NoReturn, cast
 
 from .. import extract
-from ..errors import reason_of
+from ..errors import environment_fault, reason_of
 from ..models import Extraction
 from ..read import ocr
 
@@ -47,6 +47,7 @@ class Outcome:
     pages: int = 0
     error: str | None = None
     seconds: dict[str, float] = field(default_factory=dict)
+    environment: bool = False  # the error is the machine's (disk full, permissions), not the file's
 
 
 def parse_one(path: Path, raw: Path, out_dir: Path | None, sha256: str | None = None) -> Outcome:
@@ -55,13 +56,18 @@ def parse_one(path: Path, raw: Path, out_dir: Path | None, sha256: str | None = 
     t0 = time.perf_counter()
     try:
         ex, pages = extract.run(path, raw, times, sha256)
-        t3 = time.perf_counter()
-        if out_dir is not None:
-            extract.write_stage_outputs(out_dir, ex, pages)
-        times["write"] = time.perf_counter() - t3
-        return Outcome(path, ex, len(pages), None, times)
     except Exception as exc:  # noqa: BLE001 - every failure becomes a recorded reason
         return Outcome(path, error=reason_of(exc), seconds={"failed": time.perf_counter() - t0})
+    t3 = time.perf_counter()
+    try:
+        if out_dir is not None:
+            extract.write_stage_outputs(out_dir, ex, pages)
+    except Exception as exc:  # noqa: BLE001 - the stage files could not be written: the machine's fault
+        fault = environment_fault(exc)
+        return Outcome(path, error=f"cannot write the stage files under {out_dir} ({fault or reason_of(exc)})",
+                       seconds={"failed": time.perf_counter() - t0}, environment=fault is not None)
+    times["write"] = time.perf_counter() - t3
+    return Outcome(path, ex, len(pages), None, times)
 
 
 class PageProgress:
