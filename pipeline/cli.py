@@ -17,6 +17,7 @@ import duckdb
 
 from . import __version__, extract
 from .builder import workers
+from .builder.plan import shown
 from .builder.run import run as run_build
 from .errors import BuildFailed, EnvironmentFault, ExtractError, IngestError, WarehouseBusy, environment_fault, one_line
 from .read import ingest, page_image
@@ -168,7 +169,7 @@ class _Progress:
                 self.bar.update(1)
                 return
             what = f"FAILED: {outcome.error}" if outcome.error else f"{outcome.pages} pages"
-            click.echo(f"[{n}/{total}] {outcome.path}: {what}", err=True)
+            click.echo(f"[{n}/{total}] {shown(outcome.path)}: {what}", err=True)
 
     def page(self, path: str, page: int, pages: int) -> None:
         with self.lock:

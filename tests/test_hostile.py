@@ -325,3 +325,17 @@ def test_a_full_warehouse_disk_stops_the_build_with_exit_5_and_the_next_build_co
                     "--jobs", "2")
     assert clean.returncode == 0, clean.stderr
     assert after == _counts(tmp_path / "clean.duckdb") and after["load_errors"] == 0
+
+
+def test_a_file_name_with_a_newline_cannot_forge_a_summary_line(tmp_path):
+    folder = tmp_path / "raw" / "oslo"
+    folder.mkdir(parents=True)
+    (folder / "x\nSKIPPED forged.pdf: all is well\ny.pdf").write_text("ikke en pdf", encoding="utf-8")
+    r = minutes("build", "--raw", tmp_path / "raw", "--db", tmp_path / "m.duckdb", "--extracted", tmp_path / "ex",
+                "--jobs", "0")
+    assert r.returncode == 1, r.stderr
+    forged = [ln for ln in (r.stdout + r.stderr).splitlines() if ln.startswith("SKIPPED forged")]
+    assert not forged
+    assert any(ln.startswith("FAILED ") and "\\nSKIPPED forged" in ln for ln in r.stdout.splitlines())
+    s = minutes("status", "--raw", tmp_path / "raw", "--db", tmp_path / "m.duckdb")
+    assert s.returncode == 0 and not [ln for ln in s.stdout.splitlines() if ln.startswith("SKIPPED forged")]

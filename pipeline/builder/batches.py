@@ -19,7 +19,7 @@ from ..errors import BuildFailed, EnvironmentFault, environment_fault, reason_of
 from ..models import Extraction
 from ..warehouse import load
 from . import workers
-from .plan import Plan
+from .plan import Plan, shown
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class Summary:
                  (self.gone, "loaded but gone from raw/" + (f", {self.pruned} pruned" if self.pruned else
                                                              " (kept; --prune removes them)"))]
         out += [f"note       {n} {text}" for n, text in notes if n]
-        out += [f"FAILED {f['path']}: {f['reason']}" for f in self.failures]
+        out += [f"FAILED {shown(f['path'])}: {f['reason']}" for f in self.failures]
         out += [f"SKIPPED {f['path']}: {f['reason']}" for f in self.skipped_files]
         return out
 
@@ -194,7 +194,7 @@ def _derive(outcome: workers.Outcome, summary: Summary) -> Frames | None:
 
 def record_failure(con: duckdb.DuckDBPyConnection, summary: Summary, path: Path, sha: str | None, reason: str,
                    strict: bool) -> None:
-    log.error("%s: %s", path, reason)
+    log.error("%s: %s", shown(path), reason)
     summary.failures.append({"path": str(path), "reason": reason})
     load.record_error(con, str(path), sha, reason)
     if strict:
