@@ -339,3 +339,20 @@ def test_a_file_name_with_a_newline_cannot_forge_a_summary_line(tmp_path):
     assert any(ln.startswith("FAILED ") and "\\nSKIPPED forged" in ln for ln in r.stdout.splitlines())
     s = minutes("status", "--raw", tmp_path / "raw", "--db", tmp_path / "m.duckdb")
     assert s.returncode == 0 and not [ln for ln in s.stdout.splitlines() if ln.startswith("SKIPPED forged")]
+
+
+def test_fifos_devices_and_broken_or_looping_links_are_named_in_the_summary_and_status(tmp_path):
+    folder = tmp_path / "raw" / "oslo"
+    folder.mkdir(parents=True)
+    shutil.copy(GOOD_TEXT, folder / "god.txt")
+    os.mkfifo(folder / "fifo.txt")
+    (folder / "null.txt").symlink_to("/dev/null")
+    (folder / "borte.txt").symlink_to(folder / "finnes-ikke.txt")
+    (folder / "ring.txt").symlink_to(folder / "ring.txt")
+    r = build(tmp_path)
+    assert r.returncode == 0, r.stderr
+    skipped = {Path(f["path"]).name: f["reason"] for f in json.loads(r.stdout)["skipped_files"]}
+    assert set(skipped) == {"fifo.txt", "null.txt", "borte.txt", "ring.txt"}
+    assert "FIFO" in skipped["fifo.txt"] and "broken" in skipped["borte.txt"] and "loops" in skipped["ring.txt"]
+    s = minutes("status", "--raw", tmp_path / "raw", "--db", tmp_path / "m.duckdb")
+    assert s.returncode == 0 and all(name in s.stdout for name in skipped)

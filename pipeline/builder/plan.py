@@ -3,6 +3,7 @@ unchanged, failed before, renamed, a duplicate of another file, gone from raw/, 
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,9 +81,41 @@ KNOWN_TYPES = {".docx": "a Word document", ".doc": "a Word document", ".odt": "a
                ".jpg": "an image", ".jpeg": "an image", ".png": "an image", ".tif": "an image", ".tiff": "an image"}
 
 
-def skipped_files(raw: Path) -> list[tuple[Path, str]]:
-    """Files under raw/ a build does not read, each with the reason and what to do."""
+def _odd(raw: Path) -> list[tuple[Path, str]]:
+    """Entries under raw/ that are neither files nor folders: FIFOs, sockets, devices, links that
+    are broken or loop."""
     out = []
+    for p in raw.rglob("*"):
+        if p.name.startswith(".") or any(part.startswith(".") for part in p.relative_to(raw).parts):
+            continue
+        try:
+            if p.is_file() or p.is_dir():
+                continue
+            mode = p.lstat().st_mode
+        except OSError:
+            continue
+        if stat.S_ISLNK(mode):
+            try:
+                p.resolve(strict=True)
+                what = "a link to something that is not a file (a device, a FIFO)"
+            except RuntimeError:
+                what = "a link that loops"
+            except OSError:
+                what = "a broken link (its target does not exist)"
+        elif stat.S_ISFIFO(mode):
+            what = "a FIFO (named pipe), not a file"
+        elif stat.S_ISSOCK(mode):
+            what = "a socket, not a file"
+        else:
+            what = "a device, not a file"
+        out.append((p, f"not read: {what}"))
+    return out
+
+
+def skipped_files(raw: Path) -> list[tuple[Path, str]]:
+    """Files under raw/ a build does not read, each with the reason and what to do; and entries
+    that are not files at all (FIFOs, devices, broken or looping links)."""
+    out = _odd(raw)
     for p in sorted(_files(raw)):
         suffix = p.suffix.lower()
         if suffix not in ingest.SUFFIXES:
@@ -93,7 +126,7 @@ def skipped_files(raw: Path) -> list[tuple[Path, str]]:
                            "raw/<partnership>/ (e.g. raw/oslo/)"))
         elif (why := _refusal(raw, p)) is not None:
             out.append((p, why))
-    return out
+    return sorted(out)
 
 
 def files_newer_than(raw: Path, db_path: Path) -> int:
