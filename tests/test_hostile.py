@@ -356,3 +356,28 @@ def test_fifos_devices_and_broken_or_looping_links_are_named_in_the_summary_and_
     assert "FIFO" in skipped["fifo.txt"] and "broken" in skipped["borte.txt"] and "loops" in skipped["ring.txt"]
     s = minutes("status", "--raw", tmp_path / "raw", "--db", tmp_path / "m.duckdb")
     assert s.returncode == 0 and all(name in s.stdout for name in skipped)
+
+
+def test_json_and_csv_of_blob_bit_and_interval_columns_print_without_a_traceback(warehouse):
+    sql = "SELECT '101'::BIT AS b, 'a'::BLOB AS bl, INTERVAL 1 DAY AS i, ['a'::BLOB] AS l"
+    r = minutes("sql", sql, "--format", "json", "--db", warehouse)
+    assert r.returncode == 0, r.stderr
+    row = json.loads(r.stdout)[0]
+    assert row["bl"] == "61" and row["l"] == ["61"] and isinstance(row["b"], str) and row["i"]
+    c = minutes("sql", sql, "--format", "csv", "--db", warehouse)
+    assert c.returncode == 0 and "Traceback" not in c.stderr
+
+
+def test_a_read_only_warehouse_folder_is_one_line_and_exit_5(tmp_path):
+    where = tmp_path / "ro"
+    if not _mount_small_tmpfs(where, "1m"):
+        pytest.skip("mounting a tmpfs needs root and mount(8) (it runs as root in CI)")
+    try:
+        subprocess.run(["mount", "-o", "remount,ro", str(where)], check=True)
+        (tmp_path / "raw" / "oslo").mkdir(parents=True)
+        shutil.copy(GOOD_TEXT, tmp_path / "raw" / "oslo" / "god.txt")
+        r = minutes("build", "--raw", tmp_path / "raw", "--db", where / "m.duckdb", "--extracted", tmp_path / "ex",
+                    "--jobs", "0")
+        _one_error_line(r, 5, "Read-only file system")
+    finally:
+        subprocess.run(["umount", "-l", str(where)], capture_output=True)
