@@ -65,11 +65,10 @@ def extract_cmd(file: Path, as_json: bool, debug_page: int | None, out: Path | N
     if debug_page is not None:
         _debug_page(file, debug_page, out)
         return
-    try:
-        ex, _ = extract.run(file, _raw_root(file))
-    except (IngestError, ExtractError) as exc:
-        raise click.ClickException(f"{file}: {exc}") from exc
-    click.echo(extract.to_json(ex.to_dict()))
+    outcome = workers.parse_guarded(file, _raw_root(file))  # a bomb or a crash ends the worker, not this
+    if outcome.extraction is None:
+        raise click.ClickException(f"{file}: {outcome.error}")
+    click.echo(extract.to_json(outcome.extraction.to_dict()))
 
 
 def _debug_page(file: Path, number: int, out: Path | None) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+import badfiles
 from conftest import RAW
 
 MINUTES = [sys.executable, "-m", "pipeline"]
@@ -381,3 +382,11 @@ def test_a_read_only_warehouse_folder_is_one_line_and_exit_5(tmp_path):
         _one_error_line(r, 5, "Read-only file system")
     finally:
         subprocess.run(["umount", "-l", str(where)], capture_output=True)
+
+
+def test_extract_of_a_decompression_bomb_is_one_line_and_exit_1(tmp_path):
+    bomb = tmp_path / "bombe.pdf"
+    bomb.write_bytes(badfiles.bomb_pdf())
+    r = minutes("extract", "--json", bomb, timeout=200)
+    _one_error_line(r, 1, "bombe.pdf", "worker reading this file died")
+    assert "leaked" not in r.stderr

@@ -50,7 +50,7 @@ class Outcome:
     environment: bool = False  # the error is the machine's (disk full, permissions), not the file's
 
 
-def parse_one(path: Path, raw: Path, out_dir: Path | None, sha256: str | None = None) -> Outcome:
+def parse_one(path: Path, raw: Path | None, out_dir: Path | None, sha256: str | None = None) -> Outcome:
     """All extraction stages for one file, stage outputs written under out_dir; never raises."""
     times: dict[str, float] = {}
     t0 = time.perf_counter()
@@ -158,7 +158,7 @@ def _ocr_page(path: Path, page: int, pages: int) -> None:
         _PAGES.put((str(path), page, pages))
 
 
-def _guarded(path: Path, raw: Path, out_dir: Path | None, sha256: str | None) -> Outcome:
+def _guarded(path: Path, raw: Path | None, out_dir: Path | None, sha256: str | None) -> Outcome:
     global _OCR_PAGE
     _OCR_PAGE = ""
     ocr.set_progress(partial(_ocr_page, path))
@@ -290,7 +290,7 @@ def collected(outcomes: Iterator[Outcome], depth: int = COLLECTED) -> Iterator[O
         thread.join()
 
 
-def _alone(path: Path, raw: Path, out_dir: Path | None, guard: Guard, sha256: str | None,
+def _alone(path: Path, raw: Path | None, out_dir: Path | None, guard: Guard, sha256: str | None,
            pages: PageProgress | None = None) -> Outcome:
     pool = _new_pool(1, guard, pages)
     try:
@@ -299,3 +299,16 @@ def _alone(path: Path, raw: Path, out_dir: Path | None, guard: Guard, sha256: st
         return Outcome(path, error=DIED)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def parse_guarded(path: Path, raw: Path | None, guard: Guard = Guard()) -> Outcome:
+    """One file parsed in a worker process under the time and memory guard (`minutes extract`): a
+    decompression bomb or a crash in the PDF library becomes the outcome's error instead of
+    ending the caller."""
+    pool = _new_pool(1, guard)
+    try:
+        return pool.submit(_guarded, path, raw, None, None).result()
+    except BrokenProcessPool:
+        return Outcome(path, error=DIED)
+    finally:
+        pool.shutdown(wait=True)
