@@ -217,14 +217,14 @@ def test_export_keeps_a_hostile_table_name_inside_its_folder(tmp_path, warehouse
     shutil.copy(warehouse, db)
     con = duckdb.connect(str(db))
     con.execute('CREATE TABLE "../../escaped" AS SELECT 1 AS x')
-    con.execute('CREATE TABLE "/tmp/absolute" AS SELECT 2 AS x')
+    con.execute(f'CREATE TABLE "{tmp_path / "absolute"}" AS SELECT 2 AS x')  # an absolute path
     con.close()
     out = tmp_path / "a" / "b" / "out"
     r = minutes("export", out, "--format", "csv", "--db", db)
     assert r.returncode == 0, r.stderr
-    assert not (tmp_path / "a" / "escaped.csv").exists() and not Path("/tmp/absolute.csv").exists()
+    assert not (tmp_path / "a" / "escaped.csv").exists() and not (tmp_path / "absolute.csv").exists()
     names = {p.name for p in out.iterdir()}
-    assert "_.._.._escaped.csv" in names and "_tmp_absolute.csv" in names
+    assert "_.._.._escaped.csv" in names and any(n.startswith("_tmp_") and n.endswith("_absolute.csv") for n in names)
     assert all(p.parent == out for p in out.rglob("*"))
 
 
