@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import sys
 import threading
@@ -16,8 +17,9 @@ import duckdb
 
 from . import __version__, extract
 from .builder import workers
+from .builder.plan import shown
 from .builder.run import run as run_build
-from .errors import BuildFailed, ExtractError, IngestError, WarehouseBusy, one_line
+from .errors import BuildFailed, EnvironmentFault, ExtractError, IngestError, WarehouseBusy, environment_fault, one_line
 from .read import ingest, page_image
 
 if TYPE_CHECKING:
@@ -57,14 +59,16 @@ def extract_cmd(file: Path, as_json: bool, debug_page: int | None, out: Path | N
     one page of a PDF as a PNG for diagnosing its tables (--debug-page N --out PNG)."""
     if as_json == (debug_page is not None):
         raise click.UsageError("give either --json or --debug-page N --out PNG")
+    if os.fsencode(file).decode("utf-8", "replace") != str(file):
+        raise click.ClickException(f"{os.fsencode(file).decode('utf-8', 'backslashreplace')}: its name is not "
+                                   "valid UTF-8; rename it (e.g. convmv -f latin1 -t utf-8)")
     if debug_page is not None:
         _debug_page(file, debug_page, out)
         return
-    try:
-        ex, _ = extract.run(file, _raw_root(file))
-    except (IngestError, ExtractError) as exc:
-        raise click.ClickException(f"{file}: {exc}") from exc
-    click.echo(extract.to_json(ex.to_dict()))
+    outcome = workers.parse_guarded(file, _raw_root(file))  # a bomb or a crash ends the worker, not this
+    if outcome.extraction is None:
+        raise click.ClickException(f"{file}: {outcome.error}")
+    click.echo(extract.to_json(outcome.extraction.to_dict()))
 
 
 def _debug_page(file: Path, number: int, out: Path | None) -> None:
@@ -83,7 +87,9 @@ def _debug_page(file: Path, number: int, out: Path | None) -> None:
 
 EXIT_CODES = """Exit codes: 0 every file loaded (or unchanged); 1 one or more files failed (the others are loaded;
 with --strict the build stopped at the first failure); 2 bad usage; 3 another build holds the
-warehouse (see --wait); 4 the warehouse file cannot be opened."""
+warehouse (see --wait); 4 the warehouse file cannot be opened; 5 the machine stopped the build (disk
+full, permission denied, lock path a link or a folder, --db under a file): nothing recorded against a
+file, the next build retries."""
 
 
 @main.command("build", epilog=EXIT_CODES)
@@ -127,7 +133,16 @@ def build_cmd(raw: Path, db: Path, extracted: Path, strict: bool, prune: bool, j
     except WarehouseBusy as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(3)
+    except EnvironmentFault as exc:
+        progress.close()
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(5)
     except duckdb.Error as exc:
+        if (fault := environment_fault(exc)) is not None:
+            progress.close()
+            click.echo(f"Error: {db}: cannot write the warehouse ({fault}); nothing recorded against the files, "
+                       "the next build loads them", err=True)
+            sys.exit(5)
         _unreadable_warehouse(db, exc, "open")
     progress.close()
     click.echo(json.dumps(summary.as_dict(), ensure_ascii=False) if as_json else "\n".join(summary.lines()))
@@ -153,7 +168,7 @@ class _Progress:
                 self.bar.update(1)
                 return
             what = f"FAILED: {outcome.error}" if outcome.error else f"{outcome.pages} pages"
-            click.echo(f"[{n}/{total}] {outcome.path}: {what}", err=True)
+            click.echo(f"[{n}/{total}] {shown(outcome.path)}: {what}", err=True)
 
     def page(self, path: str, page: int, pages: int) -> None:
         with self.lock:
@@ -594,6 +609,8 @@ def topics_cmd(db: Path, fmt: str, wide: bool, by_year: bool, **kw) -> None:
 @_filters("format", "wide")
 def sql_cmd(statement: str, db: Path, fmt: str, wide: bool) -> None:
     """Run read-only SQL against the warehouse (tables and v_* views; see README)."""
+    if not statement.strip():
+        raise click.UsageError("give an SQL statement, e.g. minutes sql 'SELECT count(*) FROM cases'")
     _run_query(db, lambda con: _queries().sql(con, statement), fmt, wide=wide)
 
 
@@ -605,18 +622,42 @@ def sql_cmd(statement: str, db: Path, fmt: str, wide: bool) -> None:
 def export_cmd(out_dir: Path, fmt: str, db: Path) -> None:
     """Write every table and view of the warehouse to OUT_DIR, one file each."""
     con = _open_read_only(db)
-    out_dir.mkdir(parents=True, exist_ok=True)
     try:
+        if out_dir.exists() and not out_dir.is_dir():
+            raise click.ClickException(f"{out_dir}: not a folder")
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise click.ClickException(f"{out_dir}: cannot make the folder ({exc.strerror or exc})") from None
+        if not out_dir.is_dir():
+            raise click.ClickException(f"{out_dir}: not a folder")
         for name in _queries().tables(con):
-            df = con.execute(f'SELECT * FROM "{name}"').df()
-            target = out_dir / f"{name}.{fmt}"
-            if fmt == "parquet":
-                df.to_parquet(target, index=False)
-            else:
-                _render().write_csv(df, target)
+            df = con.execute('SELECT * FROM "{}"'.format(name.replace('"', '""'))).df()
+            target = _export_target(out_dir, name, fmt)
+            try:
+                if fmt == "parquet":
+                    df.to_parquet(target, index=False)
+                else:
+                    _render().write_csv(df, target)
+            except OSError as exc:
+                target.unlink(missing_ok=True)
+                raise click.ClickException(f"{target}: cannot write ({exc.strerror or exc})") from None
             click.echo(f"{target}  {len(df)} rows")
     finally:
         con.close()
+
+
+def _export_target(out_dir: Path, name: str, fmt: str) -> Path:
+    """The file a table is exported to: always directly inside out_dir, whatever the table's name
+    (`../../x` becomes `_.._.._x`, never a hidden file); characters other than letters, digits, `.`,
+    `-` and `_` become `_`."""
+    safe = re.sub(r"[^\w.-]", "_", name)
+    if not safe.strip(".") or safe.startswith("."):
+        safe = "_" + safe
+    target = out_dir / f"{safe}.{fmt}"
+    if target.resolve().parent != out_dir.resolve():  # a link in out_dir pointing elsewhere
+        raise click.ClickException(f"{target}: would be written outside {out_dir}; not written")
+    return target
 
 
 def _raw_root(file: Path) -> Path | None:

@@ -122,5 +122,8 @@ def write_stage_outputs(out_dir: Path, ex: Extraction, pages: list[Page]) -> Non
         target = out_dir / stage / f"{sha}.json"
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(json_bytes(data, pretty=False))
-        tmp.replace(target)
+        try:
+            tmp.write_bytes(json_bytes(data, pretty=False))
+            tmp.replace(target)
+        finally:  # a full disk leaves no half-written file behind
+            tmp.unlink(missing_ok=True)

@@ -96,7 +96,15 @@ def text(value: Any) -> str:
 # --- formats -------------------------------------------------------------------------------------
 
 def to_json(df: pd.DataFrame) -> str:
-    return json.dumps(records(df), ensure_ascii=False)
+    return json.dumps(records(df), ensure_ascii=False, default=_json_default)
+
+
+def _json_default(value: Any) -> str:
+    """A value JSON has no type for (bytes of a BLOB or BIT column, an interval, a decimal…):
+    bytes as hexadecimal, anything else as its text."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return bytes(value).hex()
+    return str(value)
 
 
 def to_csv(df: pd.DataFrame) -> str:
@@ -112,7 +120,7 @@ def _csv_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
+        return json.dumps(value, ensure_ascii=False, default=_json_default)
     if isinstance(value, bool):
         return "true" if value else "false"
     return " ".join(str(value).splitlines()) if isinstance(value, str) else str(value)

@@ -15,11 +15,11 @@ import duckdb
 
 from .. import derive, nlp
 from ..derive import Frames
-from ..errors import BuildFailed, reason_of
+from ..errors import BuildFailed, EnvironmentFault, environment_fault, reason_of
 from ..models import Extraction
 from ..warehouse import load
 from . import workers
-from .plan import Plan
+from .plan import Plan, shown
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class Summary:
                  (self.gone, "loaded but gone from raw/" + (f", {self.pruned} pruned" if self.pruned else
                                                              " (kept; --prune removes them)"))]
         out += [f"note       {n} {text}" for n, text in notes if n]
-        out += [f"FAILED {f['path']}: {f['reason']}" for f in self.failures]
+        out += [f"FAILED {shown(f['path'])}: {f['reason']}" for f in self.failures]
         out += [f"SKIPPED {f['path']}: {f['reason']}" for f in self.skipped_files]
         return out
 
@@ -109,6 +109,9 @@ class Loader:
         if self.tools is not None:
             self.tools.join()  # derive needs them; loaded in this process once, while the workers read
             self.tools = None
+        if outcome.environment:  # not the file's fault: stop, record nothing, the next build tries it again
+            raise EnvironmentFault(f"{outcome.error}; {outcome.path} not recorded as failed, the next build "
+                                   "reads it again")
         frames = _derive(outcome, self.summary)
         self.seen += 1
         if self.on_file:
@@ -141,19 +144,30 @@ class Loader:
         try:
             load.run_many(self.con, [self._item(o) for o in pending])
             loaded = pending
-        except Exception:  # noqa: BLE001 - one file spoils the joint load: load them one by one
+        except Exception as joint:  # noqa: BLE001 - one file spoils the joint load: load them one by one
+            _stop_if_environment(joint)
             loaded = []
             for item in pending:
                 try:
                     load.run_many(self.con, [self._item(item)])
                     loaded.append(item)
                 except Exception as exc:  # noqa: BLE001 - recorded, the batch goes on
+                    _stop_if_environment(exc)
                     o = item[0]
                     record_failure(self.con, self.summary, o.path, self.plan.sha.get(o.path),
                                    reason_of(exc), self.strict)
         self.summary.add_time("load", time.perf_counter() - t)
         for o, _ in loaded:
             _count(self.summary, o)
+
+
+def _stop_if_environment(exc: BaseException) -> None:
+    """A load that failed because of the machine (disk full, permissions) stops the build: the
+    files are not recorded as failed, so the next build loads them."""
+    fault = environment_fault(exc)
+    if fault is not None:
+        raise EnvironmentFault(f"cannot write the warehouse ({fault}); nothing recorded against the files, "
+                               "the next build loads them") from exc
 
 
 def load_language_tools() -> threading.Thread:
@@ -180,7 +194,7 @@ def _derive(outcome: workers.Outcome, summary: Summary) -> Frames | None:
 
 def record_failure(con: duckdb.DuckDBPyConnection, summary: Summary, path: Path, sha: str | None, reason: str,
                    strict: bool) -> None:
-    log.error("%s: %s", path, reason)
+    log.error("%s: %s", shown(path), reason)
     summary.failures.append({"path": str(path), "reason": reason})
     load.record_error(con, str(path), sha, reason)
     if strict:

@@ -8,15 +8,25 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import WarehouseBusy
+from ..errors import EnvironmentFault, WarehouseBusy
 
 
 @contextmanager
 def warehouse_lock(db_path: Path, wait: float = 0.0) -> Iterator[None]:
     """An exclusive lock beside the warehouse file, released when the process ends in any way."""
-    db_path.parent.mkdir(parents=True, exist_ok=True)
     lock_path = db_path.with_name(db_path.name + ".lock")
-    fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EnvironmentFault(f"{db_path}: cannot make its folder ({exc.strerror or exc})") from None
+    if lock_path.is_symlink():
+        raise EnvironmentFault(f"{lock_path}: the lock file is a link; minutes does not follow it (remove it)")
+    try:  # never through a link: a link put there after the check above fails here (ELOOP)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except IsADirectoryError:
+        raise EnvironmentFault(f"{lock_path}: the lock path is a folder; remove it") from None
+    except OSError as exc:
+        raise EnvironmentFault(f"{lock_path}: cannot open the lock file ({exc.strerror or exc})") from None
     try:
         deadline = time.monotonic() + wait
         while True:

@@ -2,6 +2,8 @@
 unchanged, failed before, renamed, a duplicate of another file, gone from raw/, unreadable."""
 from __future__ import annotations
 
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,8 +36,39 @@ class Plan:
 
 
 def source_paths(raw: Path) -> list[Path]:
-    """The files a build reads: of a type it reads, in a partnership's folder (raw/<partnership>/…)."""
-    return sorted(p for p in _files(raw) if p.suffix.lower() in ingest.SUFFIXES and p.parent != raw)
+    """The files a build reads: of a type it reads, in a partnership's folder (raw/<partnership>/…),
+    with a name that is valid UTF-8, and inside raw/ (a link out of raw/ is not followed)."""
+    return sorted(p for p in _files(raw) if p.suffix.lower() in ingest.SUFFIXES and p.parent != raw
+                  and _refusal(raw, p) is None)
+
+
+def shown(path: Path | str) -> str:
+    """A path as it can be printed and stored: bytes that are not UTF-8 as \\xNN, control
+    characters (a newline in a name) escaped, so a name cannot forge a line of output."""
+    text = os.fsencode(path).decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def _valid_name(path: Path) -> bool:
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _refusal(raw: Path, path: Path) -> str | None:
+    """Why a file of a type minutes reads is refused, or None."""
+    if not _valid_name(path):
+        return "not read: its name is not valid UTF-8; rename it (e.g. convmv -f latin1 -t utf-8)"
+    try:
+        target = path.resolve(strict=True)
+        inside = target.is_relative_to(raw.resolve(strict=True))
+    except (OSError, RuntimeError):
+        return "not read: a broken or looping link"
+    if not inside:
+        return f"not read: a link to {shown(target)}, outside raw/; copy the file into raw/ instead"
+    return None
 
 
 def _files(raw: Path) -> list[Path]:
@@ -48,9 +81,41 @@ KNOWN_TYPES = {".docx": "a Word document", ".doc": "a Word document", ".odt": "a
                ".jpg": "an image", ".jpeg": "an image", ".png": "an image", ".tif": "an image", ".tiff": "an image"}
 
 
-def skipped_files(raw: Path) -> list[tuple[Path, str]]:
-    """Files under raw/ a build does not read, each with the reason and what to do."""
+def _odd(raw: Path) -> list[tuple[Path, str]]:
+    """Entries under raw/ that are neither files nor folders: FIFOs, sockets, devices, links that
+    are broken or loop."""
     out = []
+    for p in raw.rglob("*"):
+        if p.name.startswith(".") or any(part.startswith(".") for part in p.relative_to(raw).parts):
+            continue
+        try:
+            if p.is_file() or p.is_dir():
+                continue
+            mode = p.lstat().st_mode
+        except OSError:
+            continue
+        if stat.S_ISLNK(mode):
+            try:
+                p.resolve(strict=True)
+                what = "a link to something that is not a file (a device, a FIFO)"
+            except RuntimeError:
+                what = "a link that loops"
+            except OSError:
+                what = "a broken link (its target does not exist)"
+        elif stat.S_ISFIFO(mode):
+            what = "a FIFO (named pipe), not a file"
+        elif stat.S_ISSOCK(mode):
+            what = "a socket, not a file"
+        else:
+            what = "a device, not a file"
+        out.append((p, f"not read: {what}"))
+    return out
+
+
+def skipped_files(raw: Path) -> list[tuple[Path, str]]:
+    """Files under raw/ a build does not read, each with the reason and what to do; and entries
+    that are not files at all (FIFOs, devices, broken or looping links)."""
+    out = _odd(raw)
     for p in sorted(_files(raw)):
         suffix = p.suffix.lower()
         if suffix not in ingest.SUFFIXES:
@@ -59,7 +124,9 @@ def skipped_files(raw: Path) -> list[tuple[Path, str]]:
         elif p.parent == raw:
             out.append((p, "not read: directly under raw/; put it in the folder of its partnership, "
                            "raw/<partnership>/ (e.g. raw/oslo/)"))
-    return out
+        elif (why := _refusal(raw, p)) is not None:
+            out.append((p, why))
+    return sorted(out)
 
 
 def files_newer_than(raw: Path, db_path: Path) -> int:

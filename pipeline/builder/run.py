@@ -18,7 +18,7 @@ from ..warehouse import load, merge
 from . import workers
 from .batches import Loader, Summary, load_language_tools, record_failure
 from .lock import warehouse_lock
-from .plan import Plan, files_newer_than, plan
+from .plan import Plan, files_newer_than, plan, shown
 
 log = logging.getLogger(__name__)
 
@@ -108,9 +108,9 @@ def _apply_plan_facts(con: duckdb.DuckDBPyConnection, p: Plan, summary: Summary,
     summary.duplicates = len(p.duplicates)
     summary.renamed = len(p.renamed)
     summary.gone = len(p.gone)
-    summary.skipped_files = [{"path": str(path), "reason": reason} for path, reason in p.skipped]
+    summary.skipped_files = [{"path": shown(path), "reason": reason} for path, reason in p.skipped]
     for path, reason in p.skipped:
-        log.warning("%s: %s", path, reason)
+        log.warning("%s: %s", shown(path), reason)
     for old, new, sha in p.renamed:
         load.rename_file(con, sha, str(new))
         log.info("%s: renamed from %s", new, old)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..warehouse import load
-from .plan import Plan, plan
+from .plan import Plan, plan, shown
 
 
 @dataclass
@@ -52,13 +52,13 @@ def run(raw: Path, db_path: Path) -> Status:
 
 
 def raw_states(p: Plan) -> pd.DataFrame:
-    rows = [(str(x), "new", "") for x in p.new]
-    rows += [(str(x), "changed", "") for x in p.changed]
-    rows += [(str(x), "unchanged", "") for x in p.unchanged]
-    rows += [(str(x), "failed before", "") for x in p.failed_before]
-    rows += [(str(new), "renamed", f"was {old}") for old, new, _ in p.renamed]
-    rows += [(str(x), "duplicate", f"same content as {other}") for x, other in p.duplicates]
+    rows = [(shown(x), "new", "") for x in p.new]
+    rows += [(shown(x), "changed", "") for x in p.changed]
+    rows += [(shown(x), "unchanged", "") for x in p.unchanged]
+    rows += [(shown(x), "failed before", "") for x in p.failed_before]
+    rows += [(shown(new), "renamed", f"was {old}") for old, new, _ in p.renamed]
+    rows += [(shown(x), "duplicate", f"same content as {other}") for x, other in p.duplicates]
     rows += [(old, "gone", "loaded, no longer under raw/") for old, _ in p.gone]
-    rows += [(str(x), "unreadable", reason) for x, reason in p.unreadable]
-    rows += [(str(x), "skipped", reason) for x, reason in p.skipped]
+    rows += [(shown(x), "unreadable", reason) for x, reason in p.unreadable]
+    rows += [(shown(x), "skipped", reason) for x, reason in p.skipped]
     return pd.DataFrame(sorted(rows), columns=["path", "state", "note"])

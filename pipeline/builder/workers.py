@@ -8,6 +8,7 @@ the rest of the batch goes on in a fresh pool."""
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import faulthandler
 import multiprocessing
 import os
@@ -28,7 +29,7 @@ from types import FrameType
 from typing import Any, NoReturn, cast
 
 from .. import extract
-from ..errors import reason_of
+from ..errors import environment_fault, reason_of
 from ..models import Extraction
 from ..read import ocr
 
@@ -46,21 +47,27 @@ class Outcome:
     pages: int = 0
     error: str | None = None
     seconds: dict[str, float] = field(default_factory=dict)
+    environment: bool = False  # the error is the machine's (disk full, permissions), not the file's
 
 
-def parse_one(path: Path, raw: Path, out_dir: Path | None, sha256: str | None = None) -> Outcome:
+def parse_one(path: Path, raw: Path | None, out_dir: Path | None, sha256: str | None = None) -> Outcome:
     """All extraction stages for one file, stage outputs written under out_dir; never raises."""
     times: dict[str, float] = {}
     t0 = time.perf_counter()
     try:
         ex, pages = extract.run(path, raw, times, sha256)
-        t3 = time.perf_counter()
-        if out_dir is not None:
-            extract.write_stage_outputs(out_dir, ex, pages)
-        times["write"] = time.perf_counter() - t3
-        return Outcome(path, ex, len(pages), None, times)
     except Exception as exc:  # noqa: BLE001 - every failure becomes a recorded reason
         return Outcome(path, error=reason_of(exc), seconds={"failed": time.perf_counter() - t0})
+    t3 = time.perf_counter()
+    try:
+        if out_dir is not None:
+            extract.write_stage_outputs(out_dir, ex, pages)
+    except Exception as exc:  # noqa: BLE001 - the stage files could not be written: the machine's fault
+        fault = environment_fault(exc)
+        return Outcome(path, error=f"cannot write the stage files under {out_dir} ({fault or reason_of(exc)})",
+                       seconds={"failed": time.perf_counter() - t0}, environment=fault is not None)
+    times["write"] = time.perf_counter() - t3
+    return Outcome(path, ex, len(pages), None, times)
 
 
 class PageProgress:
@@ -95,9 +102,36 @@ def _on_alarm(signum: int, frame: FrameType | None) -> NoReturn:
     raise TimeoutError(f"time limit of {_GUARD.seconds:.0f} s exceeded while reading the file{where}")
 
 
-def _init_worker(guard: Guard, pages: Any = None) -> None:
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker ends when the build process ends, however it ends (SIGKILL included): otherwise
+    workers orphaned by a killed build read on for ever and hold its output pipe open (`minutes
+    build | cat` would never end). On Linux the kernel sends SIGKILL at the parent's death (sent
+    when the thread that started the worker ends: the pools are started by the build's main thread
+    or its outcomes thread, which outlives them); everywhere a watchdog thread checks that the
+    parent is still the one that started the worker."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the parent died before the signal was asked for
+        os._exit(1)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
+
+def _init_worker(guard: Guard, pages: Any = None, parent: int | None = None) -> None:
     global _GUARD, _PAGES
     _GUARD, _PAGES = guard, pages
+    if parent is not None:
+        _die_with_parent(parent)
     limit = guard.memory_mb * 1024 * 1024
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -124,7 +158,7 @@ def _ocr_page(path: Path, page: int, pages: int) -> None:
         _PAGES.put((str(path), page, pages))
 
 
-def _guarded(path: Path, raw: Path, out_dir: Path | None, sha256: str | None) -> Outcome:
+def _guarded(path: Path, raw: Path | None, out_dir: Path | None, sha256: str | None) -> Outcome:
     global _OCR_PAGE
     _OCR_PAGE = ""
     ocr.set_progress(partial(_ocr_page, path))
@@ -146,7 +180,7 @@ def default_jobs() -> int:
 def _new_pool(jobs: int, guard: Guard, pages: PageProgress | None = None) -> ProcessPoolExecutor:
     ctx = multiprocessing.get_context("spawn")  # workers do not inherit the warehouse connection
     return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
-                               initargs=(guard, pages.queue if pages else None))
+                               initargs=(guard, pages.queue if pages else None, os.getpid()))
 
 
 def start_pool(jobs: int, guard: Guard = Guard(), pages: PageProgress | None = None) -> ProcessPoolExecutor:
@@ -256,7 +290,7 @@ def collected(outcomes: Iterator[Outcome], depth: int = COLLECTED) -> Iterator[O
         thread.join()
 
 
-def _alone(path: Path, raw: Path, out_dir: Path | None, guard: Guard, sha256: str | None,
+def _alone(path: Path, raw: Path | None, out_dir: Path | None, guard: Guard, sha256: str | None,
            pages: PageProgress | None = None) -> Outcome:
     pool = _new_pool(1, guard, pages)
     try:
@@ -265,3 +299,16 @@ def _alone(path: Path, raw: Path, out_dir: Path | None, guard: Guard, sha256: st
         return Outcome(path, error=DIED)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def parse_guarded(path: Path, raw: Path | None, guard: Guard = Guard()) -> Outcome:
+    """One file parsed in a worker process under the time and memory guard (`minutes extract`): a
+    decompression bomb or a crash in the PDF library becomes the outcome's error instead of
+    ending the caller."""
+    pool = _new_pool(1, guard)
+    try:
+        return pool.submit(_guarded, path, raw, None, None).result()
+    except BrokenProcessPool:
+        return Outcome(path, error=DIED)
+    finally:
+        pool.shutdown(wait=True)

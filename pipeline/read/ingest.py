@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -25,7 +26,8 @@ def partnership_of(path: Path, raw_root: Path | None) -> str:
     """The first folder under raw/ names the partnership; without a root, the parent folder."""
     if raw_root is not None:
         try:
-            rel = path.resolve().relative_to(raw_root.resolve())
+            # the folder the path (a link, perhaps) is in, not its target's
+            rel = Path(os.path.abspath(path)).relative_to(os.path.abspath(raw_root))
             if len(rel.parts) > 1:
                 return rel.parts[0].casefold()
         except ValueError:

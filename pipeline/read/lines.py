@@ -114,21 +114,70 @@ def pdf_pages(path: str, is_key: Callable[[str], bool] = is_case_key, scans: Sca
 
 # --- text ---------------------------------------------------------------------------------------
 
-def decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252; binary data is refused."""
+def decode(data: bytes, notes: list[str] | None = None) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252; binary data is refused. A UTF-8
+    file with stray bytes that are not UTF-8 (a line pasted from a cp1252 file) is read span by
+    span: the UTF-8 as UTF-8, the stray bytes as cp1252, and a note in `notes` says on which lines.
+    Control characters (NUL included) other than tab, newline, carriage return and form feed are
+    removed."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16")
+        return _without_controls(data.decode("utf-16"))
     if b"\x00" in data[:4096]:
         raise ExtractError("binary data, not text")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
+        text, stray = _mixed(data.removeprefix(codecs.BOM_UTF8))
+        if stray and notes is not None:
+            shown = ", ".join(map(str, stray[:10])) + (f" and {len(stray) - 10} more" if len(stray) > 10 else "")
+            notes.append(f"not UTF-8 on line{'s' if len(stray) > 1 else ''} {shown} of a UTF-8 file: "
+                         "read there as cp1252 (check those lines)")
     sample = text[:20000]
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f" or ch == "\ufffd")
     if sample and controls / len(sample) > 0.05:
         raise ExtractError(f"binary data, not text ({controls / len(sample):.0%} control characters)")
-    return text
+    return _without_controls(text)
+
+
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+
+
+def _without_controls(text: str) -> str:
+    return _CONTROLS.sub("", text)
+
+
+def _mixed(data: bytes) -> tuple[str, list[int]]:
+    """Bytes that are not all UTF-8: if no line holds UTF-8 beyond ASCII, the whole file as
+    cp1252 (no lines named); else each line as UTF-8 where it is, its stray bytes as cp1252, with
+    the numbers of the lines that held stray bytes."""
+    lines = data.split(b"\n")
+    utf8_beyond_ascii = False
+    for line in lines:
+        if not line.isascii():
+            try:
+                line.decode("utf-8")
+                utf8_beyond_ascii = True
+                break
+            except UnicodeDecodeError:
+                continue
+    if not utf8_beyond_ascii:
+        return data.decode("cp1252", errors="replace"), []
+    out: list[str] = []
+    stray: list[int] = []
+    for n, line in enumerate(lines, start=1):
+        parts, at = [], 0
+        while at < len(line):
+            try:
+                parts.append(line[at:].decode("utf-8"))
+                break
+            except UnicodeDecodeError as exc:
+                parts.append(line[at:at + exc.start].decode("utf-8"))
+                parts.append(line[at + exc.start:at + exc.end].decode("cp1252", errors="replace"))
+                at += exc.end
+                if not stray or stray[-1] != n:
+                    stray.append(n)
+        out.append("".join(parts))
+    return "\n".join(out), stray
 
 
 def strip_markdown(line: str) -> str:
@@ -215,7 +264,8 @@ def running_lines(pages: list[list[str]]) -> list[frozenset[int]]:
 
 
 def text_pages(path: str, fmt: str) -> list[Page]:
-    raw = decode(Path(path).read_bytes())
+    notes: list[str] = []
+    raw = decode(Path(path).read_bytes(), notes)
     row_ids = count(1)
     pages = []
     chunks = raw.split("\f")
@@ -223,7 +273,7 @@ def text_pages(path: str, fmt: str) -> list[Page]:
     for n, chunk in enumerate(chunks, start=1):
         lines, furniture = text_lines(chunk, n, row_ids, markdown=fmt == "md" or _looks_markdown(chunk),
                                       running=running[n - 1])
-        pages.append(Page(n, tuple(lines), tuple(furniture)))
+        pages.append(Page(n, tuple(lines), tuple(furniture), notes=tuple(notes) if n == 1 else ()))
     if not any(p.lines for p in pages):
         raise ExtractError("no text")
     return pages

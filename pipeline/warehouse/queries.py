@@ -322,7 +322,9 @@ def known_values(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
 
 def sql(con: duckdb.DuckDBPyConnection, statement: str) -> pd.DataFrame:
     """Any read-only SQL (the connection is opened read-only, without file access)."""
-    return con.execute(statement).df()
+    if not statement.strip() or con.execute(statement) is None or con.description is None:
+        raise duckdb.InvalidInputException("no SQL statement that returns rows was given")
+    return con.df()
 
 
 def tables(con: duckdb.DuckDBPyConnection) -> list[str]:
