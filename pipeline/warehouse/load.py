@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -17,24 +16,12 @@ import pyarrow as pa
 from .. import vocab
 from ..models import Extraction
 from . import merge
+from .transaction import transaction
 
 FILE_TABLES = ("copy_attachments", "copy_case_references", "search_terms", "extraction_warnings", "copy_attendees",
                "copy_cases", "copy_documents", "source_files")
 INSERT_ORDER = ("source_files", "copy_documents", "copy_cases", "copy_attendees", "extraction_warnings", "search_terms",
                 "copy_case_references", "copy_attachments")
-
-
-@contextlib.contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """One transaction around the block: committed at its end; rolled back if anything in it, or
-    the commit itself, raises, and the exception passed on."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
 
 
 def connect(db_path: Path, read_only: bool = False, reference_data: bool = True) -> duckdb.DuckDBPyConnection:

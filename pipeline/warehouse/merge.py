@@ -44,6 +44,7 @@ import pyarrow as pa
 
 from .. import derive, nlp
 from ..models import DecisionLabel
+from .transaction import transaction
 
 SIMILAR = 0.6
 Row = dict[str, Any]
@@ -80,7 +81,6 @@ def pending(con: duckdb.DuckDBPyConnection) -> int:
 def run(con: duckdb.DuckDBPyConnection, everything: bool = False) -> int:
     """Merge the pending groups (all groups with `everything`) in one transaction, with a fixed
     number of statements however many groups there are; returns how many groups."""
-    from .load import transaction
 
     with transaction(con):
         if everything:
