@@ -44,6 +44,15 @@ def parse_date(text: str) -> str | None:
     return best[1] if best else None
 
 
+def date_without_year(text: str) -> str | None:
+    """A day and month written with no year ('7. november'), as written, when `text` holds no full
+    date; None otherwise."""
+    if parse_date(text):
+        return None
+    m = next((m for m in _WORD_DATE.finditer(text) if not m.group("y")), None)
+    return m.group(0).strip() if m else None
+
+
 def _iso(y: str | None, m: str, d: str) -> str | None:
     if not y:
         return None

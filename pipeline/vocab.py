@@ -128,6 +128,9 @@ class Vocab:
     attendee_label: Pattern[str]
     bodies: tuple[tuple[str, str], ...]
     body_names: dict[str, str]  # a body as written -> the name it is known by ('Styremøte' -> 'Styret')
+    body_cue: Pattern[str]  # words after which a heading names its meeting body
+    body_stop: Pattern[str]  # a word that ends a body's name after a cue
+    body_word: Pattern[str]  # a stem that makes a phrase a body's name (utval, råd, styre, …)
     organisations: Patterns
     not_name_words: frozenset[str]
     first_names: frozenset[str]  # data/first_names.txt: where a run of names without separators is cut
@@ -210,6 +213,9 @@ def load() -> Vocab:
         absent_label=_label_re(att["absent"]),
         attendee_label=_label_re(att["present"] + att["absent"]),
         bodies=tuple((n[0], n[1]) for n in data["bodies"]["names"]),
+        body_cue=re.compile(rf"(?:{'|'.join(data['bodies']['body_cues'])})\s+(?:møte\s+i\s+)?", FLAGS),
+        body_stop=re.compile(rf"^(?:{'|'.join(data['bodies']['body_stops'])})", FLAGS),
+        body_word=re.compile(rf"(?:{'|'.join(data['bodies']['body_words'])})", FLAGS),
         body_names={n[0]: n[2] for n in data["bodies"]["names"] if len(n) > 2},
         organisations=Patterns(re.compile(p) for p in data["organisations"]["patterns"]),
         not_name_words=frozenset(w.casefold() for w in data["names"]["not_name_words"]),

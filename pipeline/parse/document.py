@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from .. import vocab
 from ..models import Attendee, Case, DocType, Document, Line, Segment
-from ..values import parse_date
+from ..values import date_without_year
 from . import attendees as parse_attendees
 from . import cases as parse_cases
 from . import header as parse_header
@@ -128,8 +128,6 @@ def run(seg: Segment, file_texts: tuple[str, ...], file_names: frozenset[str] = 
 
 
 LOST_NUMBER = re.compile(r"(?:^|\s)(?:[Ss]ak\s+)?/\d{2,4}\s+[A-ZÆØÅ]")
-NO_YEAR = re.compile(r"\b\d{1,2}\.?\s+(?:januar|februar|mars|april|mai|juni|juli|august|september|oktober|"
-                     r"november|desember)\b(?!\s*\d)", re.I)
 
 
 def damage_warnings(lines: Sequence[Line], page: int, dated: bool) -> list[str]:
@@ -141,7 +139,7 @@ def damage_warnings(lines: Sequence[Line], page: int, dated: bool) -> list[str]:
         out.append(f"p.{page}: {len(lost)} line(s) hold a case number whose digits are lost, e.g. "
                    f"'{lost[0][:60]}'; those cases are not read")
     opening = [ln.text for ln in lines[:vocab.load().headline_lines]]
-    partial = next((m.group(0) for t in opening if not parse_date(t) for m in [NO_YEAR.search(t)] if m), None)
+    partial = next((found for t in opening if (found := date_without_year(t))), None)
     if partial and not dated:
         out.append(f"p.{page}: a date is written without a year ('{partial}'); the meeting date is left empty")
     return out

@@ -81,8 +81,6 @@ def headline_date(lines: Sequence[Line], doc_type: str, times: tuple[str | None,
 
 # a name and a title closing a line or followed by the next name ('Olav Førde Styreleder', 'Arne Schei
 # sekretær'), not a verb in a sentence ('Gro Aasland leder den innledende fase')
-BODY_WORD = re.compile(r"(?:utval|utvalg|råd|styre|gruppe|gruppa|ting|komit[eé]|nemnd|forum|formannskap|kollegi)",
-                       re.I)
 SIGNED = re.compile(r"(?P<name>(?:[A-ZÆØÅ][\wæøå.-]*\s+){1,4})(?P<title>[A-ZÆØÅa-zæøå]+)\b"
                     r"(?=\s*$|\s+sign\b|\s+[A-ZÆØÅ0-9])")
 
@@ -170,7 +168,7 @@ def body(header: Header, texts: Sequence[str]) -> tuple[str | None, str | None]:
             if name:
                 return name, abbrev
     stated = first_part(header.fields.get("body"))
-    if stated and BODY_WORD.search(stated):
+    if stated and vocab.load().body_word.search(stated):
         return stated.strip(" .:"), None
     opening = texts[:vocab.load().headline_lines]
     return named_body(opening) or next((t.strip() for t in opening if _bare_body(t)), None), None
@@ -179,17 +177,8 @@ def body(header: Header, texts: Sequence[str]) -> tuple[str | None, str | None]:
 def _bare_body(text: str) -> bool:
     """An opening line that is only a body's name ('Brukerrådet')."""
     words = text.split()
-    return 0 < len(words) <= 3 and words[0][:1].isupper() and bool(BODY_WORD.search(words[-1])) \
+    return 0 < len(words) <= 3 and words[0][:1].isupper() and bool(vocab.load().body_word.search(words[-1])) \
         and not text.rstrip().endswith((".", ":")) and not vocab.load().headings.patterns.matches(text)
-
-
-BODY_CUE = re.compile(r"(?:\bmøtet?\s+i|\btil\s+medlemmene\s+i|\btil\s+medlemane\s+i"
-                      r"|\b(?:møte)?protokoll(?:\s+(?:for|fra|frå))?"
-                      r"|\bmøtebok(?:\s+for)?|\b(?:møte)?innkalling\s+til|\b(?:møte)?referat\s+(?:for|fra|frå)"
-                      r"|\bsak(?:s)?liste\s+(?:for|til))"
-                      r"\s+(?:møte\s+i\s+)?", re.I)
-BODY_STOP = re.compile(r"^(?:\d|den$|kl\.?$|på$|om$|måndag|mandag|tysdag|tirsdag|onsdag|torsdag|fredag|laurdag|lørdag|"
-                       r"søndag|sundag|nr\.?$|møte$|\(|-$|–$)", re.I)
 
 
 def named_body(texts: Sequence[str]) -> str | None:
@@ -197,10 +186,10 @@ def named_body(texts: Sequence[str]) -> str | None:
     styringsgruppen for DMS Inn-Trøndelag': the words after the cue up to a date, a number or the
     line's end, when one of them is a body's word (utval, råd, styre, gruppe, ting, …)."""
     for text in texts:
-        for m in BODY_CUE.finditer(text):
+        for m in vocab.load().body_cue.finditer(text):
             words: list[str] = []
             for word in text[m.end():].split():
-                if BODY_STOP.match(word) or len(words) >= BODY_MAX_WORDS:
+                if vocab.load().body_stop.match(word) or len(words) >= BODY_MAX_WORDS:
                     break
                 words.append(word)
                 if word.endswith((",", ".", ":", ";")):
@@ -226,7 +215,7 @@ def _body_words(words: list[str]) -> str | None:
     if 0 < labelled < len(words) and words[labelled][:1].islower():
         labelled -= 1  # 'Vår ref.:': the label began a word earlier
     words = [w.rstrip(",.:;") for w in words[:labelled]]  # 'Møte: 6/2014' is the next label
-    at = next((k for k, w in enumerate(words) if BODY_WORD.search(w)), None)
+    at = next((k for k, w in enumerate(words) if vocab.load().body_word.search(w)), None)
     if at is None or not (words[0][:1].isupper() or at == 0):
         return None
     end = at + 1
