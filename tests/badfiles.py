@@ -58,7 +58,12 @@ def bomb_pdf(megabytes: int = 1536) -> bytes:
     objs = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
             b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream"]
-    out = bytearray(b"%PDF-1.7\n")
+    return pdf_from_objects(objs)
+
+
+def pdf_from_objects(objs: list[bytes], header: bytes = b"%PDF-1.7\n") -> bytes:
+    """A PDF file of these objects (1 is the catalog), with its cross-reference table and trailer."""
+    out = bytearray(header)
     offsets = []
     for i, obj in enumerate(objs, 1):
         offsets.append(len(out))

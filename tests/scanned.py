@@ -17,6 +17,8 @@ import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image, ImageFilter
 
+from badfiles import pdf_from_objects
+
 # (x, y from the top, size, bold, text) per page: two pages of minutes
 PAGES: list[list[tuple[float, float, float, bool, str]]] = [
     [
@@ -90,16 +92,7 @@ def build_pdf(pages: list[tuple[bytes, bytes | None]]) -> bytes:
                     % (*A4, resources, len(objs)))
         kids.append(len(objs))
     objs[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))
-    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for i, obj in enumerate(objs, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % i + obj + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, xref)
-    return bytes(out)
+    return pdf_from_objects(objs, header=b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
 
 
 def digital_pdf() -> bytes:

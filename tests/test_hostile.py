@@ -3,6 +3,7 @@ a link, text in mixed encodings, orphaned workers, commands given impossible pla
 Each runs `minutes` as a subprocess and checks its exit code and its one line."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -10,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -281,7 +283,10 @@ def test_a_full_stage_folder_stops_the_build_records_nothing_and_the_file_loads_
     _loads_next_time(tmp_path, tmp_path / "ex")
 
 
-def test_a_read_only_stage_folder_stops_the_build_and_the_file_loads_next_time(tmp_path):
+@contextlib.contextmanager
+def _read_only_folder(tmp_path: Path) -> Iterator[Path]:
+    """A read-only tmpfs at tmp_path/ro, with a good file under tmp_path/raw; skipped where no tmpfs
+    can be mounted."""
     where = tmp_path / "ro"
     if not _mount_small_tmpfs(where, "1m"):
         pytest.skip("mounting a tmpfs needs root and mount(8) (it runs as root in CI)")
@@ -289,11 +294,16 @@ def test_a_read_only_stage_folder_stops_the_build_and_the_file_loads_next_time(t
         subprocess.run(["mount", "-o", "remount,ro", str(where)], check=True)
         (tmp_path / "raw" / "oslo").mkdir(parents=True)
         shutil.copy(GOOD_TEXT, tmp_path / "raw" / "oslo" / "god.txt")
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], capture_output=True)
+
+
+def test_a_read_only_stage_folder_stops_the_build_and_the_file_loads_next_time(tmp_path):
+    with _read_only_folder(tmp_path) as where:
         r = minutes("build", "--raw", tmp_path / "raw", "--db", tmp_path / "m.duckdb", "--extracted", where,
                     "--jobs", "0")
         _one_error_line(r, 5, "Read-only file system")
-    finally:
-        subprocess.run(["umount", "-l", str(where)], capture_output=True)
     _loads_next_time(tmp_path, tmp_path / "ex")
 
 
@@ -370,18 +380,10 @@ def test_json_and_csv_of_blob_bit_and_interval_columns_print_without_a_traceback
 
 
 def test_a_read_only_warehouse_folder_is_one_line_and_exit_5(tmp_path):
-    where = tmp_path / "ro"
-    if not _mount_small_tmpfs(where, "1m"):
-        pytest.skip("mounting a tmpfs needs root and mount(8) (it runs as root in CI)")
-    try:
-        subprocess.run(["mount", "-o", "remount,ro", str(where)], check=True)
-        (tmp_path / "raw" / "oslo").mkdir(parents=True)
-        shutil.copy(GOOD_TEXT, tmp_path / "raw" / "oslo" / "god.txt")
+    with _read_only_folder(tmp_path) as where:
         r = minutes("build", "--raw", tmp_path / "raw", "--db", where / "m.duckdb", "--extracted", tmp_path / "ex",
                     "--jobs", "0")
         _one_error_line(r, 5, "Read-only file system")
-    finally:
-        subprocess.run(["umount", "-l", str(where)], capture_output=True)
 
 
 def test_extract_of_a_decompression_bomb_is_one_line_and_exit_1(tmp_path):
