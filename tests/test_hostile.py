@@ -159,6 +159,68 @@ def test_workers_die_with_a_killed_build_and_its_pipe_ends(tmp_path, sig):
     assert not left, f"workers outlived the build: {left}"
 
 
+def _workers_of(pid: int) -> list[int]:
+    """The worker processes under a process (not multiprocessing's resource tracker)."""
+    out = []
+    for kid in _descendants(pid):
+        try:
+            cmd = Path(f"/proc/{kid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"spawn_main" in cmd:
+            out.append(kid)
+    return out
+
+
+def _stop_first_worker(proc: subprocess.Popen) -> int:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        found = _workers_of(proc.pid)
+        if found:
+            os.kill(found[0], signal.SIGSTOP)
+            return found[0]
+        time.sleep(0.02)
+    raise AssertionError("no worker started")
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process tree from /proc")
+def test_a_stopped_worker_is_killed_and_its_files_are_read_by_a_fresh_one(tmp_path):
+    folder = tmp_path / "raw" / "oslo"
+    folder.mkdir(parents=True)
+    for k in range(3):
+        (folder / f"m{k}.txt").write_bytes(GOOD_TEXT.read_bytes() + f"\nkopi {k}\n".encode())
+    args = MINUTES + ["build", "--raw", str(tmp_path / "raw"), "--db", str(tmp_path / "m.duckdb"),
+                      "--extracted", str(tmp_path / "ex"), "--jobs", "1", "--json"]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stopped = _stop_first_worker(proc)
+    try:
+        out, err = proc.communicate(timeout=120)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(stopped, signal.SIGKILL)
+        proc.kill()
+    assert proc.returncode == 0, err
+    summary = json.loads(out)
+    assert summary["parsed"] == 3 and summary["failed"] == 0
+    assert not _alive(stopped), "the stopped worker was left behind"
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process tree from /proc")
+def test_extract_names_a_worker_that_stopped_answering_in_one_line(tmp_path):
+    proc = subprocess.Popen(MINUTES + ["extract", "--json", str(GOOD_TEXT)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    stopped = _stop_first_worker(proc)
+    try:
+        out, err = proc.communicate(timeout=60)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(stopped, signal.SIGKILL)
+        proc.kill()
+    assert proc.returncode == 1 and "Traceback" not in err
+    assert "stopped answering" in err and len(err.strip().splitlines()) == 1
+    assert not _alive(stopped)
+
+
 def test_a_stray_latin1_byte_is_read_as_cp1252_on_its_line_only_and_controls_are_removed(tmp_path):
     folder = tmp_path / "raw" / "oslo"
     folder.mkdir(parents=True)

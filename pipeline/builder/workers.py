@@ -95,6 +95,8 @@ class PageProgress:
 _GUARD = Guard()
 _PAGES: Any = None  # the PageProgress queue, in a worker
 _OCR_PAGE = ""  # the page being read by OCR, named in a time-out
+_BEATS: Any = None  # the pool's shared deadlines, one slot per worker (see Watchdog)
+_SLOT = 0
 
 
 def _on_alarm(signum: int, frame: FrameType | None) -> NoReturn:
@@ -127,9 +129,12 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
 
 
-def _init_worker(guard: Guard, pages: Any = None, parent: int | None = None) -> None:
-    global _GUARD, _PAGES
+def _init_worker(guard: Guard, pages: Any = None, parent: int | None = None, beats: Any = None,
+                 owners: Any = None) -> None:
+    global _GUARD, _PAGES, _BEATS, _SLOT
     _GUARD, _PAGES = guard, pages
+    if beats is not None and owners is not None:
+        _SLOT, _BEATS = _claim_slot(owners), beats
     if parent is not None:
         _die_with_parent(parent)
     limit = guard.memory_mb * 1024 * 1024
@@ -145,8 +150,34 @@ def _started() -> None:
 
 def _arm() -> None:
     # soft limit: an exception in Python code; hard limit: the process ends even inside C code
-    faulthandler.dump_traceback_later(_GUARD.seconds * 1.5 + 1, exit=True, file=sys.stderr)
+    faulthandler.dump_traceback_later(_hard_limit(_GUARD), exit=True, file=sys.stderr)
     signal.setitimer(signal.ITIMER_REAL, _GUARD.seconds)
+    _beat(time.monotonic() + _hard_limit(_GUARD))
+
+
+def _claim_slot(owners: Any) -> int:
+    """This worker's slot in the pool's shared arrays: the first free one, kept if no other worker
+    wrote over it at the same moment. No lock (a named semaphore would outlive a killed build); two
+    workers that still end up sharing a slot only make the watchdog miss an overrun, never invent
+    one (/proc still shows a stopped worker)."""
+    me = os.getpid()
+    for i in range(len(owners)):
+        if owners[i] == 0:
+            owners[i] = me
+            time.sleep(0.001)
+            if owners[i] == me:
+                return i
+    return me % len(owners)
+
+
+def _hard_limit(guard: Guard) -> float:
+    return guard.seconds * 1.5 + 1
+
+
+def _beat(deadline: float) -> None:
+    """Tell the build process when this worker will have ended its file at the latest (0: idle)."""
+    if _BEATS is not None:
+        _BEATS[_SLOT] = deadline
 
 
 def _ocr_page(path: Path, page: int, pages: int) -> None:
@@ -169,6 +200,7 @@ def _guarded(path: Path, raw: Path | None, out_dir: Path | None, sha256: str | N
         signal.setitimer(signal.ITIMER_REAL, 0)
         faulthandler.cancel_dump_traceback_later()
         ocr.set_progress(None)
+        _beat(0.0)
 
 
 # --- parent side -------------------------------------------------------------------------------
@@ -177,10 +209,86 @@ def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
-def _new_pool(jobs: int, guard: Guard, pages: PageProgress | None = None) -> ProcessPoolExecutor:
-    ctx = multiprocessing.get_context("spawn")  # workers do not inherit the warehouse connection
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
-                               initargs=(guard, pages.queue if pages else None, os.getpid()))
+GRACE = 5.0  # seconds a worker may be stopped, or overrun its hard limit, before it is killed
+STOPPED = "the worker reading this file stopped answering (stopped or frozen) and was killed"
+
+
+class GuardedPool(ProcessPoolExecutor):
+    """A pool of workers watched by a thread: a worker that stops answering, because it was
+    stopped (SIGSTOP, a debugger) or frozen, is killed with all of its pool, which then breaks like
+    a pool whose worker crashed (the files in flight are read again, one at a time). A worker is
+    not answering when it is stopped for GRACE seconds (Linux: its state in /proc) or is still
+    reading a file GRACE seconds after the hard limit that should have ended it."""
+
+    def __init__(self, jobs: int, guard: Guard, pages: PageProgress | None = None) -> None:
+        ctx = multiprocessing.get_context("spawn")  # workers do not inherit the warehouse connection
+        beats: Any = ctx.RawArray("d", jobs)  # when each worker's file must have ended (0: idle)
+        owners: Any = ctx.RawArray("q", jobs)  # the worker (pid) of each slot
+        super().__init__(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
+                         initargs=(guard, pages.queue if pages else None, os.getpid(), beats, owners))
+        self._watch = _Watch(getattr(self, "_processes", {}), beats)
+        # the thread holds what it watches, not the pool, so a pool dropped by its caller is collected
+        threading.Thread(target=self._watch.run, name="worker-watchdog", daemon=True).start()
+
+    @property
+    def killed(self) -> str | None:
+        """Why the watchdog killed the workers, if it did."""
+        return self._watch.killed
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        try:
+            super().shutdown(wait=wait, cancel_futures=cancel_futures)
+        finally:
+            self._watch.done.set()  # the watchdog goes on until the last worker has ended
+
+
+class _Watch:
+    def __init__(self, processes: dict[int, Any], beats: Any) -> None:
+        self.processes = processes  # the pool's own dict of its workers
+        self.beats = beats
+        self.done = threading.Event()
+        self.killed: str | None = None
+
+    def run(self) -> None:
+        known: dict[int, Any] = {}  # every worker seen; the pool empties its dict at shutdown
+        stopped_since: dict[int, float] = {}
+        last = time.monotonic()
+        while True:
+            time.sleep(1.0)
+            known.update(self.processes)
+            procs = [p for p in known.values() if p.is_alive()]
+            if self.done.is_set() and not procs:
+                return
+            now = time.monotonic()
+            paused = now - last > 3.0  # this process was stopped itself (Ctrl-Z), its workers too
+            if paused:
+                stopped_since.clear()
+            last = now
+            stopped = {p.pid for p in procs if p.pid is not None and _is_stopped(p.pid)}
+            stopped_since = {pid: stopped_since.get(pid, now) for pid in stopped}
+            overdue = not paused and any(0 < float(d) < now - GRACE for d in self.beats)
+            if overdue or any(now - t >= GRACE for t in stopped_since.values()):
+                self.killed = STOPPED
+                for p in procs:
+                    with contextlib.suppress(OSError, AttributeError):
+                        p.kill()  # SIGKILL ends a stopped process too
+                for i in range(len(self.beats)):
+                    self.beats[i] = 0.0
+
+
+def _is_stopped(pid: int) -> bool:
+    """Whether a process is stopped (SIGSTOP, SIGTSTP) or stopped by a tracer; False where /proc
+    cannot tell."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            state = f.read().rsplit(b")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state in (b"T", b"t")
+
+
+def _new_pool(jobs: int, guard: Guard, pages: PageProgress | None = None) -> GuardedPool:
+    return GuardedPool(jobs, guard, pages)
 
 
 def start_pool(jobs: int, guard: Guard = Guard(), pages: PageProgress | None = None) -> ProcessPoolExecutor:
@@ -296,7 +404,7 @@ def _alone(path: Path, raw: Path | None, out_dir: Path | None, guard: Guard, sha
     try:
         return pool.submit(_guarded, path, raw, out_dir, sha256).result()
     except BrokenProcessPool:
-        return Outcome(path, error=DIED)
+        return Outcome(path, error=pool.killed or DIED)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 
@@ -309,6 +417,6 @@ def parse_guarded(path: Path, raw: Path | None, guard: Guard = Guard()) -> Outco
     try:
         return pool.submit(_guarded, path, raw, None, None).result()
     except BrokenProcessPool:
-        return Outcome(path, error=DIED)
+        return Outcome(path, error=pool.killed or DIED)
     finally:
         pool.shutdown(wait=True)
