@@ -31,12 +31,12 @@ from typing import Any, NoReturn, cast
 from .. import extract
 from ..errors import environment_fault, reason_of
 from ..models import Extraction
-from ..read import ocr
+from ..read import ingest, ocr
 
 
 @dataclass(frozen=True)
 class Guard:
-    seconds: float = 120.0  # per file; the worker is killed at 1.5x if stuck inside C code
+    seconds: float = ingest.FILE_SECONDS  # per file, hashing included; the worker is killed at 1.5x if stuck in C
     memory_mb: int = 2048  # address-space limit of a worker process
 
 
@@ -148,11 +148,14 @@ def _started() -> None:
     """A first task: it makes the pool start its workers (which import the stages) now."""
 
 
-def _arm() -> None:
+def _arm(spent: float = 0.0) -> None:
+    """The file's time limit, less `spent` (seconds its hashing took in the build process)."""
     # soft limit: an exception in Python code; hard limit: the process ends even inside C code
-    faulthandler.dump_traceback_later(_hard_limit(_GUARD), exit=True, file=sys.stderr)
-    signal.setitimer(signal.ITIMER_REAL, _GUARD.seconds)
-    _beat(time.monotonic() + _hard_limit(_GUARD))
+    soft = max(_GUARD.seconds - spent, 1.0)
+    hard = _hard_limit(_GUARD) - spent
+    faulthandler.dump_traceback_later(max(hard, soft + 1), exit=True, file=sys.stderr)
+    signal.setitimer(signal.ITIMER_REAL, soft)
+    _beat(time.monotonic() + max(hard, soft + 1))
 
 
 def _claim_slot(owners: Any) -> int:
@@ -189,11 +192,12 @@ def _ocr_page(path: Path, page: int, pages: int) -> None:
         _PAGES.put((str(path), page, pages))
 
 
-def _guarded(path: Path, raw: Path | None, out_dir: Path | None, sha256: str | None) -> Outcome:
+def _guarded(path: Path, raw: Path | None, out_dir: Path | None, sha256: str | None,
+             spent: float = 0.0) -> Outcome:
     global _OCR_PAGE
     _OCR_PAGE = ""
     ocr.set_progress(partial(_ocr_page, path))
-    _arm()
+    _arm(spent)
     try:
         return parse_one(path, raw, out_dir, sha256)
     finally:
@@ -308,11 +312,14 @@ DIED = "the worker reading this file died (hard time limit, memory exhausted or 
 
 def parse_files(paths: list[Path], raw: Path, out_dir: Path | None, jobs: int,
                 guard: Guard = Guard(), shas: dict[Path, str] | None = None,
-                pool: ProcessPoolExecutor | None = None, pages: PageProgress | None = None) -> Iterator[Outcome]:
+                pool: ProcessPoolExecutor | None = None, pages: PageProgress | None = None,
+                spent: dict[Path, float] | None = None) -> Iterator[Outcome]:
     """Outcomes in the order of `paths`. jobs=0 parses in this process (no guard). `shas`: content
     hashes already computed, so files are not hashed twice. `pool`: one from start_pool, used
-    for the first round (and shut down here). `pages`: where pages read by OCR are reported."""
+    for the first round (and shut down here). `pages`: where pages read by OCR are reported.
+    `spent`: seconds of a file's time limit its hashing already took."""
     shas = shas or {}
+    spent = spent or {}
     if jobs <= 0:
         for p in paths:
             ocr.set_progress(partial(pages.callback, str(p)) if pages else None)
@@ -330,7 +337,8 @@ def parse_files(paths: list[Path], raw: Path, out_dir: Path | None, jobs: int,
             while pending or window:
                 while pending and len(window) < AHEAD * jobs:
                     try:
-                        fut = pool.submit(_guarded, pending[0], raw, out_dir, shas.get(pending[0]))
+                        fut = pool.submit(_guarded, pending[0], raw, out_dir, shas.get(pending[0]),
+                                          spent.get(pending[0], 0.0))
                     except BrokenProcessPool:
                         break  # a worker died before this file was given to it
                     window.append((pending.popleft(), fut))
@@ -349,7 +357,7 @@ def parse_files(paths: list[Path], raw: Path, out_dir: Path | None, jobs: int,
             pool = None
         # isolate: the files in flight when a worker died run alone, each in its own pool
         for p in broken:
-            yield _alone(p, raw, out_dir, guard, shas.get(p), pages)
+            yield _alone(p, raw, out_dir, guard, shas.get(p), pages, spent.get(p, 0.0))
     if pool is not None:  # started for files that turned out to need no reading
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -399,10 +407,10 @@ def collected(outcomes: Iterator[Outcome], depth: int = COLLECTED) -> Iterator[O
 
 
 def _alone(path: Path, raw: Path | None, out_dir: Path | None, guard: Guard, sha256: str | None,
-           pages: PageProgress | None = None) -> Outcome:
+           pages: PageProgress | None = None, spent: float = 0.0) -> Outcome:
     pool = _new_pool(1, guard, pages)
     try:
-        return pool.submit(_guarded, path, raw, out_dir, sha256).result()
+        return pool.submit(_guarded, path, raw, out_dir, sha256, spent).result()
     except BrokenProcessPool:
         return Outcome(path, error=pool.killed or DIED)
     finally:

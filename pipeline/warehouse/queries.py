@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 
 from .. import nlp, vocab
+from . import layout
 
 BM25_K1, BM25_B = 1.2, 0.75
 
@@ -50,6 +51,10 @@ class OutdatedWarehouse(Exception):
     """A warehouse of an earlier layout: the next build makes it again."""
 
 
+class DamagedWarehouse(OutdatedWarehouse):
+    """A warehouse that lacks some of its tables or views: the next build makes it again."""
+
+
 def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection: nothing done through it can change the warehouse or touch other files."""
     if not Path(db_path).exists():
@@ -60,6 +65,10 @@ def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
         con.close()
         raise OutdatedWarehouse(f"{db_path}: made by an earlier version of minutes (before 0.6); "
                                 "run `minutes build` to make it again")
+    if gone := layout.damage(con, kind=None):
+        con.close()
+        raise DamagedWarehouse(f"{db_path}: damaged ({', '.join(gone)} missing), so answers would be "
+                               "incomplete; run `minutes build` to make it again")
     return con
 
 

@@ -94,6 +94,8 @@ def connection(request: Request) -> duckdb.DuckDBPyConnection:
     if con is None:
         try:
             con = queries.connect(_wh(request).db)
+        except queries.OutdatedWarehouse as exc:  # damaged or of an earlier layout: the next build mends it
+            raise HTTPException(503, str(exc)) from exc
         except duckdb.Error as exc:
             if "lock" in str(exc).casefold():
                 raise HTTPException(503, "a build is writing the warehouse; try again when it has finished",
