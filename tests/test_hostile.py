@@ -553,3 +553,22 @@ def test_a_dropped_view_is_named_by_queries_and_made_again_without_reading_files
     again = build(tmp_path)
     assert again.returncode == 0 and json.loads(again.stdout)["parsed"] == 0
     assert minutes("decisions", "--db", db).returncode == 0
+
+
+def test_a_build_waits_for_a_query_that_is_reading_instead_of_failing(tmp_path):
+    (tmp_path / "raw" / "oslo").mkdir(parents=True)
+    shutil.copy(GOOD_TEXT, tmp_path / "raw" / "oslo" / "a.txt")
+    assert build(tmp_path).returncode == 0
+    (tmp_path / "raw" / "oslo" / "b.txt").write_bytes(GOOD_TEXT.read_bytes() + b"\nny linje\n")
+    reader = duckdb.connect(str(tmp_path / "m.duckdb"), read_only=True)  # a query holding the file open
+    args = [*MINUTES, "build", "--raw", str(tmp_path / "raw"), "--db", str(tmp_path / "m.duckdb"),
+            "--extracted", str(tmp_path / "ex"), "--jobs", "0", "--json", "--wait", "30"]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(2)
+        assert proc.poll() is None, "the build gave up while a query was reading"
+    finally:
+        reader.close()
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert json.loads(out)["parsed"] == 1
