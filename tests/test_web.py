@@ -33,13 +33,15 @@ def test_home_page_links_every_section(client):
     r = client.get("/")
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/html")
-    for href in ("/search", "/meetings", "/decisions", "/quality"):
+    for href in ("/search", "/meetings", "/decisions", "/people", "/organisations", "/topics", "/quality"):
         assert f'href="{href}"' in r.text
 
 
 def test_every_response_has_security_headers_and_no_script(client, hit):
+    person = client.get("/api/people", params={"limit": 1}).json()["results"][0]["person_id"]
     for url in ("/", "/search?q=rehabilitering", "/meetings", "/decisions", "/quality", f"/cases/{hit['case_id']}",
-                "/api/decisions", "/cases/nope", "/static/style.css"):
+                "/api/decisions", "/cases/nope", "/static/style.css", "/people", "/people/" + quote(person, safe=""),
+                "/organisations", "/topics", "/topics.csv", "/decisions.csv", "/search?topic=rehabilitering"):
         r = client.get(url)
         csp = r.headers["content-security-policy"]
         assert "default-src 'none'" in csp and "script-src" not in csp and "unsafe-inline" not in csp

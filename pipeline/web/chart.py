@@ -10,7 +10,7 @@ LABEL_WIDTH = 230  # the topic names, left of the bars
 ROW_HEIGHT = 46
 AXIS_HEIGHT = 24
 TOP = 8
-MAX_COLUMN, MIN_COLUMN, PLOT_WIDTH = 56, 18, 760
+MAX_COLUMN, MIN_COLUMN, PLOT_WIDTH = 80, 18, 760
 
 
 def search_link(given: dict[str, str], topic: str, year: int | None = None) -> str:
