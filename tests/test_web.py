@@ -210,28 +210,68 @@ def test_injection_strings_are_values_not_sql(client, value):
     assert client.get("/api/quality").json()["counts"]["cases"] > 0  # nothing dropped
 
 
-def test_a_request_holds_no_connection_after_its_answer_and_a_build_holding_the_file_is_503(built_warehouse,
-                                                                                          tmp_path):
+BUILD = """
+import sys
+from pathlib import Path
+from pipeline.builder.lock import warehouse_lock
+from pipeline.warehouse.load import _open
+db = Path(sys.argv[1])
+with warehouse_lock(db):                        # as a build: the lock, then the file for writing
+    con = _open(db, read_only=False)            # waits while readers hold the file
+    print("open", flush=True)
+    sys.stdin.readline()
+    con.execute("UPDATE meetings SET location = 'Nytt møterom' WHERE meeting_id = ?", [sys.argv[2]])
+    con.close()
+print("done", flush=True)
+"""
+
+
+def test_the_server_lets_a_build_in_answers_503_while_it_writes_and_reads_what_it_committed(built_warehouse,
+                                                                                           tmp_path):
+    import os
     import shutil
     import subprocess
     import sys
     db = tmp_path / "copy.duckdb"
     shutil.copy(built_warehouse, db)
     app = create_app(db, ROOT, tmp_path / "cache")
-    writer = [sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('open', flush=True); "
-                                    "sys.stdin.readline()", str(db)]
     with TestClient(app) as c:
+        meeting = c.get("/api/meetings").json()["results"][0]["meeting_id"]
         assert c.get("/api/decisions").status_code == 200
-        # between requests the file is free: a build (a read-write connection in another process) can open it
-        proc = subprocess.Popen(writer, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert c.get("/api/meetings/" + quote(meeting, safe="")).status_code == 200
+        assert app.state.warehouse.shared.opened == 1  # one connection shared by the requests
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        proc = subprocess.Popen([sys.executable, "-c", BUILD, str(db), meeting], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, text=True, env=env)
         try:
-            assert proc.stdout.readline().strip() == "open"
+            assert proc.stdout.readline().strip() == "open"  # the server let the file go
             busy = c.get("/api/decisions")
             assert busy.status_code == 503
             assert busy.headers["retry-after"] == "5"
             assert c.get("/decisions").status_code == 503
         finally:
-            proc.communicate("\n", timeout=30)
+            out, _ = proc.communicate("\n", timeout=60)
+        assert out.strip() == "done"
+        after = c.get("/api/meetings/" + quote(meeting, safe=""))
+        assert after.status_code == 200
+        assert after.json()["meeting"]["location"] == "Nytt møterom"  # what the build committed, no restart
+
+
+def test_an_idle_server_holds_no_connection(built_warehouse, tmp_path):
+    import shutil
+    import subprocess
+    import sys
+    import time
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(built_warehouse, db)
+    app = create_app(db, ROOT, tmp_path / "cache")
+    writer = [sys.executable, "-c", "import duckdb, sys; duckdb.connect(sys.argv[1]).close(); print('open')", str(db)]
+    with TestClient(app) as c:
+        assert c.get("/api/decisions").status_code == 200
+        time.sleep(1.8)  # a second without requests, and the watcher's look
+        # a writer that does not wait (not a build): it opens the file at once
+        done = subprocess.run(writer, capture_output=True, text=True, timeout=60)
+        assert done.stdout.strip() == "open", done.stderr
         assert c.get("/api/decisions").status_code == 200
 
 

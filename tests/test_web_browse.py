@@ -261,3 +261,16 @@ def test_search_highlights_the_words_found(client):
     assert marks and all(m.casefold().strip(".,:;()").startswith("rehabilitering") for m in marks)
     escaped = client.get("/search", params={"q": "<b>rehabilitering</b>"}).text
     assert "<b>rehabilitering</b>" not in escaped
+
+
+def test_the_shared_connection_is_read_only_without_file_access(client):
+    import duckdb
+    assert client.get("/api/decisions").status_code == 200
+    cursor = client.app.state.warehouse.shared.cursor()
+    try:
+        for statement in ("CREATE TABLE x (a INTEGER)", "DELETE FROM cases", "SELECT * FROM read_csv('/etc/passwd')",
+                          f"COPY cases TO '{Path(client.app.state.warehouse.cache) / 'x.csv'}'"):
+            with pytest.raises(duckdb.Error):
+                cursor.execute(statement)
+    finally:
+        cursor.close()

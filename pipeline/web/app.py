@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -187,8 +188,14 @@ def create_app(db: Path, root: Path | None = None, cache: Path | None = None) ->
     build ran in: the current one by default); page images are kept in `cache`."""
     db = Path(db)
     wh = Warehouse(db, Path(root) if root else Path.cwd(), Path(cache) if cache else db.parent / "page-images")
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        wh.shared.stop()  # the watcher ends and the warehouse is let go with the server
+
     app = Starlette(routes=routes(), middleware=[Middleware(SecurityHeaders), Middleware(OpenConnections)],
-                    exception_handlers={HTTPException: error, 500: error})
+                    exception_handlers={HTTPException: error, 500: error}, lifespan=lifespan)
     app.state.warehouse = wh
     app.state.templates = _templates()
     return app

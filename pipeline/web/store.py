@@ -1,6 +1,9 @@
 """The warehouse a web app serves and each request's read-only connection to it."""
 from __future__ import annotations
 
+import os
+import threading
+import time
 from pathlib import Path
 
 import duckdb
@@ -10,15 +13,84 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..warehouse import queries
 
+IDLE_SECONDS = 1.0  # the shared connection is let go after this long without a request
+WATCH_SECONDS = 0.2  # how often the watcher looks for a build
+
+
+def build_running(db: Path) -> bool | None:
+    """Whether a build holds the warehouse's lock (builder/lock.py: an exclusive flock on
+    DB.lock), read from /proc/locks without touching the lock (taking it even for a moment could
+    turn a build away); None where that cannot be known (no /proc/locks)."""
+    try:
+        inode = os.stat(db.with_name(db.name + ".lock")).st_ino
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return None
+    try:
+        with open("/proc/locks", encoding="ascii", errors="replace") as f:
+            return any(len(p) > 5 and p[1] == "FLOCK" and p[3] == "WRITE" and p[5].endswith(f":{inode}")
+                       for p in (line.split() for line in f))
+    except OSError:
+        return None
+
+
+class SharedConnection:
+    """One read-only connection kept open between requests, each request reading through a cursor
+    of its own (opening the warehouse costs some 35 ms of processor time; a cursor, nothing). It is
+    let go as soon as a build takes the warehouse's lock (a watcher thread looks every 0.2 s; the
+    build's writer waits up to 60 s for readers to let go) and after a second without requests,
+    and while a build runs requests open the file each on their own, as the CLI's queries do. Where
+    a running build cannot be seen (no /proc/locks), nothing is shared."""
+
+    def __init__(self, db: Path) -> None:
+        self.db = db
+        self.opened = 0  # times the warehouse was opened for sharing
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._last = 0.0
+        self._mutex = threading.Lock()
+        self._stop = threading.Event()
+        threading.Thread(target=self._watch, name="minutes-serve-watch", daemon=True).start()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection | None:
+        """A cursor on the shared connection, or None while a build runs (or cannot be seen)."""
+        if build_running(self.db) is not False:
+            self.release()
+            return None
+        with self._mutex:
+            if self._con is None:
+                self._con = queries.connect(self.db)
+                self.opened += 1
+            self._last = time.monotonic()
+            return self._con.cursor()
+
+    def release(self) -> None:
+        with self._mutex:
+            con, self._con = self._con, None
+        if con is not None:
+            con.close()  # the file is let go once the cursors still reading are closed too
+
+    def _watch(self) -> None:
+        while not self._stop.wait(WATCH_SECONDS):
+            idle = time.monotonic() - self._last > IDLE_SECONDS
+            if self._con is not None and (idle or build_running(self.db) is not False):
+                self.release()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.release()
+
 
 class Warehouse:
-    """The warehouse file, the root that source paths are relative to, the page-image cache. A request
-    opens its own read-only connection and closes it when answered (see `connection`), so that
-    between requests a build can take the warehouse, and the next request reads what it committed."""
+    """The warehouse file, the root that source paths are relative to, the page-image cache, the
+    connection shared between requests. Each request reads through a connection of its own (see
+    `connection`), so that a build can take the warehouse, and the next request reads what it
+    committed."""
 
     def __init__(self, db: Path, root: Path, cache: Path) -> None:
         self.db, self.root, self.cache = db, root, cache
         queries.connect(db).close()  # a missing or outdated warehouse is said at start
+        self.shared = SharedConnection(db)
 
     def source(self, path: str) -> Path | None:
         """A source file the warehouse names, if it is there."""
@@ -28,7 +100,7 @@ class Warehouse:
 
 
 class OpenConnections:
-    """Closes the connection a request opened (`connection`) once its response has been sent."""
+    """Closes the connection (or cursor) a request opened (`connection`) once its response has been sent."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -48,11 +120,13 @@ def warehouse(request: Request) -> Warehouse:
 
 
 def connection(request: Request) -> duckdb.DuckDBPyConnection:
-    """The request's read-only connection, opened at its first use; 503 while a build writes."""
+    """The request's read-only connection (a cursor on the shared one, or while a build runs its
+    own), opened at its first use; 503 while a build writes."""
     con: duckdb.DuckDBPyConnection | None = getattr(request.state, "con", None)
     if con is None:
+        wh = warehouse(request)
         try:
-            con = queries.connect(warehouse(request).db)
+            con = wh.shared.cursor() or queries.connect(wh.db)
         except duckdb.Error as exc:
             if "lock" in str(exc).casefold():
                 raise HTTPException(503, "a build is writing the warehouse; try again when it has finished",
