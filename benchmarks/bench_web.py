@@ -65,20 +65,25 @@ def page_urls(db: Path, rounds: int) -> dict[str, list[str]]:
     }
 
 
-def timed(get: Callable[[str], int], urls: dict[str, list[str]]) -> dict[str, list[float]]:
-    """Milliseconds per page, the kinds interleaved; the first two of each kind warm up and are not counted."""
+def timed(get: Callable[[str], int], urls: dict[str, list[str]]) -> tuple[dict[str, list[float]],
+                                                                         dict[str, list[float]]]:
+    """Milliseconds per page, wall clock and processor time of this process (all its threads: the
+    server's and DuckDB's), the kinds interleaved; the first two of each kind warm up and are not
+    counted."""
     times: dict[str, list[float]] = {k: [] for k in urls}
+    cpu: dict[str, list[float]] = {k: [] for k in urls}
     rounds = len(next(iter(urls.values())))
     for i in range(rounds):
         for kind, kind_urls in urls.items():
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             status = get(kind_urls[i])
-            elapsed = (time.perf_counter() - t) * 1000
+            elapsed, used = (time.perf_counter() - t) * 1000, (time.process_time() - c) * 1000
             if status != 200:
                 raise SystemExit(f"{kind_urls[i]}: HTTP {status}")
             if i >= 2:
                 times[kind].append(elapsed)
-    return times
+                cpu[kind].append(used)
+    return times, cpu
 
 
 def main() -> None:
@@ -104,10 +109,11 @@ def main() -> None:
         con.close()
         urls = page_urls(db, args.rounds)
         with TestClient(create_app(db, ROOT, Path(tmp) / "page-images")) as client:
-            times = timed(lambda url: client.get(url).status_code, urls)
+            load_before = os.getloadavg()[0]
+            times, cpu = timed(lambda url: client.get(url).status_code, urls)
     rows = [
-        ("machine", f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, load average "
-                    f"{os.getloadavg()[0]:.1f} at the end"),
+        ("machine", f"{os.cpu_count()} cores, Python {sys.version.split()[0]}; load average (1 min) "
+                    f"{load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"),
         ("synthetic warehouse", f"{n_cases:,} cases, {n_meetings:,} meetings, {n_attendees:,} attendee rows "
                                 f"(bench_search.py's maker, {built})"),
         ("how", f"the ASGI app in-process through Starlette's TestClient, HTML pages, {args.rounds} of each kind "
@@ -117,7 +123,9 @@ def main() -> None:
         q = statistics.quantiles(ms, n=100)
         mark = "" if kind not in ("search", "meeting", "case") else (
             " (target p95 < 150 ms: " + ("met" if q[94] < TARGET_P95_MS else "NOT met") + ")")
-        rows.append((f"{kind} page", f"p50 {q[49]:.0f} ms, p95 {q[94]:.0f} ms, max {max(ms):.0f} ms{mark}"))
+        c = statistics.quantiles(cpu[kind], n=100)
+        rows.append((f"{kind} page", f"p50 {q[49]:.0f} ms, p95 {q[94]:.0f} ms, max {max(ms):.0f} ms{mark}; "
+                                     f"processor time p50 {c[49]:.0f} ms, p95 {c[94]:.0f} ms"))
     width = max(len(k) for k, _ in rows)
     for k, v in rows:
         print(f"{k:<{width}}  {v}")
