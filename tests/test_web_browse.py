@@ -274,3 +274,25 @@ def test_the_shared_connection_is_read_only_without_file_access(client):
                 cursor.execute(statement)
     finally:
         cursor.close()
+
+
+def test_the_next_page_of_a_search_reuses_its_facet_counts_until_the_warehouse_changes(client, monkeypatch):
+    import os
+
+    from pipeline.web import browse
+    calls = []
+    real = browse.facets
+    monkeypatch.setattr(browse, "facets", lambda *a, **k: calls.append(a[1:]) or real(*a, **k))
+    first = client.get("/api/search", params={"q": "samarbeidsavtalen", "limit": 2}).json()
+    second = client.get("/api/search", params={"q": "samarbeidsavtale", "limit": 2, "offset": 2}).json()
+    assert first["total"] > 2 and first["facets"] == second["facets"]
+    assert first["results"] != second["results"]
+    assert len(calls) == 1  # the same words once stemmed: counted once
+    partnership = first["facets"]["partnership"][0]["value"]
+    client.get("/api/search", params={"q": "samarbeidsavtale", "partnership": partnership})
+    assert len(calls) == 2  # a filter is another search
+    db = client.app.state.warehouse.db
+    st = db.stat()
+    os.utime(db, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))  # as a build leaves it
+    client.get("/api/search", params={"q": "samarbeidsavtale", "limit": 2})
+    assert len(calls) == 3

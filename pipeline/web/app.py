@@ -198,4 +198,5 @@ def create_app(db: Path, root: Path | None = None, cache: Path | None = None) ->
                     exception_handlers={HTTPException: error, 500: error}, lifespan=lifespan)
     app.state.warehouse = wh
     app.state.templates = _templates()
+    app.state.facets = data.FacetCache()
     return app

@@ -2,6 +2,8 @@
 .csv its rows. Every value a user gives is checked (params.py) and reaches DuckDB as a parameter."""
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from typing import Any
 
 import duckdb
@@ -15,6 +17,28 @@ from . import browse, chart, pages, params
 from .store import connection
 
 SEARCH_PAGE = 20
+FACETS_KEPT = 256  # facet counts of the latest searches, for their next pages and narrowings
+
+
+class FacetCache:
+    """Facet counts by warehouse version and search (words, filters): the next page of a search
+    only runs the search itself."""
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[tuple[Any, ...], tuple[dict[str, list[dict[str, Any]]], int]] = OrderedDict()
+        self._mutex = threading.Lock()
+
+    def get(self, key: tuple[Any, ...], make: Any) -> tuple[dict[str, list[dict[str, Any]]], int]:
+        with self._mutex:
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+        value: tuple[dict[str, list[dict[str, Any]]], int] = make()
+        with self._mutex:
+            self._kept[key] = value
+            while len(self._kept) > FACETS_KEPT:
+                self._kept.popitem(last=False)
+        return value
 
 
 def _listed(request: Request, rows: browse.Rows, p: browse.Page, **more: Any) -> dict[str, Any]:
@@ -37,7 +61,9 @@ def search_data(request: Request) -> dict[str, Any]:
         return out | {"total": 0, "paging": params.paging([], 0, p), "results": [],
                       "facets": {name: [] for name in browse.FACETS}}
     con = connection(request)
-    facets, counted = browse.facets(con, text, f, outcome, doc_type)
+    key = (params.version(request), tuple(out["terms"]) if text else None, f, outcome, doc_type)
+    cache: FacetCache = request.app.state.facets
+    facets, counted = cache.get(key, lambda: browse.facets(con, text, f, outcome, doc_type))
     if text:
         results, total = _ranked(con, text, f, p, outcome, doc_type, counted)
     else:

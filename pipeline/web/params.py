@@ -21,20 +21,25 @@ FILTER_KEYS = ("partnership", "body", "topic", "year", "outcome", "doc_type", "s
                "organisation", "taken_only")
 
 
+def version(request: Request) -> tuple[int, int, int]:
+    """The warehouse file's version as the file system tells it (a build changes it): what the
+    answers kept between requests are kept for."""
+    st = warehouse(request).db.stat()
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
 def known_values(request: Request) -> dict[str, list[str]]:
     """What the filters can name (queries.known_values), read once per version of the warehouse file:
-    a build that changes it (a new size, time or file) is seen at the next request."""
+    a build that changes it is seen at the next request."""
     known: dict[str, list[str]] | None = getattr(request.state, "known", None)
     if known is None:
-        wh = warehouse(request)
-        st = wh.db.stat()
-        version = (st.st_ino, st.st_size, st.st_mtime_ns)
+        now = version(request)
         cached = getattr(request.app.state, "known", None)
-        if cached and cached[0] == version:
+        if cached and cached[0] == now:
             known = cached[1]
         else:
             known = queries.known_values(connection(request))
-            request.app.state.known = (version, known)
+            request.app.state.known = (now, known)
         request.state.known = known
     return known
 
