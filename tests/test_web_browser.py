@@ -4,6 +4,7 @@ that narrows it, a case with its source page image, a reference followed; a scre
 in the folder the test names, and no errors in the browser's console."""
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import threading
@@ -182,8 +183,16 @@ def test_person_page_and_topics_chart(server: str, browser, tmp_path: Path):
     assert browser.find_element(By.CSS_SELECTOR, ".pager .showing").text.endswith(f"of {count}")
     assert len(browser.find_elements(By.CSS_SELECTOR, ".hit h3 a")) == min(count, 20)
     shot("topics-bar-search")
+
+    # a case's source PDF, opened at the case's page in the browser's own viewer, under the same CSP
+    browser.find_element(By.CSS_SELECTOR, ".hit h3 a").click()
+    source = browser.find_element(By.ID, "source-file").get_attribute("href")
+    assert re.search(r"/files/[0-9a-f]{64}\.pdf#page=\d+$", source)
+    browser.get(source)
+    assert browser.execute_script("return document.contentType") == "application/pdf"
+    shot("source-pdf")
     print(f"screenshots: {shots}")
 
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
     assert not errors, errors
-    assert len(list(shots.glob("*.png"))) >= 4
+    assert len(list(shots.glob("*.png"))) >= 5
