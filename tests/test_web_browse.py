@@ -266,14 +266,32 @@ def test_search_highlights_the_words_found(client):
 def test_the_shared_connection_is_read_only_without_file_access(client):
     import duckdb
     assert client.get("/api/decisions").status_code == 200
-    cursor = client.app.state.warehouse.shared.cursor()
+    shared = client.app.state.warehouse.shared
+    cursor = shared.cursor()
     try:
         for statement in ("CREATE TABLE x (a INTEGER)", "DELETE FROM cases", "SELECT * FROM read_csv('/etc/passwd')",
                           f"COPY cases TO '{Path(client.app.state.warehouse.cache) / 'x.csv'}'"):
             with pytest.raises(duckdb.Error):
                 cursor.execute(statement)
     finally:
-        cursor.close()
+        shared.done(cursor)
+
+
+def test_the_shared_connection_waits_for_the_request_reading_through_it(client):
+    import time
+    shared = client.app.state.warehouse.shared
+    cursor = shared.cursor()
+    try:
+        time.sleep(1.8)  # idle for longer than the server keeps the connection: a request still reads
+        assert cursor.execute("SELECT count(*) FROM cases").fetchone()[0] > 0
+        assert shared._con is not None
+    finally:
+        shared.done(cursor)
+    deadline = time.monotonic() + 5
+    while shared._con is not None:  # let go once the last reader is done
+        assert time.monotonic() < deadline, "the shared connection was not let go"
+        time.sleep(0.05)
+    assert client.get("/api/decisions").status_code == 200  # and opened again for the next request
 
 
 def test_the_next_page_of_a_search_reuses_its_facet_counts_until_the_warehouse_changes(client, monkeypatch):

@@ -38,47 +38,68 @@ def build_running(db: Path) -> bool | None:
 class SharedConnection:
     """One read-only connection kept open between requests, each request reading through a cursor
     of its own (opening the warehouse costs some 35 ms of processor time; a cursor, nothing). It is
-    let go as soon as a build takes the warehouse's lock (a watcher thread looks every 0.2 s; the
-    build's writer waits up to 60 s for readers to let go) and after a second without requests,
-    and while a build runs requests open the file each on their own, as the CLI's queries do. Where
-    a running build cannot be seen (no /proc/locks), nothing is shared."""
+    let go once no request reads through it, as soon as a build takes the warehouse's lock (a
+    watcher thread looks every 0.2 s; the build's writer waits up to 60 s for readers to let go) or
+    after a second without requests; while a build runs, requests open the file each on their own,
+    as the CLI's queries do. Where a running build cannot be seen (no /proc/locks), nothing is
+    shared. (Closing a connection closes its cursors: it waits for the last one.)"""
 
     def __init__(self, db: Path) -> None:
         self.db = db
         self.opened = 0  # times the warehouse was opened for sharing
         self._con: duckdb.DuckDBPyConnection | None = None
+        self._reading = 0  # cursors handed out and not yet done
+        self._closing = False  # let go when the last cursor is done
         self._last = 0.0
         self._mutex = threading.Lock()
         self._stop = threading.Event()
         threading.Thread(target=self._watch, name="minutes-serve-watch", daemon=True).start()
 
     def cursor(self) -> duckdb.DuckDBPyConnection | None:
-        """A cursor on the shared connection, or None while a build runs (or cannot be seen)."""
-        if build_running(self.db) is not False:
-            self.release()
-            return None
+        """A cursor on the shared connection (give it back with `done`), or None while a build runs
+        (or cannot be seen)."""
+        building = build_running(self.db) is not False
         with self._mutex:
+            if building:
+                self._let_go()
+                return None
             if self._con is None:
                 self._con = queries.connect(self.db)
                 self.opened += 1
+            self._closing = False
+            self._reading += 1
             self._last = time.monotonic()
             return self._con.cursor()
 
-    def release(self) -> None:
+    def done(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        cursor.close()
         with self._mutex:
-            con, self._con = self._con, None
-        if con is not None:
-            con.close()  # the file is let go once the cursors still reading are closed too
+            self._reading -= 1
+            self._last = time.monotonic()
+            if self._closing and not self._reading:
+                self._let_go()
+
+    def _let_go(self) -> None:
+        """Closes the connection now if no request reads through it, else when the last is done
+        (called holding the mutex)."""
+        self._closing = True
+        if self._con is not None and not self._reading:
+            self._con.close()
+            self._con, self._closing = None, False
 
     def _watch(self) -> None:
         while not self._stop.wait(WATCH_SECONDS):
-            idle = time.monotonic() - self._last > IDLE_SECONDS
-            if self._con is not None and (idle or build_running(self.db) is not False):
-                self.release()
+            if self._con is None:
+                continue
+            building = build_running(self.db) is not False
+            with self._mutex:
+                if building or time.monotonic() - self._last > IDLE_SECONDS:
+                    self._let_go()
 
     def stop(self) -> None:
         self._stop.set()
-        self.release()
+        with self._mutex:
+            self._let_go()
 
 
 class Warehouse:
@@ -109,8 +130,11 @@ class OpenConnections:
         try:
             await self.app(scope, receive, send)
         finally:
-            con = scope.get("state", {}).pop("con", None)
-            if con is not None:
+            state = scope.get("state", {})
+            con = state.pop("con", None)
+            if con is not None and state.pop("shared", False):
+                scope["app"].state.warehouse.shared.done(con)
+            elif con is not None:
                 con.close()
 
 
@@ -126,7 +150,9 @@ def connection(request: Request) -> duckdb.DuckDBPyConnection:
     if con is None:
         wh = warehouse(request)
         try:
-            con = wh.shared.cursor() or queries.connect(wh.db)
+            con = wh.shared.cursor()
+            request.state.shared = con is not None
+            con = con or queries.connect(wh.db)
         except duckdb.Error as exc:
             if "lock" in str(exc).casefold():
                 raise HTTPException(503, "a build is writing the warehouse; try again when it has finished",
