@@ -30,7 +30,9 @@ def fingerprint(text: str) -> int:
 
 
 def present(con: duckdb.DuckDBPyConnection) -> set[str]:
-    rows = con.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()
+    # the catalog functions, not information_schema (1 ms instead of 10-40 ms on a large warehouse)
+    rows = con.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' UNION ALL "
+                       "SELECT view_name FROM duckdb_views() WHERE NOT internal AND schema_name = 'main'").fetchall()
     return {name for (name,) in rows}
 
 
