@@ -21,7 +21,6 @@ if TYPE_CHECKING:
 from . import vocab
 
 WORD = re.compile(r"[0-9a-zæøåéüöä]+")  # of a casefolded text
-PART_BREAK = "\n"  # a token between the parts of a case: no phrase matches across it
 
 
 @lru_cache(maxsize=1)
@@ -55,7 +54,6 @@ class Matchers:
         self.stemmed: set[str] = set()  # words whose lexeme in this vocab has its stem as norm
         tax = vocab.taxonomy()
         self.orgs = self._matcher(tax.organisations)
-        self.topics = self._matcher(tax.topics)
 
     def doc(self, word_list: list[str]) -> Doc:
         """A spaCy document of these words, each token's norm its stem. A word's stem becomes its
@@ -103,22 +101,53 @@ def topics(title: str | None, text: str | None = None, decision: str | None = No
 
 def topics_in(title: list[str], text: list[str], decision: list[str]) -> list[str]:
     """`topics` of a case whose parts are already split into words."""
-    tokens: list[str] = []
-    weights: list[tuple[int, int]] = []  # (first token of a part, its weight)
-    for part, weight in ((title, 2), (decision, 2), (text, 1)):
-        if part:
-            if tokens:
-                tokens.append(PART_BREAK)
-            weights.append((len(tokens), weight))
-            tokens.extend(part)
-    if not tokens:
-        return []
-    m = matchers()
+    return topics_of_stems(stems(title), stems(text), stems(decision))
+
+
+def topics_of_stems(title: list[str], text: list[str], decision: list[str]) -> list[str]:
+    """`topics` of a case whose parts are already split into words and stemmed. A phrase is
+    matched within one part, never across two."""
+    found = topic_phrases()
     evidence: dict[str, int] = {}
-    for mid, s, _ in m.topics(m.doc(tokens)):
-        label = m.vocab.strings[mid]
-        evidence[label] = evidence.get(label, 0) + next(w for first, w in reversed(weights) if s >= first)
+    for part, weight in ((title, 2), (decision, 2), (text, 1)):
+        for label in found.labels_in(part):
+            evidence[label] = evidence.get(label, 0) + weight
     return [t for t in vocab.taxonomy().topics if evidence.get(t, 0) >= TOPIC_MIN_EVIDENCE]
+
+
+class Phrases:
+    """The names and aliases of a taxonomy table as sequences of stems, found in a text's stems
+    with a dictionary of first stems (what a spaCy PhraseMatcher on the stems finds, without
+    making a spaCy document per text)."""
+
+    def __init__(self, table: dict[str, list[str]]) -> None:
+        self.by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        for canonical, aliases in table.items():
+            for alias in sorted({*aliases, canonical}):
+                phrase = tuple(terms(alias))
+                entry = (phrase[1:], canonical)
+                if phrase and entry not in self.by_first.setdefault(phrase[0], []):
+                    self.by_first[phrase[0]].append(entry)
+
+    def labels_in(self, text: list[str]) -> list[str]:
+        """The label of each place a phrase occurs in `text` (stems): once per phrase and place."""
+        labels: list[str] = []
+        for first in self.by_first.keys() & set(text):
+            places: list[int] | None = None
+            for rest, label in self.by_first[first]:
+                if not rest:
+                    labels.extend([label] * text.count(first))
+                    continue
+                if places is None:
+                    places = [i for i, s in enumerate(text) if s == first]
+                n = len(rest)
+                labels.extend(label for i in places if tuple(text[i + 1:i + 1 + n]) == rest)
+        return labels
+
+
+@lru_cache(maxsize=1)
+def topic_phrases() -> Phrases:
+    return Phrases(vocab.taxonomy().topics)
 
 
 NAME_PARTS = re.compile(r"[,;:()/]|\s[-–—]\s")  # "OUS, Klinikk psykisk helse", "Helseetaten (sekretariat)"
