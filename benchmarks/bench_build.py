@@ -39,6 +39,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "raw"
 PEERS = ("pypdfium2", "pymupdf")
+EARLIER = ""  # --earlier, for the table
 
 
 def make_corpus(target: Path, pages_wanted: int) -> tuple[list[Path], int]:
@@ -123,13 +124,16 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
-def run_child(cmd: list[str], sample_memory: bool = False) -> tuple[dict[str, Any], float, float, float]:
+def run_child(cmd: list[str], sample_memory: bool = False, code: Path = ROOT) \
+        -> tuple[dict[str, Any], float, float, float]:
     """(its JSON output, wall seconds, processor seconds of it and its children, peak resident MiB of
-    its process tree when `sample_memory`)."""
+    its process tree when `sample_memory`); run in `code` (a checkout of minutes), with it first on
+    the import path."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     peak = 0
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(code), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=code, env=env)
     stop = threading.Event()
 
     def sample() -> None:
@@ -175,19 +179,19 @@ def _compiled_reader() -> bool:
     return True
 
 
-def rounds(raw: Path, db: Path, n: int) -> list[dict[str, Any]]:
-    """n rounds of (build, pypdfium2, pymupdf), the order rotated per round; per round each run's
-    pages/s and processor seconds, and the build's summary."""
-    names = ("build", *PEERS)
+def rounds(raw: Path, db: Path, n: int, earlier: Path | None = None) -> list[dict[str, Any]]:
+    """n rounds of (build, pypdfium2, pymupdf[, the build of the code at `earlier`]), the order
+    rotated per round; per round each run's pages/s and processor seconds, and the build's summary."""
+    names: tuple[str, ...] = ("build", *PEERS, *(("earlier",) if earlier else ()))
     out = []
     for r in range(n):
-        order = names[r % 3:] + names[:r % 3]
+        order = names[r % len(names):] + names[:r % len(names)]
         got: dict[str, Any] = {"order": order}
         for name in order:
-            if name == "build":
+            if name in ("build", "earlier"):
                 fresh(db)
-                summary, wall, cpu, _ = run_child(build_cmd(raw, db))
-                got["summary"] = summary
+                summary, wall, cpu, _ = run_child(build_cmd(raw, db), code=earlier if name == "earlier" else ROOT)
+                got["summary" if name == "build" else "earlier_summary"] = summary
             else:
                 summary, wall, cpu, _ = run_child(peer_cmd(name, raw))
             got[name] = {"pages": summary["pages"], "wall": wall, "cpu": cpu, "rate": summary["pages"] / wall}
@@ -203,15 +207,17 @@ def _median(values: list[float]) -> float:
 def round_rows(done: list[dict[str, Any]]) -> list[tuple[str, str]]:
     pages = done[0]["build"]["pages"]
     rows = []
-    for name in ("build", *PEERS):
+    labels = {"build": "minutes build from empty (2 workers)", "earlier": f"the same build by the code at {EARLIER}"}
+    for name in ("build", *PEERS, *(("earlier",) if "earlier" in done[0] else ())):
         rates = [d[name]["rate"] for d in done]
         cpu = _median([1000 * d[name]["cpu"] / d[name]["pages"] for d in done])
-        label = "minutes build from empty (2 workers)" if name == "build" else f"peer: {name} text, 2 processes"
+        label = labels.get(name, f"peer: {name} text, 2 processes")
         rows.append((label, f"median {_median(rates):.0f} pages/s ({min(rates):.0f}–{max(rates):.0f}); "
                             f"processor time {cpu:.2f} ms per page"))
-    for peer in PEERS:
+    for peer in (*PEERS, *(("earlier",) if "earlier" in done[0] else ())):
         ratios = [d["build"]["rate"] / d[peer]["rate"] for d in done]
-        rows.append((f"build / {peer} (median of same-round ratios)",
+        name = "the earlier code's build" if peer == "earlier" else peer
+        rows.append((f"build / {name} (median of same-round ratios)",
                      f"**{_median(ratios):.2f}x** (rounds: " + ", ".join(f"{x:.2f}" for x in ratios) + ")"))
     stages: dict[str, list[float]] = {}
     for d in done:
@@ -266,6 +272,8 @@ def main() -> None:
                     help="Also peak memory, a no-op re-run, half the corpus and a no-op re-run over many files.")
     ap.add_argument("--noop-files", type=int, default=2000, help="Files in the no-op re-run corpus (--extras).")
     ap.add_argument("--no-write", action="store_true", help="Print only; leave benchmarks/results.md as it is.")
+    ap.add_argument("--earlier", type=Path, help="A checkout of earlier code (e.g. a git worktree of main): its "
+                    "build joins each round, for the speed-up as a same-round ratio.")
     ap.add_argument("--peer", choices=PEERS, help=argparse.SUPPRESS)
     ap.add_argument("folder", nargs="?", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -277,7 +285,9 @@ def main() -> None:
     try:
         full_raw = work / "full" / "raw"
         files, pages = make_corpus(full_raw, args.pages)
-        done = rounds(full_raw, work / "full" / "m.duckdb", max(1, args.rounds))
+        global EARLIER
+        EARLIER = str(args.earlier)
+        done = rounds(full_raw, work / "full" / "m.duckdb", max(1, args.rounds), args.earlier)
         more = extras(work, full_raw, args.pages, args.noop_files) if args.extras else []
     finally:
         shutil.rmtree(work, ignore_errors=True)
