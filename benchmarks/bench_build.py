@@ -223,8 +223,9 @@ def round_rows(done: list[dict[str, Any]]) -> list[tuple[str, str]]:
     for d in done:
         for k, v in d["summary"]["stage_seconds"].items():
             stages.setdefault(k, []).append(1000 * v / pages)
-    rows.append(("build, ms per page per stage (median; workers: ingest, extract_text, parse, write; "
-                 "build process: plan, derive, load, sort_search)",
+    rows.append(("build, ms per page per stage (median; the stage timers are wall clock in each process, so under "
+                 "load they stretch with it; workers: ingest, extract_text, parse, write; build process: plan, "
+                 "derive, load, merge, sort_search)",
                  ", ".join(f"{k} {_median(v):.2f}" for k, v in sorted(stages.items()))))
     return rows
 
