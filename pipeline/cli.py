@@ -1,6 +1,7 @@
 """The `minutes` command line: thin wrappers over the stage modules."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
@@ -14,19 +15,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import click
-import duckdb
 
-from . import __version__, extract
+from . import __version__, lazy
 from .builder import workers
 from .builder.plan import shown
 from .builder.run import run as run_build
 from .errors import BuildFailed, EnvironmentFault, ExtractError, IngestError, WarehouseBusy, environment_fault, one_line
-from .read import ingest, page_image
 
 if TYPE_CHECKING:
+    import duckdb
     from click._termui_impl import ProgressBar
 
+# Modules a command needs are imported by that command (DuckDB, the stages, pandas): a build starts
+# its workers before it imports the warehouse's libraries, and a query never imports the stages.
+
 DEFAULT_DB = Path("warehouse/minutes.duckdb")
+_CONSOLE = False  # set by run(): this process is the `minutes` command, and ends with it
 
 
 def _queries():
@@ -66,6 +70,8 @@ def extract_cmd(file: Path, as_json: bool, debug_page: int | None, out: Path | N
     if debug_page is not None:
         _debug_page(file, debug_page, out)
         return
+    from . import extract
+
     outcome = workers.parse_guarded(file, _raw_root(file))  # a bomb or a crash ends the worker, not this
     if outcome.extraction is None:
         raise click.ClickException(f"{file}: {outcome.error}")
@@ -73,6 +79,8 @@ def extract_cmd(file: Path, as_json: bool, debug_page: int | None, out: Path | N
 
 
 def _debug_page(file: Path, number: int, out: Path | None) -> None:
+    from .read import ingest, page_image
+
     if out is None:
         raise click.UsageError("--debug-page needs --out PNG")
     try:
@@ -124,9 +132,11 @@ def build_cmd(raw: Path, db: Path, extracted: Path, strict: bool, prune: bool, j
         raise click.UsageError(f"{raw}: no such folder")
     progress = _Progress()
     try:
-        summary = run_build(raw, db, extracted, strict=strict, prune=prune, jobs=jobs,
-                            guard=workers.Guard(timeout, memory_mb), retry_failed=retry_failed, wait=wait,
-                            on_file=progress, on_page=progress.page, from_extracted=from_extracted)
+        # the `minutes` process ends with the build: Arrow need not look for pandas (lazy.refused)
+        with lazy.refused("pandas") if _CONSOLE else contextlib.nullcontext():
+            summary = run_build(raw, db, extracted, strict=strict, prune=prune, jobs=jobs,
+                                guard=workers.Guard(timeout, memory_mb), retry_failed=retry_failed, wait=wait,
+                                on_file=progress, on_page=progress.page, from_extracted=from_extracted)
     except BuildFailed as exc:
         progress.close()
         click.echo(f"Error: stopped (--strict): {exc}", err=True)
@@ -138,7 +148,10 @@ def build_cmd(raw: Path, db: Path, extracted: Path, strict: bool, prune: bool, j
         progress.close()
         click.echo(f"Error: {exc}", err=True)
         sys.exit(5)
-    except duckdb.Error as exc:
+    except Exception as exc:
+        import duckdb  # imported by the build before it could raise one of its errors
+        if not isinstance(exc, duckdb.Error):
+            raise
         if (fault := environment_fault(exc)) is not None:
             progress.close()
             click.echo(f"Error: {db}: cannot write the warehouse ({fault}); nothing recorded against the files, "
@@ -323,6 +336,8 @@ def _after_build(db: Path, fn):
     """fn(), which opens the warehouse read-only. While a build writes the warehouse, DuckDB lets no
     other process open it: then this waits until the build has finished and answers from what it
     committed (saying so on stderr), instead of failing."""
+    import duckdb
+
     told = False
     while True:
         try:
@@ -372,6 +387,8 @@ def _suggest(name: str, value: str, known: list[str]) -> str:
 
 
 def _run_query(db: Path, fn, fmt: str, kw: dict | None = None, layout=None, wide: bool = False) -> None:
+    import duckdb
+
     con = _open_read_only(db)
     try:
         if kw is not None:
@@ -703,6 +720,8 @@ def run() -> NoReturn:
     frees memory, 0.3-0.5 s once spaCy and Arrow are loaded (more than a no-op build itself), so
     it is skipped. An exception that escapes a command ends the process the usual way, with its
     traceback."""
+    global _CONSOLE
+    _CONSOLE = True
     try:
         main.main(prog_name="minutes")
         code = 0

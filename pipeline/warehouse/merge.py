@@ -78,26 +78,48 @@ def pending(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 0
 
 
+CHUNK_COPIES = 2000  # copies merged together: the rows of a chunk are held in memory at once
+
+
 def run(con: duckdb.DuckDBPyConnection, everything: bool = False) -> int:
-    """Merge the pending groups (all groups with `everything`) in one transaction, with a fixed
-    number of statements however many groups there are; returns how many groups."""
+    """Merge the pending groups (all groups with `everything`) in one transaction, the groups in
+    chunks of about CHUNK_COPIES copies (a fixed number of statements per chunk, however many
+    groups it holds; memory bounded however many groups are pending); returns how many groups."""
 
     with transaction(con):
         if everything:
             con.execute("INSERT OR IGNORE INTO merge_pending SELECT DISTINCT partnership, doc_type FROM copy_documents")
-        groups = con.execute("SELECT partnership, doc_type FROM merge_pending ORDER BY ALL").fetchall()
+        groups = con.execute("SELECT partnership, doc_type, count(d.copy_doc_id) FROM merge_pending "
+                             "LEFT JOIN copy_documents d USING (partnership, doc_type) GROUP BY ALL ORDER BY ALL"
+                             ).fetchall()
         if not groups:
             return 0
-        con.execute("CREATE OR REPLACE TEMP TABLE _copies AS SELECT copy_doc_id, sha256 FROM copy_documents "
-                    "JOIN merge_pending USING (partnership, doc_type)")
         try:
-            out = _merge(con)
-            _replace(con, out)
+            for chunk in _chunks(groups):
+                con.execute("CREATE OR REPLACE TEMP TABLE _groups AS SELECT unnest(?) AS partnership, "
+                            "unnest(?) AS doc_type", [[g[0] for g in chunk], [g[1] for g in chunk]])
+                con.execute("CREATE OR REPLACE TEMP TABLE _copies AS SELECT copy_doc_id, sha256 FROM copy_documents "
+                            "JOIN _groups USING (partnership, doc_type)")
+                _replace(con, _merge(con))
         finally:
             con.execute("DROP TABLE IF EXISTS _copies")
+            con.execute("DROP TABLE IF EXISTS _groups")
         refresh_meetings(con)
         con.execute("DELETE FROM merge_pending")
     return len(groups)
+
+
+def _chunks(groups: list[tuple[str, str, int]]) -> list[list[tuple[str, str, int]]]:
+    """Whole groups, in order, in chunks of up to CHUNK_COPIES copies (a larger group alone)."""
+    out: list[list[tuple[str, str, int]]] = [[]]
+    size = 0
+    for g in groups:
+        if out[-1] and size + g[2] > CHUNK_COPIES:
+            out.append([])
+            size = 0
+        out[-1].append(g)
+        size += g[2]
+    return out
 
 
 def _merge(con: duckdb.DuckDBPyConnection) -> dict[str, list[Row]]:
@@ -114,16 +136,13 @@ def _merge(con: duckdb.DuckDBPyConnection) -> dict[str, list[Row]]:
                         "copy_case_id")
     refs = _grouped(_rows(con, f"SELECT r.* FROM copy_case_references r {in_cases} "
                                "ORDER BY r.copy_case_id, r.ref_text, r.ref_case_key"), "copy_case_id")
-    terms = dict(con.execute("""SELECT c.copy_doc_id, list(DISTINCT t.term ORDER BY t.term)
-                                FROM search_terms t JOIN copy_cases c USING (copy_case_id)
-                                JOIN _copies k ON k.copy_doc_id = c.copy_doc_id
-                                WHERE t.sha256 IN (SELECT DISTINCT sha256 FROM _copies) GROUP BY 1""").fetchall())
+    terms = {doc: _terms(rows) for doc, rows in cases.items()}
     out: dict[str, list[Row]] = {t: [] for t in LOGICAL}
     by_group: dict[tuple[str, str], list[Row]] = defaultdict(list)
     for c in copies:
         by_group[(c["partnership"], c["doc_type"])].append(c)
     for group in by_group.values():
-        prints = [_fingerprint(terms.get(c["copy_doc_id"]) or [], cases.get(c["copy_doc_id"], []),
+        prints = [_fingerprint(terms.get(c["copy_doc_id"]) or set(), cases.get(c["copy_doc_id"], []),
                                people.get(c["copy_doc_id"], [])) for c in group]
         seen_keys: dict[str, int] = {}
         for members, sims, header_only in _groups(group, prints):
@@ -144,7 +163,17 @@ def _grouped(rows: list[Row], key: str) -> dict[str, list[Row]]:
     return out
 
 
-def _fingerprint(terms: list[str], cases: list[Row], people: list[Row]) -> tuple[frozenset[str], frozenset[str]]:
+def _terms(cases: list[Row]) -> set[str]:
+    """The search terms of a copy's cases (the stems of their titles, texts and decisions, as
+    derive.py makes their postings), from the cases themselves: the postings of the whole warehouse
+    are not read to merge one group."""
+    out: set[str] = set()
+    for c in cases:
+        out.update(nlp.stems([*nlp.words(c["title"]), *nlp.words(c["text"]), *nlp.words(c["decision"])]))
+    return out
+
+
+def _fingerprint(terms: set[str], cases: list[Row], people: list[Row]) -> tuple[frozenset[str], frozenset[str]]:
     """(the words a copy's cases and attendees consist of, its case numbers)."""
     numbers = frozenset(c["case_key"] for c in cases if c["case_key"])
     names = {"@" + " ".join(a["name"].casefold().split()) for a in people}
@@ -476,9 +505,9 @@ SCHEMAS = {
 
 
 def _replace(con: duckdb.DuckDBPyConnection, out: dict[str, list[Row]]) -> None:
-    """The pending groups' logical rows replaced by `out`; search marks the postings of each case's
-    preferred copy, the ones it scores."""
-    pending = "JOIN merge_pending USING (partnership, doc_type)"
+    """The logical rows of the groups being merged (`_groups`) replaced by `out`; search marks the
+    postings of each case's preferred copy, the ones it scores."""
+    pending = "JOIN _groups USING (partnership, doc_type)"
     docs = f"SELECT doc_id FROM documents {pending}"
     cases = f"SELECT case_id FROM cases {pending}"
     for table in ("case_sources", "decisions", "attachments", "case_topics", "case_references"):
