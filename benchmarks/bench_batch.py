@@ -31,7 +31,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_build import ROOT, RAW, _tree_rss_kb, make_corpus, make_text_corpus  # noqa: E402
+from bench_build import RAW, ROOT, _tree_rss_kb, make_corpus, make_text_corpus  # noqa: E402
 
 NEW_FILE = RAW / "oslo" / "ssu-2025-03-07-referat.pdf"
 SECTION = "## The run after a meeting, and memory (`python benchmarks/bench_batch.py`)"
@@ -80,6 +80,16 @@ def build(code: Path, raw: Path, db: Path, sample: bool = False) -> dict:
             "peak_at": peaks["at"] / wall if wall else 0.0}
 
 
+def _noops(codes: dict[str, Path], order: list[str], raw: Path, dbs: dict[str, Path]) -> dict[str, float]:
+    return {label: build(codes[label], raw, dbs[label])["wall"] for label in order}
+
+
+def _ones(codes: dict[str, Path], order: list[str], raw: Path, dbs: dict[str, Path], new: Path,
+          r: int) -> dict[str, dict]:
+    new.write_bytes(NEW_FILE.read_bytes() + f"\n% ny {r}\n".encode())
+    return {label: build(codes[label], raw, dbs[label]) for label in order}
+
+
 def after_a_meeting(work: Path, codes: dict[str, Path], files: int, rounds: int) -> dict[str, dict]:
     raw = work / "raw"
     make_text_corpus(raw, files)
@@ -95,17 +105,12 @@ def after_a_meeting(work: Path, codes: dict[str, Path], files: int, rounds: int)
         order = list(codes) if r % 2 == 0 else list(reversed(codes))
         new = raw / "partnerskap000" / f"ny-referat-{r:03d}.pdf"
 
-        def noops() -> dict[str, float]:
-            return {label: build(codes[label], raw, dbs[label])["wall"] for label in order}
-
-        def ones() -> dict[str, dict]:
-            new.write_bytes(NEW_FILE.read_bytes() + f"\n% ny {r}\n".encode())
-            return {label: build(codes[label], raw, dbs[label]) for label in order}
-
         if r % 4 < 2:
-            noop, one = noops(), ones()
+            noop = _noops(codes, order, raw, dbs)
+            one = _ones(codes, order, raw, dbs, new, r)
         else:
-            one, noop = ones(), noops()
+            one = _ones(codes, order, raw, dbs, new, r)
+            noop = _noops(codes, order, raw, dbs)
         for label in codes:
             assert one[label]["summary"]["parsed"] == 1, one[label]["summary"]
             runs[label]["one"].append(one[label]["wall"])
