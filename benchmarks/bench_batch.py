@@ -168,13 +168,14 @@ def main() -> None:
     ap.add_argument("--pages", default="550,2000,8000", help="Corpus sizes for the memory builds, in pages.")
     ap.add_argument("--compare", type=Path, help="Another checkout (e.g. the main branch) measured in the same rounds.")
     ap.add_argument("--skip-memory", action="store_true")
+    ap.add_argument("--skip-meeting", action="store_true", help="Only the memory builds.")
     args = ap.parse_args()
     codes = {"this": ROOT}
     if args.compare:
         codes = {"before": args.compare.resolve(), "this": ROOT}
     work = Path(tempfile.mkdtemp(prefix="minutes-batch-"))
     try:
-        meeting = after_a_meeting(work / "meeting", codes, args.files, args.rounds)
+        meeting = {} if args.skip_meeting else after_a_meeting(work / "meeting", codes, args.files, args.rounds)
         shutil.rmtree(work / "meeting", ignore_errors=True)
         mem = [] if args.skip_memory else memory(work, codes, [int(p) for p in args.pages.split(",")])
     finally:
@@ -187,16 +188,18 @@ def main() -> None:
     def row(name: str, fn) -> None:
         lines.append(f"| {name} | " + " | ".join(fn(label) for label in codes) + " |")
 
-    row(f"one new 5-page PDF into a {args.files}-file warehouse, whole `minutes build`",
-        lambda k: f"{meeting[k]['one']:.2f} s ({meeting[k]['one_range'][0]:.2f}-{meeting[k]['one_range'][1]:.2f})")
-    row("no-op build over the same files", lambda k: f"{meeting[k]['noop']:.2f} s")
-    row("one new file / no-op (median of same-round ratios)", lambda k: f"{meeting[k]['ratio']:.2f}x")
-    row("its stages (median seconds)",
-        lambda k: ", ".join(f"{s} {v:.3f}" for s, v in meeting[k]["stages"].items()))
-    if "versus" in meeting:
-        b, a = meeting["versus"]["labels"]
-        lines.append(f"| one new file, {b} / {a} (median of same-round ratios) | {meeting['versus']['ratio']:.2f}x |"
-                     + " |" * (len(codes) - 1))
+    if meeting:
+        row(f"one new 5-page PDF into a {args.files}-file warehouse, whole `minutes build`",
+            lambda k: f"{meeting[k]['one']:.2f} s ({meeting[k]['one_range'][0]:.2f}-{meeting[k]['one_range'][1]:.2f})")
+        row("no-op build over the same files", lambda k: f"{meeting[k]['noop']:.2f} s")
+        row("one new file / no-op (median of same-round ratios)", lambda k: f"{meeting[k]['ratio']:.2f}x")
+        row("its stages (median seconds)",
+            lambda k: ", ".join(f"{s} {v:.3f}" for s, v in meeting[k]["stages"].items()))
+        if "versus" in meeting:
+            b, a = meeting["versus"]["labels"]
+            versus = meeting["versus"]["ratio"]
+            lines.append(f"| one new file, {b} / {a} (median of same-round ratios) | {versus:.2f}x |"
+                         + " |" * (len(codes) - 1))
     for m in mem:
         if m["label"] == "this" or len(codes) == 1:
             same = [x for x in mem if x["pages"] == m["pages"]]

@@ -45,6 +45,7 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
         t = time.perf_counter()
         entries = scan(raw)
         early = 0 if from_extracted else min(jobs, files_newer_than(raw, db_path, entries))
+        summary.add_time("plan", time.perf_counter() - t)
         pool = workers.start_pool(early, guard, pages) if early else None
         con = None
         try:
@@ -52,6 +53,7 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
             from .batches import Loader, load_language_tools, record_failure
 
             con = load.connect(db_path, reference_data=False)  # refreshed after the files: the workers wait less
+            t = time.perf_counter()
             known = hashes.read(db_path)
             p = plan(raw, con, retry_failed, entries, known)
             hashes.write(db_path, known)

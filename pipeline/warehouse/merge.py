@@ -32,6 +32,7 @@ result never depends on the order or batches files were loaded in."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 from collections import defaultdict
@@ -78,34 +79,35 @@ def pending(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 0
 
 
-CHUNK_COPIES = 2000  # copies merged together: the rows of a chunk are held in memory at once
+CHUNK_COPIES = 1000  # copies merged together, in one transaction: what a chunk holds in memory at once
 
 
 def run(con: duckdb.DuckDBPyConnection, everything: bool = False) -> int:
-    """Merge the pending groups (all groups with `everything`) in one transaction, the groups in
-    chunks of about CHUNK_COPIES copies (a fixed number of statements per chunk, however many
-    groups it holds; memory bounded however many groups are pending); returns how many groups."""
-
-    with transaction(con):
-        if everything:
+    """Merge the pending groups (all groups with `everything`); returns how many groups. The groups
+    are merged in chunks of about CHUNK_COPIES copies, each in one transaction with a fixed number
+    of statements however many groups it holds, which takes its groups off `merge_pending`: memory
+    stays bounded however many groups are pending (every group after a build from empty), and a
+    build killed between chunks leaves the rest pending for the next build."""
+    if everything:
+        with transaction(con):
             con.execute("INSERT OR IGNORE INTO merge_pending SELECT DISTINCT partnership, doc_type FROM copy_documents")
-        groups = con.execute("SELECT partnership, doc_type, count(d.copy_doc_id) FROM merge_pending "
-                             "LEFT JOIN copy_documents d USING (partnership, doc_type) GROUP BY ALL ORDER BY ALL"
-                             ).fetchall()
-        if not groups:
-            return 0
-        try:
-            for chunk in _chunks(groups):
-                con.execute("CREATE OR REPLACE TEMP TABLE _groups AS SELECT unnest(?) AS partnership, "
-                            "unnest(?) AS doc_type", [[g[0] for g in chunk], [g[1] for g in chunk]])
-                con.execute("CREATE OR REPLACE TEMP TABLE _copies AS SELECT copy_doc_id, sha256 FROM copy_documents "
-                            "JOIN _groups USING (partnership, doc_type)")
+    groups = con.execute("SELECT partnership, doc_type, count(d.copy_doc_id) FROM merge_pending LEFT JOIN "
+                         "copy_documents d USING (partnership, doc_type) GROUP BY ALL ORDER BY ALL").fetchall()
+    for chunk in _chunks(groups):
+        with transaction(con):
+            con.execute("CREATE OR REPLACE TEMP TABLE _groups AS SELECT unnest(?) AS partnership, "
+                        "unnest(?) AS doc_type", [[g[0] for g in chunk], [g[1] for g in chunk]])
+            con.execute("CREATE OR REPLACE TEMP TABLE _copies AS SELECT copy_doc_id, sha256 FROM copy_documents "
+                        "JOIN _groups USING (partnership, doc_type)")
+            try:
                 _replace(con, _merge(con))
-        finally:
-            con.execute("DROP TABLE IF EXISTS _copies")
-            con.execute("DROP TABLE IF EXISTS _groups")
-        refresh_meetings(con)
-        con.execute("DELETE FROM merge_pending")
+                refresh_meetings(con)
+                con.execute("DELETE FROM merge_pending WHERE (partnership, doc_type) IN "
+                            "(SELECT (partnership, doc_type) FROM _groups)")
+            finally:  # refused in a transaction an error aborted; the rollback drops them then
+                with contextlib.suppress(duckdb.Error):
+                    con.execute("DROP TABLE IF EXISTS _copies")
+                    con.execute("DROP TABLE IF EXISTS _groups")
     return len(groups)
 
 
@@ -534,12 +536,13 @@ def _replace(con: duckdb.DuckDBPyConnection, out: dict[str, list[Row]]) -> None:
 
 
 def refresh_meetings(con: duckdb.DuckDBPyConnection) -> None:
-    """The meetings of the partnerships with pending groups, from their notices and minutes: each
-    field from the minutes where they state it, else from the notice."""
+    """The meetings of the partnerships of the groups being merged (`_groups`), from their notices
+    and minutes: each field from the minutes where they state it, else from the notice. (A
+    partnership's last chunk refreshes them once all its groups are merged.)"""
     fields = ("body", "body_abbrev", "start_time", "end_time", "location", "chair", "minute_taker")
     picked = ", ".join(f"arg_min({f}, rank) FILTER (WHERE {f} IS NOT NULL AND {f} <> '') AS {f}" for f in fields)
     types = ", ".join(f"'{t}'" for t in MEETING_TYPES)
-    partnerships = "SELECT DISTINCT partnership FROM merge_pending"
+    partnerships = "SELECT DISTINCT partnership FROM _groups"
     con.execute(f"DELETE FROM meetings WHERE partnership IN ({partnerships})")
     con.execute(f"""INSERT INTO meetings (meeting_id, partnership, meeting_date, {", ".join(fields)})
                     SELECT meeting_id, partnership, any_value(meeting_date), {picked}
