@@ -1,12 +1,9 @@
-"""Language tools built once: phrase matchers from pipeline/data/taxonomy.toml for organisation
-names and topics, over the Snowball stems of a text's words. Matching is case-insensitive and
-stem-aware ("rehabiliteringen" matches "rehabilitering").
+"""Language tools built once: the names and aliases of pipeline/data/taxonomy.toml for
+organisations and topics as sequences of Snowball stems, found in texts' stems. Matching is
+case-insensitive and stem-aware ("rehabiliteringen" matches "rehabilitering").
 
-A text is split into words once (`words`): the same words give the search terms and the stems the
-matchers read. A phrase is the stems of an alias's words; it matches wherever the same stems
-follow each other, every match reported, overlapping ones too (what spaCy's PhraseMatcher on token
-norms gives, `tests/test_nlp.py` checks that on the corpus, in a few milliseconds instead of a
-second of importing spaCy). Nothing is downloaded: no trained model is needed."""
+A text is split into words once (`words`): the same words, stemmed, give the search terms and what
+the phrases are looked for in. Nothing is downloaded: no trained model is needed."""
 from __future__ import annotations
 
 import re
@@ -18,7 +15,6 @@ import Stemmer
 from . import vocab
 
 WORD = re.compile(r"[0-9a-zæøåéüöä]+")  # of a casefolded text
-PART_BREAK = "\n"  # a token between the parts of a case: no phrase matches across it
 
 
 @lru_cache(maxsize=1)
@@ -40,46 +36,13 @@ def terms(text: str | None) -> list[str]:
     return stems(words(text))
 
 
-class Phrases:
-    """Phrases under labels (an alias under its canonical name), found in a text's stems. A phrase
-    stated twice under one label is one phrase."""
-
-    def __init__(self, table: dict[str, list[str]]) -> None:
-        self.by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
-        for label, aliases in table.items():
-            known: set[tuple[str, ...]] = set()
-            for alias in sorted({*aliases, label}):
-                phrase = tuple(terms(alias))
-                if phrase and phrase not in known:
-                    known.add(phrase)
-                    self.by_first.setdefault(phrase[0], []).append((phrase, label))
-
-    def find(self, stem_list: Sequence[str]) -> list[tuple[str, int, int]]:
-        """(label, first token, end token) of every match, by first token."""
-        found = []
-        n = len(stem_list)
-        for start, stem in enumerate(stem_list):
-            for phrase, label in self.by_first.get(stem, ()):
-                end = start + len(phrase)
-                if end <= n and tuple(stem_list[start:end]) == phrase:
-                    found.append((label, start, end))
-        return found
-
-
 class Matchers:
-    """The taxonomy's organisation names and topics as phrases."""
+    """The organisation and topic phrases of the taxonomy, built once per process (`matchers`)."""
 
     def __init__(self) -> None:
         tax = vocab.taxonomy()
         self.orgs = Phrases(tax.organisations)
         self.topics = Phrases(tax.topics)
-
-    @staticmethod
-    def matches(phrases: Phrases, word_list: list[str]) -> list[tuple[str, int, int]]:
-        """(label, first token, end token) of each match, earliest first, the longest first among equals."""
-        if not word_list:
-            return []
-        return sorted(phrases.find(stems(word_list)), key=lambda x: (x[1], -(x[2] - x[1])))
 
 
 @lru_cache(maxsize=1)
@@ -100,20 +63,50 @@ def topics(title: str | None, text: str | None = None, decision: str | None = No
 
 def topics_in(title: list[str], text: list[str], decision: list[str]) -> list[str]:
     """`topics` of a case whose parts are already split into words."""
-    tokens: list[str] = []
-    weights: list[tuple[int, int]] = []  # (first token of a part, its weight)
-    for part, weight in ((title, 2), (decision, 2), (text, 1)):
-        if part:
-            if tokens:
-                tokens.append(PART_BREAK)
-            weights.append((len(tokens), weight))
-            tokens.extend(part)
-    if not tokens:
-        return []
+    return topics_of_stems(stems(title), stems(text), stems(decision))
+
+
+def topics_of_stems(title: list[str], text: list[str], decision: list[str]) -> list[str]:
+    """`topics` of a case whose parts are already split into words and stemmed. A phrase is
+    matched within one part, never across two."""
+    found = matchers().topics
     evidence: dict[str, int] = {}
-    for label, s, _ in matchers().topics.find(stems(tokens)):
-        evidence[label] = evidence.get(label, 0) + next(w for first, w in reversed(weights) if s >= first)
+    for part, weight in ((title, 2), (decision, 2), (text, 1)):
+        for label in found.labels_in(part):
+            evidence[label] = evidence.get(label, 0) + weight
     return [t for t in vocab.taxonomy().topics if evidence.get(t, 0) >= TOPIC_MIN_EVIDENCE]
+
+
+class Phrases:
+    """The names and aliases of a taxonomy table as sequences of stems, looked for in a text's
+    stems through a dictionary of first stems: each place any phrase occurs (as a phrase matcher
+    over the stems finds them)."""
+
+    def __init__(self, table: dict[str, list[str]]) -> None:
+        self.by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        self.whole: dict[tuple[str, ...], str] = {}  # a phrase -> its name (the first in table order)
+        for canonical, aliases in table.items():
+            for alias in sorted({*aliases, canonical}):
+                phrase = tuple(terms(alias))
+                entry = (phrase[1:], canonical)
+                if phrase and entry not in self.by_first.setdefault(phrase[0], []):
+                    self.by_first[phrase[0]].append(entry)
+                    self.whole.setdefault(phrase, canonical)
+
+    def labels_in(self, text: list[str]) -> list[str]:
+        """The label of each place a phrase occurs in `text` (stems): once per phrase and place."""
+        labels: list[str] = []
+        for first in self.by_first.keys() & set(text):
+            places: list[int] | None = None
+            for rest, label in self.by_first[first]:
+                if not rest:
+                    labels.extend([label] * text.count(first))
+                    continue
+                if places is None:
+                    places = [i for i, s in enumerate(text) if s == first]
+                n = len(rest)
+                labels.extend(label for i in places if tuple(text[i + 1:i + 1 + n]) == rest)
+        return labels
 
 
 NAME_PARTS = re.compile(r"[,;:()/]|\s[-–—]\s")  # "OUS, Klinikk psykisk helse", "Helseetaten (sekretariat)"
@@ -127,12 +120,11 @@ def organisation(text: str | None) -> str | None:
     as written."""
     if not text:
         return None
-    m = matchers()
+    whole = matchers().orgs.whole
     for part in NAME_PARTS.split(text):
-        tokens = words(part)
-        whole = [label for label, s, e in m.matches(m.orgs, tokens) if s == 0 and e == len(tokens)]
-        if whole:
-            return whole[0]
+        name = whole.get(tuple(terms(part)))
+        if name:
+            return name
     return None
 
 

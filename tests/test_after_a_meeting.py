@@ -36,9 +36,9 @@ def counted_hashing(monkeypatch) -> list[Path]:
     hashed: list[Path] = []
     real = ingest.sha256_of
 
-    def counting(path: Path) -> str:
+    def counting(path: Path, seconds: float | None = None) -> str:
         hashed.append(path)
-        return real(path)
+        return real(path, seconds)
 
     monkeypatch.setattr(ingest, "sha256_of", counting)
     return hashed

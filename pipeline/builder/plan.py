@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +33,7 @@ class Plan:
     previous: dict[Path, str] = field(default_factory=dict)  # changed path -> the sha it replaces
     unreadable: list[tuple[Path, str]] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)  # not read, with the reason (see skipped_files)
+    spent: dict[Path, float] = field(default_factory=dict)  # seconds hashing took, where it took long
 
     @property
     def todo(self) -> list[Path]:
@@ -158,11 +161,26 @@ def _odd(entries: list[Entry]) -> list[tuple[Path, str]]:
     return out
 
 
+def unreadable_folders(raw: Path) -> list[tuple[Path, str]]:
+    """Folders under raw/ that cannot be listed (no permission, an I/O error): their files are not
+    read, and a build says so instead of passing over them."""
+    out: list[tuple[Path, str]] = []
+
+    def note(exc: OSError) -> None:
+        if exc.filename is not None and Path(exc.filename) != raw:
+            out.append((Path(exc.filename), f"not read: a folder that cannot be listed ({exc.strerror or exc}); "
+                                            "its files are left out"))
+
+    for _, folders, _ in os.walk(raw, onerror=note):
+        folders[:] = [f for f in folders if not f.startswith(".")]  # hidden folders are not read
+    return out
+
+
 def skipped_files(raw: Path, entries: list[Entry] | None = None) -> list[tuple[Path, str]]:
-    """Files under raw/ a build does not read, each with the reason and what to do; and entries
-    that are not files at all (FIFOs, devices, broken or looping links)."""
+    """Files under raw/ a build does not read, each with the reason and what to do; entries that
+    are not files at all (FIFOs, devices, broken or looping links); folders that cannot be listed."""
     entries = scan(raw) if entries is None else entries
-    out = _odd(entries)
+    out = _odd(entries) + unreadable_folders(raw)
     for e in sorted((e for e in entries if e.is_file), key=lambda e: e.path):
         p = e.path
         suffix = p.suffix.lower()
@@ -189,10 +207,28 @@ def files_newer_than(raw: Path, db_path: Path, entries: list[Entry] | None = Non
                if e.st is not None and e.st.st_mtime > since)
 
 
+TIMED_OUT_HASHING = "time limit of % s exceeded while hashing the file%"  # the reason ingest.sha256_of gives
+
+
+def _hashing_timed_out(con: duckdb.DuckDBPyConnection) -> dict[Path, datetime]:
+    """Files whose hashing ran out of time last time, and when."""
+    rows = con.execute("SELECT path, failed_at FROM load_errors WHERE sha256 IS NULL AND reason LIKE ?",
+                       [TIMED_OUT_HASHING]).fetchall()
+    return {Path(path): when for path, when in rows if when is not None}
+
+
+def _unchanged_since(path: Path, when: datetime) -> bool:
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None) < when
+    except OSError:
+        return False
+
+
 def plan(raw: Path, con: duckdb.DuckDBPyConnection | None, retry_failed: bool = False,
-         entries: list[Entry] | None = None, hashes: Hashes | None = None) -> Plan:
-    """`entries`: raw/ as scanned (scanned here if None); `hashes`: content hashes known from
-    earlier builds (hashes.py), which gains the files hashed here."""
+         seconds: float | None = None, entries: list[Entry] | None = None, hashes: Hashes | None = None) -> Plan:
+    """`seconds`: a file's time limit, which its hashing counts against (`spent` keeps what is left).
+    `entries`: raw/ as scanned (scanned here if None); `hashes`: content hashes known from earlier
+    builds (hashes.py), which gains the files hashed here."""
     from ..warehouse import load
 
     loaded = load.loaded_files(con) if con is not None else {}
@@ -202,13 +238,23 @@ def plan(raw: Path, con: duckdb.DuckDBPyConnection | None, retry_failed: bool = 
     hashes = Hashes() if hashes is None else hashes
     out = Plan()
     seen: dict[str, Path] = {}
+    too_long = _hashing_timed_out(con) if con is not None and not retry_failed else {}
     for entry in _sources(raw, entries):
         path, st = entry.path, entry.st
         assert st is not None
+        if path in too_long and _unchanged_since(path, too_long[path]):
+            out.failed_before.append(path)  # not hashed again: it would take as long as last time
+            continue
         sha = hashes.get(path, st)
         if sha is None:
             try:
-                sha = ingest.sha256_of(path)
+                t = time.monotonic()
+                sha = ingest.sha256_of(path, seconds)
+                if (took := time.monotonic() - t) > 1.0:
+                    out.spent[path] = took
+            except TimeoutError as exc:
+                out.unreadable.append((path, str(exc)))
+                continue
             except OSError as exc:
                 out.unreadable.append((path, f"cannot read file ({exc.strerror or exc})"))
                 continue

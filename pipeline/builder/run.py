@@ -55,7 +55,7 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
             con = load.connect(db_path, reference_data=False)  # refreshed after the files: the workers wait less
             t = time.perf_counter()
             known = hashes.read(db_path)
-            p = plan(raw, con, retry_failed, entries, known)
+            p = plan(raw, con, retry_failed, guard.seconds, entries, known)
             hashes.write(db_path, known)
             summary.add_time("plan", time.perf_counter() - t)
             _apply_plan_facts(con, p, summary, prune)
@@ -70,7 +70,8 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
                 pool = None
             tools = load_language_tools() if workers_n else None  # loaded while the workers read
             loader = Loader(con, summary, p, strict, tools, on_file, len(todo))
-            outcomes = workers.parse_files(to_parse, raw, out_dir, workers_n, guard, p.sha, pool=pool, pages=pages)
+            outcomes = workers.parse_files(to_parse, raw, out_dir, workers_n, guard, p.sha, pool=pool, pages=pages,
+                                           spent=p.spent)
             parsed = workers.collected(outcomes) if workers_n else outcomes
             try:
                 for path in todo:  # in path order, stored or parsed
