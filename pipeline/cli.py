@@ -1,6 +1,8 @@
 """The `minutes` command line: thin wrappers over the stage modules."""
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 import logging
 import os
@@ -13,19 +15,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 import click
-import duckdb
 
-from . import __version__, extract
+from . import __version__, lazy
 from .builder import workers
 from .builder.plan import shown
 from .builder.run import run as run_build
 from .errors import BuildFailed, EnvironmentFault, ExtractError, IngestError, WarehouseBusy, environment_fault, one_line
-from .read import ingest, page_image
 
 if TYPE_CHECKING:
+    import duckdb
     from click._termui_impl import ProgressBar
 
+# Modules a command needs are imported by that command (DuckDB, the stages, pandas): a build starts
+# its workers before it imports the warehouse's libraries, and a query never imports the stages.
+
 DEFAULT_DB = Path("warehouse/minutes.duckdb")
+_CONSOLE = False  # set by run(): this process is the `minutes` command, and ends with it
 
 
 def _queries():
@@ -65,6 +70,8 @@ def extract_cmd(file: Path, as_json: bool, debug_page: int | None, out: Path | N
     if debug_page is not None:
         _debug_page(file, debug_page, out)
         return
+    from . import extract
+
     outcome = workers.parse_guarded(file, _raw_root(file))  # a bomb or a crash ends the worker, not this
     if outcome.extraction is None:
         raise click.ClickException(f"{file}: {outcome.error}")
@@ -72,6 +79,8 @@ def extract_cmd(file: Path, as_json: bool, debug_page: int | None, out: Path | N
 
 
 def _debug_page(file: Path, number: int, out: Path | None) -> None:
+    from .read import ingest, page_image
+
     if out is None:
         raise click.UsageError("--debug-page needs --out PNG")
     try:
@@ -123,9 +132,11 @@ def build_cmd(raw: Path, db: Path, extracted: Path, strict: bool, prune: bool, j
         raise click.UsageError(f"{raw}: no such folder")
     progress = _Progress()
     try:
-        summary = run_build(raw, db, extracted, strict=strict, prune=prune, jobs=jobs,
-                            guard=workers.Guard(timeout, memory_mb), retry_failed=retry_failed, wait=wait,
-                            on_file=progress, on_page=progress.page, from_extracted=from_extracted)
+        # the `minutes` process ends with the build: Arrow need not look for pandas (lazy.refused)
+        with lazy.refused("pandas") if _CONSOLE else contextlib.nullcontext():
+            summary = run_build(raw, db, extracted, strict=strict, prune=prune, jobs=jobs,
+                                guard=workers.Guard(timeout, memory_mb), retry_failed=retry_failed, wait=wait,
+                                on_file=progress, on_page=progress.page, from_extracted=from_extracted)
     except BuildFailed as exc:
         progress.close()
         click.echo(f"Error: stopped (--strict): {exc}", err=True)
@@ -137,7 +148,10 @@ def build_cmd(raw: Path, db: Path, extracted: Path, strict: bool, prune: bool, j
         progress.close()
         click.echo(f"Error: {exc}", err=True)
         sys.exit(5)
-    except duckdb.Error as exc:
+    except Exception as exc:
+        import duckdb  # imported by the build before it could raise one of its errors
+        if not isinstance(exc, duckdb.Error):
+            raise
         if (fault := environment_fault(exc)) is not None:
             progress.close()
             click.echo(f"Error: {db}: cannot write the warehouse ({fault}); nothing recorded against the files, "
@@ -322,6 +336,8 @@ def _after_build(db: Path, fn):
     """fn(), which opens the warehouse read-only. While a build writes the warehouse, DuckDB lets no
     other process open it: then this waits until the build has finished and answers from what it
     committed (saying so on stderr), instead of failing."""
+    import duckdb
+
     told = False
     while True:
         try:
@@ -371,6 +387,8 @@ def _suggest(name: str, value: str, known: list[str]) -> str:
 
 
 def _run_query(db: Path, fn, fmt: str, kw: dict | None = None, layout=None, wide: bool = False) -> None:
+    import duckdb
+
     con = _open_read_only(db)
     try:
         if kw is not None:
@@ -388,26 +406,30 @@ def _layout(columns: str, flexible: str = "", optional: str = "", **min_width: i
     return _render().Layout(columns.split(), flexible.split(), optional.split(), min_width)
 
 
-LAYOUTS = {
-    "search": _layout("score case_id meeting_date partnership body number title snippet outcome source_path page "
-                      "copies", "title snippet source_path", "snippet partnership page source_path outcome copies",
-                      title=16, snippet=24),
-    "decisions": _layout("case_id meeting_date partnership body number title label decision outcome proposed "
-                         "source_path page copies", "title decision source_path",
-                         "partnership outcome source_path page label proposed copies", title=16, decision=20),
-    "cases": _layout("case_id meeting_date partnership body doc_type number title outcome source_path page copies",
-                     "title source_path", "page source_path doc_type outcome copies", title=24),
-    "documents": _layout("doc_id meeting_date partnership body doc_type organization cases attendees copies sources",
-                         "organization sources", "sources organization attendees", sources=24),
-    "meetings": _layout("meeting_date partnership body start_time end_time location chair minute_taker documents cases",
-                        "location chair minute_taker", "start_time end_time minute_taker", location=16),
-    "attendance": _layout("name organisation partnership body present absent unknown meetings rate",
-                          "name organisation", "absent unknown", name=18, organisation=16),
-    "people": _layout("name partnership meetings organisations name_variants", "name organisations name_variants",
-                      "organisations name_variants"),
-    "ambiguous": _layout("partnership name may_be", "name may_be"),
-    "topics": _layout("topic partnership year cases decisions", "topic"),
-}
+@functools.cache
+def _layouts() -> dict:
+    """The tables' layouts, made on first use: the render module brings pandas, which a build never needs."""
+    return {
+        "search": _layout("score case_id meeting_date partnership body number title snippet outcome source_path page "
+                          "copies", "title snippet source_path", "snippet partnership page source_path outcome copies",
+                          title=16, snippet=24),
+        "decisions": _layout("case_id meeting_date partnership body number title label decision outcome proposed "
+                             "source_path page copies", "title decision source_path",
+                             "partnership outcome source_path page label proposed copies", title=16, decision=20),
+        "cases": _layout("case_id meeting_date partnership body doc_type number title outcome source_path page copies",
+                         "title source_path", "page source_path doc_type outcome copies", title=24),
+        "documents": _layout("doc_id meeting_date partnership body doc_type organization cases attendees copies "
+                             "sources", "organization sources", "sources organization attendees", sources=24),
+        "meetings": _layout("meeting_date partnership body start_time end_time location chair minute_taker "
+                            "documents cases", "location chair minute_taker", "start_time end_time minute_taker",
+                            location=16),
+        "attendance": _layout("name organisation partnership body present absent unknown meetings rate",
+                              "name organisation", "absent unknown", name=18, organisation=16),
+        "people": _layout("name partnership meetings organisations name_variants", "name organisations name_variants",
+                          "organisations name_variants"),
+        "ambiguous": _layout("partnership name may_be", "name may_be"),
+        "topics": _layout("topic partnership year cases decisions", "topic"),
+    }
 
 
 @main.command("search")
@@ -416,7 +438,7 @@ LAYOUTS = {
 def search_cmd(query: str, db: Path, fmt: str, wide: bool, **kw) -> None:
     """Cases whose title, text or decision match QUERY (Norwegian stemming, BM25 ranking), each once
     however many copies of its document are loaded; the id opens it with `minutes show`."""
-    _run_query(db, lambda con: _queries().search(con, query, _make_filters(kw)), fmt, kw, LAYOUTS["search"], wide)
+    _run_query(db, lambda con: _queries().search(con, query, _make_filters(kw)), fmt, kw, _layouts()["search"], wide)
 
 
 @main.command("decisions")
@@ -427,7 +449,7 @@ def decisions_cmd(db: Path, fmt: str, wide: bool, outcome: str | None, taken_onl
     """Decisions with partnership, body, date, case, outcome class, topics and the page of the
     decision text; case numbers in their natural order."""
     _run_query(db, lambda con: _queries().decisions(con, _make_filters(kw), outcome, not taken_only), fmt, kw,
-               LAYOUTS["decisions"], wide)
+               _layouts()["decisions"], wide)
 
 
 @main.command("cases")
@@ -435,7 +457,7 @@ def decisions_cmd(db: Path, fmt: str, wide: bool, outcome: str | None, taken_onl
 def cases_cmd(db: Path, fmt: str, wide: bool, **kw) -> None:
     """Cases of notices, minutes and case papers, one row per case (copies of a document merged),
     case numbers in their natural order."""
-    _run_query(db, lambda con: _queries().cases(con, _make_filters(kw)), fmt, kw, LAYOUTS["cases"], wide)
+    _run_query(db, lambda con: _queries().cases(con, _make_filters(kw)), fmt, kw, _layouts()["cases"], wide)
 
 
 @main.command("show")
@@ -564,7 +586,7 @@ def documents_cmd(db: Path, fmt: str, wide: bool, doc_type: str | None, **kw) ->
     def fn(con):
         _check_filters(con, {}, doc_type)
         return _queries().documents(con, _make_filters(kw), doc_type)
-    _run_query(db, fn, fmt, kw, LAYOUTS["documents"], wide)
+    _run_query(db, fn, fmt, kw, _layouts()["documents"], wide)
 
 
 @main.command("meetings")
@@ -572,7 +594,7 @@ def documents_cmd(db: Path, fmt: str, wide: bool, doc_type: str | None, **kw) ->
 def meetings_cmd(db: Path, fmt: str, wide: bool, **kw) -> None:
     """Meetings with times, place, chair, minute taker, their documents and cases (a case named by the
     notice, the minutes and a case paper counts once)."""
-    _run_query(db, lambda con: _queries().meetings(con, _make_filters(kw)), fmt, kw, LAYOUTS["meetings"], wide)
+    _run_query(db, lambda con: _queries().meetings(con, _make_filters(kw)), fmt, kw, _layouts()["meetings"], wide)
 
 
 @main.command("attendance")
@@ -584,7 +606,7 @@ def attendance_cmd(db: Path, fmt: str, wide: bool, by: str, person: str | None, 
                    **kw) -> None:
     """Meetings attended per person or organisation and body, with the attendance rate (minutes only)."""
     _run_query(db, lambda con: _queries().attendance(con, _make_filters(kw), by, person, organisation), fmt, kw,
-               LAYOUTS["attendance"], wide)
+               _layouts()["attendance"], wide)
 
 
 @main.command("people")
@@ -593,7 +615,7 @@ def attendance_cmd(db: Path, fmt: str, wide: bool, by: str, person: str | None, 
 def people_cmd(db: Path, fmt: str, wide: bool, ambiguous: bool, **kw) -> None:
     """People named in attendance lists (one per name and partnership), with name variants."""
     _run_query(db, lambda con: _queries().people(con, _make_filters(kw), ambiguous), fmt, kw,
-               LAYOUTS["ambiguous" if ambiguous else "people"], wide)
+               _layouts()["ambiguous" if ambiguous else "people"], wide)
 
 
 @main.command("topics")
@@ -601,7 +623,7 @@ def people_cmd(db: Path, fmt: str, wide: bool, ambiguous: bool, **kw) -> None:
 @click.option("--by-year", is_flag=True, help="One row per topic, partnership and year.")
 def topics_cmd(db: Path, fmt: str, wide: bool, by_year: bool, **kw) -> None:
     """Cases and decisions per topic of the taxonomy (pipeline/data/taxonomy.toml)."""
-    _run_query(db, lambda con: _queries().topics(con, _make_filters(kw), by_year), fmt, kw, LAYOUTS["topics"], wide)
+    _run_query(db, lambda con: _queries().topics(con, _make_filters(kw), by_year), fmt, kw, _layouts()["topics"], wide)
 
 
 @main.command("sql")
@@ -699,6 +721,8 @@ def run() -> NoReturn:
     frees memory, 0.3-0.5 s once spaCy and Arrow are loaded (more than a no-op build itself), so
     it is skipped. An exception that escapes a command ends the process the usual way, with its
     traceback."""
+    global _CONSOLE
+    _CONSOLE = True
     try:
         main.main(prog_name="minutes")
         code = 0

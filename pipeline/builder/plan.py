@@ -8,12 +8,14 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-
-import duckdb
+from typing import TYPE_CHECKING
 
 from .. import __version__
 from ..read import ingest
-from ..warehouse import load
+from .hashes import Hashes
+
+if TYPE_CHECKING:
+    import duckdb
 
 
 @dataclass
@@ -38,11 +40,58 @@ class Plan:
         return sorted(self.new + self.changed)
 
 
-def source_paths(raw: Path) -> list[Path]:
+@dataclass(frozen=True)
+class Entry:
+    """An entry under raw/, looked at once per build."""
+
+    path: Path
+    link: bool  # a symbolic link
+    st: os.stat_result | None  # of what it is or points to; None: a broken or looping link (or gone)
+
+    @property
+    def is_file(self) -> bool:
+        return self.st is not None and stat.S_ISREG(self.st.st_mode)
+
+    @property
+    def is_dir(self) -> bool:
+        return self.st is not None and stat.S_ISDIR(self.st.st_mode)
+
+
+def scan(raw: Path) -> list[Entry]:
+    """Every entry under raw/ but hidden ones (a name starting with a dot, or in such a folder),
+    each stated once; folders reached through a link are not entered (as `Path.rglob`)."""
+    out: list[Entry] = []
+    folders = [raw]
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as it:
+                items = list(it)
+        except OSError:
+            continue
+        for item in items:
+            if item.name.startswith("."):
+                continue
+            try:
+                st: os.stat_result | None = item.stat()
+            except OSError:
+                st = None
+            entry = Entry(folder / item.name, item.is_symlink(), st)
+            out.append(entry)
+            if entry.is_dir and not entry.link:
+                folders.append(entry.path)
+    return out
+
+
+def source_paths(raw: Path, entries: list[Entry] | None = None) -> list[Path]:
     """The files a build reads: of a type it reads, in a partnership's folder (raw/<partnership>/…),
     with a name that is valid UTF-8, and inside raw/ (a link out of raw/ is not followed)."""
-    return sorted(p for p in _files(raw) if p.suffix.lower() in ingest.SUFFIXES and p.parent != raw
-                  and _refusal(raw, p) is None)
+    return [e.path for e in _sources(raw, scan(raw) if entries is None else entries)]
+
+
+def _sources(raw: Path, entries: list[Entry]) -> list[Entry]:
+    return sorted((e for e in entries if e.is_file and e.path.suffix.lower() in ingest.SUFFIXES
+                   and e.path.parent != raw and _refusal(raw, e) is None), key=lambda e: e.path)
 
 
 def shown(path: Path | str) -> str:
@@ -60,10 +109,14 @@ def _valid_name(path: Path) -> bool:
     return True
 
 
-def _refusal(raw: Path, path: Path) -> str | None:
-    """Why a file of a type minutes reads is refused, or None."""
+def _refusal(raw: Path, entry: Entry) -> str | None:
+    """Why a file of a type minutes reads is refused, or None. Only a link can lead out of raw/
+    (linked folders are not entered)."""
+    path = entry.path
     if not _valid_name(path):
         return "not read: its name is not valid UTF-8; rename it (e.g. convmv -f latin1 -t utf-8)"
+    if not entry.link:
+        return None
     try:
         target = path.resolve(strict=True)
         inside = target.is_relative_to(raw.resolve(strict=True))
@@ -74,30 +127,20 @@ def _refusal(raw: Path, path: Path) -> str | None:
     return None
 
 
-def _files(raw: Path) -> list[Path]:
-    return [p for p in raw.rglob("*") if p.is_file() and not p.name.startswith(".")
-            and not any(part.startswith(".") for part in p.relative_to(raw).parts)]
-
-
 KNOWN_TYPES = {".docx": "a Word document", ".doc": "a Word document", ".odt": "an OpenDocument text",
                ".rtf": "a rich-text document", ".html": "a web page", ".htm": "a web page",
                ".jpg": "an image", ".jpeg": "an image", ".png": "an image", ".tif": "an image", ".tiff": "an image"}
 
 
-def _odd(raw: Path) -> list[tuple[Path, str]]:
+def _odd(entries: list[Entry]) -> list[tuple[Path, str]]:
     """Entries under raw/ that are neither files nor folders: FIFOs, sockets, devices, links that
     are broken or loop."""
     out = []
-    for p in raw.rglob("*"):
-        if p.name.startswith(".") or any(part.startswith(".") for part in p.relative_to(raw).parts):
+    for e in entries:
+        if e.is_file or e.is_dir or (e.st is None and not e.link):
             continue
-        try:
-            if p.is_file() or p.is_dir():
-                continue
-            mode = p.lstat().st_mode
-        except OSError:
-            continue
-        if stat.S_ISLNK(mode):
+        p = e.path
+        if e.link:
             try:
                 p.resolve(strict=True)
                 what = "a link to something that is not a file (a device, a FIFO)"
@@ -105,12 +148,15 @@ def _odd(raw: Path) -> list[tuple[Path, str]]:
                 what = "a link that loops"
             except OSError:
                 what = "a broken link (its target does not exist)"
-        elif stat.S_ISFIFO(mode):
-            what = "a FIFO (named pipe), not a file"
-        elif stat.S_ISSOCK(mode):
-            what = "a socket, not a file"
         else:
-            what = "a device, not a file"
+            assert e.st is not None
+            mode = e.st.st_mode
+            if stat.S_ISFIFO(mode):
+                what = "a FIFO (named pipe), not a file"
+            elif stat.S_ISSOCK(mode):
+                what = "a socket, not a file"
+            else:
+                what = "a device, not a file"
         out.append((p, f"not read: {what}"))
     return out
 
@@ -130,11 +176,13 @@ def unreadable_folders(raw: Path) -> list[tuple[Path, str]]:
     return out
 
 
-def skipped_files(raw: Path) -> list[tuple[Path, str]]:
+def skipped_files(raw: Path, entries: list[Entry] | None = None) -> list[tuple[Path, str]]:
     """Files under raw/ a build does not read, each with the reason and what to do; entries that
     are not files at all (FIFOs, devices, broken or looping links); folders that cannot be listed."""
-    out = _odd(raw) + unreadable_folders(raw)
-    for p in sorted(_files(raw)):
+    entries = scan(raw) if entries is None else entries
+    out = _odd(entries) + unreadable_folders(raw)
+    for e in sorted((e for e in entries if e.is_file), key=lambda e: e.path):
+        p = e.path
         suffix = p.suffix.lower()
         if suffix not in ingest.SUFFIXES:
             what = KNOWN_TYPES.get(suffix, f"a {suffix} file" if suffix else "a file without an extension")
@@ -142,12 +190,12 @@ def skipped_files(raw: Path) -> list[tuple[Path, str]]:
         elif p.parent == raw:
             out.append((p, "not read: directly under raw/; put it in the folder of its partnership, "
                            "raw/<partnership>/ (e.g. raw/oslo/)"))
-        elif (why := _refusal(raw, p)) is not None:
+        elif (why := _refusal(raw, e)) is not None:
             out.append((p, why))
     return sorted(out)
 
 
-def files_newer_than(raw: Path, db_path: Path) -> int:
+def files_newer_than(raw: Path, db_path: Path, entries: list[Entry] | None = None) -> int:
     """How many files under raw/ were modified after the warehouse was last written (all of
     them if there is no warehouse): a cheap guess, from modification times alone, at whether a
     build will have files to read. The plan decides from content hashes."""
@@ -155,13 +203,8 @@ def files_newer_than(raw: Path, db_path: Path) -> int:
         since = db_path.stat().st_mtime
     except OSError:
         since = float("-inf")
-    n = 0
-    for path in source_paths(raw):
-        try:
-            n += path.stat().st_mtime > since
-        except OSError:
-            continue
-    return n
+    return sum(1 for e in _sources(raw, scan(raw) if entries is None else entries)
+               if e.st is not None and e.st.st_mtime > since)
 
 
 TIMED_OUT_HASHING = "time limit of % s exceeded while hashing the file%"  # the reason ingest.sha256_of gives
@@ -182,31 +225,42 @@ def _unchanged_since(path: Path, when: datetime) -> bool:
 
 
 def plan(raw: Path, con: duckdb.DuckDBPyConnection | None, retry_failed: bool = False,
-         seconds: float | None = None) -> Plan:
-    """`seconds`: a file's time limit, which its hashing counts against (`spent` keeps what is left)."""
+         seconds: float | None = None, entries: list[Entry] | None = None, hashes: Hashes | None = None) -> Plan:
+    """`seconds`: a file's time limit, which its hashing counts against (`spent` keeps what is left).
+    `entries`: raw/ as scanned (scanned here if None); `hashes`: content hashes known from earlier
+    builds (hashes.py), which gains the files hashed here."""
+    from ..warehouse import load
+
     loaded = load.loaded_files(con) if con is not None else {}
     errors = load.failed_files(con) if con is not None else {}
     by_sha = {sha: path for path, (sha, _) in loaded.items()}
+    entries = scan(raw) if entries is None else entries
+    hashes = Hashes() if hashes is None else hashes
     out = Plan()
     seen: dict[str, Path] = {}
     too_long = _hashing_timed_out(con) if con is not None and not retry_failed else {}
-    for path in source_paths(raw):
+    for entry in _sources(raw, entries):
+        path, st = entry.path, entry.st
+        assert st is not None
         if path in too_long and _unchanged_since(path, too_long[path]):
             out.failed_before.append(path)  # not hashed again: it would take as long as last time
             continue
-        try:
-            t = time.monotonic()
-            sha = ingest.sha256_of(path, seconds)
-            if (took := time.monotonic() - t) > 1.0:
-                out.spent[path] = took
-            if path.stat().st_size == 0:
-                out.unreadable.append((path, "empty file"))
+        sha = hashes.get(path, st)
+        if sha is None:
+            try:
+                t = time.monotonic()
+                sha = ingest.sha256_of(path, seconds)
+                if (took := time.monotonic() - t) > 1.0:
+                    out.spent[path] = took
+            except TimeoutError as exc:
+                out.unreadable.append((path, str(exc)))
                 continue
-        except TimeoutError as exc:
-            out.unreadable.append((path, str(exc)))
-            continue
-        except OSError as exc:
-            out.unreadable.append((path, f"cannot read file ({exc.strerror or exc})"))
+            except OSError as exc:
+                out.unreadable.append((path, f"cannot read file ({exc.strerror or exc})"))
+                continue
+            hashes.note(path, st, sha)
+        if st.st_size == 0:
+            out.unreadable.append((path, "empty file"))
             continue
         out.sha[path] = sha
         key = str(path)
@@ -237,5 +291,5 @@ def plan(raw: Path, con: duckdb.DuckDBPyConnection | None, retry_failed: bool = 
     present = {str(p) for p in out.sha}
     moved = {old for old, _, _ in out.renamed}
     out.gone = sorted((p, sha) for p, (sha, _) in loaded.items() if p not in present and p not in moved)
-    out.skipped = skipped_files(raw)
+    out.skipped = skipped_files(raw, entries)
     return out

@@ -3,24 +3,29 @@
 Files are known by content hash. A build first plans (what is new, changed, unchanged, renamed,
 a duplicate, gone: plan.py), then parses only new and changed files in worker processes
 (workers.py), and derives and loads them in path order, whole files per transaction
-(batches.py). One build at a time holds the warehouse lock (lock.py)."""
+(batches.py). One build at a time holds the warehouse lock (lock.py).
+
+What a build needs only once it has files to load (DuckDB, Arrow, the stages) is imported after
+the workers were started: starting them is the first thing a build with files to read does,
+and they import what reading a file needs while this process opens the warehouse and plans."""
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
-import duckdb
-
-from .. import extract
-from ..warehouse import load, merge
-from . import workers
-from .batches import Loader, Summary, load_language_tools, record_failure
+from . import hashes, workers
 from .lock import warehouse_lock
-from .plan import Plan, files_newer_than, plan, shown
+from .plan import Plan, files_newer_than, plan, scan, shown
+from .summary import Summary
+
+if TYPE_CHECKING:
+    import duckdb
 
 log = logging.getLogger(__name__)
+
 
 
 def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bool = False,
@@ -37,13 +42,21 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
         jobs = workers.default_jobs() if jobs is None else jobs
         pages = workers.PageProgress(on_page) if on_page else None
         # workers start while the warehouse opens and the plan is made, when files look new
-        early = 0 if from_extracted else min(jobs, files_newer_than(raw, db_path))
+        t = time.perf_counter()
+        entries = scan(raw)
+        early = 0 if from_extracted else min(jobs, files_newer_than(raw, db_path, entries))
+        summary.add_time("plan", time.perf_counter() - t)
         pool = workers.start_pool(early, guard, pages) if early else None
         con = None
         try:
+            from ..warehouse import load
+            from .batches import Loader, load_language_tools, record_failure
+
             con = load.connect(db_path, reference_data=False)  # refreshed after the files: the workers wait less
             t = time.perf_counter()
-            p = plan(raw, con, retry_failed, guard.seconds)
+            known = hashes.read(db_path)
+            p = plan(raw, con, retry_failed, guard.seconds, entries, known)
+            hashes.write(db_path, known)
             summary.add_time("plan", time.perf_counter() - t)
             _apply_plan_facts(con, p, summary, prune)
             for path, reason in p.unreadable:
@@ -60,10 +73,13 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
             outcomes = workers.parse_files(to_parse, raw, out_dir, workers_n, guard, p.sha, pool=pool, pages=pages,
                                            spent=p.spent)
             parsed = workers.collected(outcomes) if workers_n else outcomes
-            for path in todo:  # in path order, stored or parsed
-                loader.take(stored[path] if path in stored else next(parsed))
-            for _ in parsed:  # nothing is left: run to the end, which shuts the workers down
-                pass
+            try:
+                for path in todo:  # in path order, stored or parsed
+                    loader.take(stored[path] if path in stored else next(parsed))
+                for _ in parsed:  # nothing is left: run to the end, which shuts the workers down
+                    pass
+            finally:  # a build stopped early (--strict, a fault of the machine): the workers end now
+                cast(Generator[workers.Outcome, None, None], parsed).close()
             loader.flush()  # the last batch
             _merge_copies(con, summary)
             load.refresh_reference_data(con)
@@ -83,6 +99,8 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
 
 def _stored(todo: list[Path], raw: Path, out_dir: Path, p: Plan) -> dict[Path, workers.Outcome]:
     """Outcomes of the files whose stage files are under out_dir, read from those files."""
+    from .. import extract
+
     out = {}
     for path in todo:
         t = time.perf_counter()
@@ -95,6 +113,8 @@ def _stored(todo: list[Path], raw: Path, out_dir: Path, p: Plan) -> dict[Path, w
 def _merge_copies(con: duckdb.DuckDBPyConnection, summary: Summary) -> None:
     """The logical documents of the groups whose files changed (or that a killed build left), then
     the warehouse's totals for the summary."""
+    from ..warehouse import merge
+
     t = time.perf_counter()
     if merge.pending(con):
         merge.run(con)
@@ -103,6 +123,8 @@ def _merge_copies(con: duckdb.DuckDBPyConnection, summary: Summary) -> None:
 
 
 def _apply_plan_facts(con: duckdb.DuckDBPyConnection, p: Plan, summary: Summary, prune: bool) -> None:
+    from ..warehouse import load
+
     summary.files = len(p.sha) + len(p.unreadable)
     summary.skipped = len(p.unchanged)
     summary.failed_before = len(p.failed_before)

@@ -26,12 +26,19 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from types import FrameType
-from typing import Any, NoReturn, cast
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
-from .. import extract
+from .. import lazy
 from ..errors import environment_fault, reason_of
 from ..models import Extraction
-from ..read import ingest, ocr
+from ..read import ingest
+
+if TYPE_CHECKING:
+    from .. import extract
+    from ..read import ocr
+else:  # imported by the workers, which read files; the build process only names them
+    extract = lazy.module("pipeline.extract")
+    ocr = lazy.module("pipeline.read.ocr")
 
 
 @dataclass(frozen=True)
@@ -145,7 +152,8 @@ def _init_worker(guard: Guard, pages: Any = None, parent: int | None = None, bea
 
 
 def _started() -> None:
-    """A first task: it makes the pool start its workers (which import the stages) now."""
+    """A first task: it makes the pool start its workers, which import the stages, now."""
+    extract.run, ocr.set_progress  # noqa: B018 - the stages' code is loaded on first use
 
 
 def _arm(spent: float = 0.0) -> None:

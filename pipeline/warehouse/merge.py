@@ -32,6 +32,7 @@ result never depends on the order or batches files were loaded in."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 from collections import defaultdict
@@ -78,26 +79,49 @@ def pending(con: duckdb.DuckDBPyConnection) -> int:
     return int(row[0]) if row else 0
 
 
-def run(con: duckdb.DuckDBPyConnection, everything: bool = False) -> int:
-    """Merge the pending groups (all groups with `everything`) in one transaction, with a fixed
-    number of statements however many groups there are; returns how many groups."""
+CHUNK_COPIES = 1000  # copies merged together, in one transaction: what a chunk holds in memory at once
 
-    with transaction(con):
-        if everything:
+
+def run(con: duckdb.DuckDBPyConnection, everything: bool = False) -> int:
+    """Merge the pending groups (all groups with `everything`); returns how many groups. The groups
+    are merged in chunks of about CHUNK_COPIES copies, each in one transaction with a fixed number
+    of statements however many groups it holds, which takes its groups off `merge_pending`: memory
+    stays bounded however many groups are pending (every group after a build from empty), and a
+    build killed between chunks leaves the rest pending for the next build."""
+    if everything:
+        with transaction(con):
             con.execute("INSERT OR IGNORE INTO merge_pending SELECT DISTINCT partnership, doc_type FROM copy_documents")
-        groups = con.execute("SELECT partnership, doc_type FROM merge_pending ORDER BY ALL").fetchall()
-        if not groups:
-            return 0
-        con.execute("CREATE OR REPLACE TEMP TABLE _copies AS SELECT copy_doc_id, sha256 FROM copy_documents "
-                    "JOIN merge_pending USING (partnership, doc_type)")
-        try:
-            out = _merge(con)
-            _replace(con, out)
-        finally:
-            con.execute("DROP TABLE IF EXISTS _copies")
-        refresh_meetings(con)
-        con.execute("DELETE FROM merge_pending")
+    groups = con.execute("SELECT partnership, doc_type, count(d.copy_doc_id) FROM merge_pending LEFT JOIN "
+                         "copy_documents d USING (partnership, doc_type) GROUP BY ALL ORDER BY ALL").fetchall()
+    for chunk in _chunks(groups):
+        with transaction(con):
+            con.execute("CREATE OR REPLACE TEMP TABLE _groups AS SELECT unnest(?) AS partnership, "
+                        "unnest(?) AS doc_type", [[g[0] for g in chunk], [g[1] for g in chunk]])
+            con.execute("CREATE OR REPLACE TEMP TABLE _copies AS SELECT copy_doc_id, sha256 FROM copy_documents "
+                        "JOIN _groups USING (partnership, doc_type)")
+            try:
+                _replace(con, _merge(con))
+                refresh_meetings(con)
+                con.execute("DELETE FROM merge_pending WHERE (partnership, doc_type) IN "
+                            "(SELECT (partnership, doc_type) FROM _groups)")
+            finally:  # refused in a transaction an error aborted; the rollback drops them then
+                with contextlib.suppress(duckdb.Error):
+                    con.execute("DROP TABLE IF EXISTS _copies")
+                    con.execute("DROP TABLE IF EXISTS _groups")
     return len(groups)
+
+
+def _chunks(groups: list[tuple[str, str, int]]) -> list[list[tuple[str, str, int]]]:
+    """Whole groups, in order, in chunks of up to CHUNK_COPIES copies (a larger group alone)."""
+    out: list[list[tuple[str, str, int]]] = [[]]
+    size = 0
+    for g in groups:
+        if out[-1] and size + g[2] > CHUNK_COPIES:
+            out.append([])
+            size = 0
+        out[-1].append(g)
+        size += g[2]
+    return out
 
 
 def _merge(con: duckdb.DuckDBPyConnection) -> dict[str, list[Row]]:
@@ -114,16 +138,13 @@ def _merge(con: duckdb.DuckDBPyConnection) -> dict[str, list[Row]]:
                         "copy_case_id")
     refs = _grouped(_rows(con, f"SELECT r.* FROM copy_case_references r {in_cases} "
                                "ORDER BY r.copy_case_id, r.ref_text, r.ref_case_key"), "copy_case_id")
-    terms = dict(con.execute("""SELECT c.copy_doc_id, list(DISTINCT t.term ORDER BY t.term)
-                                FROM search_terms t JOIN copy_cases c USING (copy_case_id)
-                                JOIN _copies k ON k.copy_doc_id = c.copy_doc_id
-                                WHERE t.sha256 IN (SELECT DISTINCT sha256 FROM _copies) GROUP BY 1""").fetchall())
+    terms = {doc: _terms(rows) for doc, rows in cases.items()}
     out: dict[str, list[Row]] = {t: [] for t in LOGICAL}
     by_group: dict[tuple[str, str], list[Row]] = defaultdict(list)
     for c in copies:
         by_group[(c["partnership"], c["doc_type"])].append(c)
     for group in by_group.values():
-        prints = [_fingerprint(terms.get(c["copy_doc_id"]) or [], cases.get(c["copy_doc_id"], []),
+        prints = [_fingerprint(terms.get(c["copy_doc_id"]) or set(), cases.get(c["copy_doc_id"], []),
                                people.get(c["copy_doc_id"], [])) for c in group]
         seen_keys: dict[str, int] = {}
         for members, sims, header_only in _groups(group, prints):
@@ -144,7 +165,17 @@ def _grouped(rows: list[Row], key: str) -> dict[str, list[Row]]:
     return out
 
 
-def _fingerprint(terms: list[str], cases: list[Row], people: list[Row]) -> tuple[frozenset[str], frozenset[str]]:
+def _terms(cases: list[Row]) -> set[str]:
+    """The search terms of a copy's cases (the stems of their titles, texts and decisions, as
+    derive.py makes their postings), from the cases themselves: the postings of the whole warehouse
+    are not read to merge one group."""
+    out: set[str] = set()
+    for c in cases:
+        out.update(nlp.stems([*nlp.words(c["title"]), *nlp.words(c["text"]), *nlp.words(c["decision"])]))
+    return out
+
+
+def _fingerprint(terms: set[str], cases: list[Row], people: list[Row]) -> tuple[frozenset[str], frozenset[str]]:
     """(the words a copy's cases and attendees consist of, its case numbers)."""
     numbers = frozenset(c["case_key"] for c in cases if c["case_key"])
     names = {"@" + " ".join(a["name"].casefold().split()) for a in people}
@@ -476,9 +507,9 @@ SCHEMAS = {
 
 
 def _replace(con: duckdb.DuckDBPyConnection, out: dict[str, list[Row]]) -> None:
-    """The pending groups' logical rows replaced by `out`; search marks the postings of each case's
-    preferred copy, the ones it scores."""
-    pending = "JOIN merge_pending USING (partnership, doc_type)"
+    """The logical rows of the groups being merged (`_groups`) replaced by `out`; search marks the
+    postings of each case's preferred copy, the ones it scores."""
+    pending = "JOIN _groups USING (partnership, doc_type)"
     docs = f"SELECT doc_id FROM documents {pending}"
     cases = f"SELECT case_id FROM cases {pending}"
     for table in ("case_sources", "decisions", "attachments", "case_topics", "case_references"):
@@ -505,12 +536,13 @@ def _replace(con: duckdb.DuckDBPyConnection, out: dict[str, list[Row]]) -> None:
 
 
 def refresh_meetings(con: duckdb.DuckDBPyConnection) -> None:
-    """The meetings of the partnerships with pending groups, from their notices and minutes: each
-    field from the minutes where they state it, else from the notice."""
+    """The meetings of the partnerships of the groups being merged (`_groups`), from their notices
+    and minutes: each field from the minutes where they state it, else from the notice. (A
+    partnership's last chunk refreshes them once all its groups are merged.)"""
     fields = ("body", "body_abbrev", "start_time", "end_time", "location", "chair", "minute_taker")
     picked = ", ".join(f"arg_min({f}, rank) FILTER (WHERE {f} IS NOT NULL AND {f} <> '') AS {f}" for f in fields)
     types = ", ".join(f"'{t}'" for t in MEETING_TYPES)
-    partnerships = "SELECT DISTINCT partnership FROM merge_pending"
+    partnerships = "SELECT DISTINCT partnership FROM _groups"
     con.execute(f"DELETE FROM meetings WHERE partnership IN ({partnerships})")
     con.execute(f"""INSERT INTO meetings (meeting_id, partnership, meeting_date, {", ".join(fields)})
                     SELECT meeting_id, partnership, any_value(meeting_date), {picked}

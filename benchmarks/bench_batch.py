@@ -1,0 +1,222 @@
+"""Benchmark: the run after a meeting, and the memory of a build as the corpus grows.
+
+1. The run after a meeting: a warehouse of --files text files (copies of the bundled text documents,
+   as bench_build.py's no-op corpus), then rounds of: one new PDF (a copy of a bundled minutes PDF,
+   5 pages, under its own name) built into it, and a no-op build over the same files. Each build is
+   a whole `minutes build` command, timed from outside (wall clock, start-up and exit included);
+   the order of the one-file build and the no-op is rotated per round, and the result is the median
+   of the same-round ratios (the machine's speed moves 2-3x under load). With --compare DIR, the
+   code of another checkout runs the same builds in the same rounds (its own copy of the warehouse),
+   so before and after are measured side by side.
+2. Memory: builds from empty over corpora of about --pages pages each (copies of the bundled PDFs,
+   made as bench_build.py's make_corpus), with the peak resident memory of the build process and
+   its workers together, of the build process alone, and when in the build it peaked.
+
+Prints a table and writes it into benchmarks/results.md (its own section).
+
+    python benchmarks/bench_batch.py [--files 2000] [--rounds 7] [--pages 550,2000,8000] [--compare DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_build import RAW, ROOT, _tree_rss_kb, make_corpus, make_text_corpus  # noqa: E402
+
+NEW_FILE = RAW / "oslo" / "ssu-2025-03-07-referat.pdf"
+SECTION = "## The run after a meeting, and memory (`python benchmarks/bench_batch.py`)"
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+    except (OSError, StopIteration):
+        return 0
+
+
+def build(code: Path, raw: Path, db: Path, sample: bool = False) -> dict:
+    """One `minutes build` command of the checkout `code`: its summary, wall seconds and, with
+    `sample`, peak memory (MiB) of the build and workers together and of the build alone, and the
+    share of the build's wall time at which the build process peaked."""
+    cmd = [sys.executable, "-m", "pipeline", "build", "--raw", str(raw), "--db", str(db),
+           "--extracted", str(db.parent / "extracted"), "--json"]
+    env = dict(os.environ, PYTHONPATH=str(code))
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=code, env=env)
+    peaks = {"tree": 0, "build": 0, "at": 0.0}
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set():
+            tree, own = _tree_rss_kb(proc.pid), _rss_kb(proc.pid)
+            peaks["tree"] = max(peaks["tree"], tree)
+            if own > peaks["build"]:
+                peaks["build"], peaks["at"] = own, time.perf_counter() - start
+            time.sleep(0.02)
+
+    t = threading.Thread(target=watch, daemon=True)
+    if sample:
+        t.start()
+    out, _ = proc.communicate()
+    wall = time.perf_counter() - start
+    stop.set()
+    if sample:
+        t.join()
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"build failed ({proc.returncode}): {' '.join(cmd)}")
+    summary = json.loads(out)
+    return {"summary": summary, "wall": wall, "tree_mib": peaks["tree"] / 1024, "build_mib": peaks["build"] / 1024,
+            "peak_at": peaks["at"] / wall if wall else 0.0}
+
+
+def _noops(codes: dict[str, Path], order: list[str], raw: Path, dbs: dict[str, Path]) -> dict[str, float]:
+    return {label: build(codes[label], raw, dbs[label])["wall"] for label in order}
+
+
+def _ones(codes: dict[str, Path], order: list[str], raw: Path, dbs: dict[str, Path], new: Path,
+          r: int) -> dict[str, dict]:
+    new.write_bytes(NEW_FILE.read_bytes() + f"\n% ny {r}\n".encode())
+    return {label: build(codes[label], raw, dbs[label]) for label in order}
+
+
+def after_a_meeting(work: Path, codes: dict[str, Path], files: int, rounds: int) -> dict[str, dict]:
+    raw = work / "raw"
+    make_text_corpus(raw, files)
+    first_db = work / "first" / "m.duckdb"
+    first = build(next(iter(codes.values())), raw, first_db)
+    dbs = {}
+    for label, code in codes.items():
+        dbs[label] = work / label / "m.duckdb"
+        shutil.copytree(first_db.parent, dbs[label].parent)
+        build(code, raw, dbs[label])  # a no-op: what a build remembers between runs is written
+    runs: dict[str, dict[str, list]] = {label: {"one": [], "noop": [], "ratio": [], "inside": []} for label in codes}
+    for r in range(rounds):
+        order = list(codes) if r % 2 == 0 else list(reversed(codes))
+        new = raw / "partnerskap000" / f"ny-referat-{r:03d}.pdf"
+
+        if r % 4 < 2:
+            noop = _noops(codes, order, raw, dbs)
+            one = _ones(codes, order, raw, dbs, new, r)
+        else:
+            one = _ones(codes, order, raw, dbs, new, r)
+            noop = _noops(codes, order, raw, dbs)
+        for label in codes:
+            assert one[label]["summary"]["parsed"] == 1, one[label]["summary"]
+            runs[label]["one"].append(one[label]["wall"])
+            runs[label]["noop"].append(noop[label])
+            runs[label]["ratio"].append(one[label]["wall"] / noop[label])
+            runs[label]["inside"].append(one[label]["summary"]["stage_seconds"])
+        print(f"round {r + 1}: " + "; ".join(f"{label} one {one[label]['wall']:.2f} s, no-op {noop[label]:.2f} s"
+                                              for label in order), flush=True)
+    out = {}
+    for label, v in runs.items():
+        stages: dict[str, list[float]] = {}
+        for st in v["inside"]:
+            for k, secs in st.items():
+                stages.setdefault(k, []).append(secs)
+        out[label] = {"one": statistics.median(v["one"]), "noop": statistics.median(v["noop"]),
+                      "ratio": statistics.median(v["ratio"]), "one_range": (min(v["one"]), max(v["one"])),
+                      "stages": {k: statistics.median(x) for k, x in sorted(stages.items())},
+                      "first_build": first["wall"]}
+    if len(codes) == 2:
+        a, b = list(codes)
+        out["versus"] = {"ratio": statistics.median(x / y for x, y in zip(runs[b]["one"], runs[a]["one"])),
+                         "labels": (b, a)}
+    return out
+
+
+def memory(work: Path, codes: dict[str, Path], page_targets: list[int]) -> list[dict]:
+    rows = []
+    for target in page_targets:
+        raw = work / f"raw{target}"
+        files, pages = make_corpus(raw, target)
+        for label, code in codes.items():
+            db = work / f"{label}{target}" / "m.duckdb"
+            r = build(code, raw, db, sample=True)
+            rows.append({"label": label, "files": len(files), "pages": pages, **{k: r[k] for k in
+                         ("wall", "tree_mib", "build_mib", "peak_at")}, "failed": r["summary"]["failed"]})
+            print(f"{label} {pages} pages: {r['tree_mib']:.0f} MiB build + workers, {r['build_mib']:.0f} MiB build "
+                  f"(peak at {100 * r['peak_at']:.0f}% of {r['wall']:.1f} s)", flush=True)
+            shutil.rmtree(db.parent, ignore_errors=True)
+        shutil.rmtree(raw, ignore_errors=True)
+    return rows
+
+
+def _load() -> str:
+    try:
+        with open("/proc/loadavg") as f:
+            return f.read().split()[2]
+    except OSError:
+        return "?"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--files", type=int, default=2000)
+    ap.add_argument("--rounds", type=int, default=7)
+    ap.add_argument("--pages", default="550,2000,8000", help="Corpus sizes for the memory builds, in pages.")
+    ap.add_argument("--compare", type=Path, help="Another checkout (e.g. the main branch) measured in the same rounds.")
+    ap.add_argument("--skip-memory", action="store_true")
+    ap.add_argument("--skip-meeting", action="store_true", help="Only the memory builds.")
+    args = ap.parse_args()
+    codes = {"this": ROOT}
+    if args.compare:
+        codes = {"before": args.compare.resolve(), "this": ROOT}
+    work = Path(tempfile.mkdtemp(prefix="minutes-batch-"))
+    try:
+        meeting = {} if args.skip_meeting else after_a_meeting(work / "meeting", codes, args.files, args.rounds)
+        shutil.rmtree(work / "meeting", ignore_errors=True)
+        mem = [] if args.skip_memory else memory(work, codes, [int(p) for p in args.pages.split(",")])
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    lines = [SECTION, "",
+             f"Load average over the last 15 minutes at the end: {_load()} on {os.cpu_count()} cores. "
+             f"{args.rounds} rounds; medians of same-round figures.", "",
+             "| measure | " + " | ".join(codes) + " |", "|---|" + "---|" * len(codes)]
+
+    def row(name: str, fn) -> None:
+        lines.append(f"| {name} | " + " | ".join(fn(label) for label in codes) + " |")
+
+    if meeting:
+        row(f"one new 5-page PDF into a {args.files}-file warehouse, whole `minutes build`",
+            lambda k: f"{meeting[k]['one']:.2f} s ({meeting[k]['one_range'][0]:.2f}-{meeting[k]['one_range'][1]:.2f})")
+        row("no-op build over the same files", lambda k: f"{meeting[k]['noop']:.2f} s")
+        row("one new file / no-op (median of same-round ratios)", lambda k: f"{meeting[k]['ratio']:.2f}x")
+        row("its stages (median seconds)",
+            lambda k: ", ".join(f"{s} {v:.3f}" for s, v in meeting[k]["stages"].items()))
+        if "versus" in meeting:
+            b, a = meeting["versus"]["labels"]
+            versus = meeting["versus"]["ratio"]
+            lines.append(f"| one new file, {b} / {a} (median of same-round ratios) | {versus:.2f}x |"
+                         + " |" * (len(codes) - 1))
+    for m in mem:
+        if m["label"] == "this" or len(codes) == 1:
+            same = [x for x in mem if x["pages"] == m["pages"]]
+            lines.append(f"| peak memory, build from empty, {m['files']} files, {m['pages']} pages "
+                         "(build + workers; build process alone, when it peaked) | "
+                         + " | ".join(f"{x['tree_mib']:.0f} MiB; {x['build_mib']:.0f} MiB at "
+                                      f"{100 * x['peak_at']:.0f}% of {x['wall']:.0f} s" for x in same) + " |")
+    text = "\n".join(lines) + "\n"
+    print(text)
+    results = ROOT / "benchmarks" / "results.md"
+    earlier = results.read_text("utf-8") if results.exists() else ""
+    if SECTION in earlier:
+        head, _, rest = earlier.partition(SECTION)
+        tail = rest[rest.index("\n## "):] if "\n## " in rest else ""
+        earlier = head.rstrip("\n") + "\n" + tail
+    results.write_text(earlier.rstrip("\n") + "\n\n" + text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

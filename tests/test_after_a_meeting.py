@@ -1,0 +1,148 @@
+"""The run after a meeting: a build that finds one new file among many unchanged ones hashes none
+of the unchanged files, imports no library the file does not need, still reads the new file in a
+guarded worker, and merges in bounded chunks with the same result."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipeline.builder import hashes, workers
+from pipeline.builder.run import run as run_build
+from pipeline.read import ingest
+from pipeline.warehouse import merge
+
+from . import badfiles
+from .conftest import RAW, ROOT
+
+
+def _settled_copy(tmp_path: Path, monkeypatch) -> Path:
+    """raw/ copied, and long enough ago (a shorter wait than a build's, here) to be remembered."""
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    monkeypatch.setattr(hashes, "SETTLE_SECONDS", 0.3)
+    time.sleep(0.4)
+    return raw
+
+
+@pytest.fixture()
+def counted_hashing(monkeypatch) -> list[Path]:
+    hashed: list[Path] = []
+    real = ingest.sha256_of
+
+    def counting(path: Path, seconds: float | None = None) -> str:
+        hashed.append(path)
+        return real(path, seconds)
+
+    monkeypatch.setattr(ingest, "sha256_of", counting)
+    return hashed
+
+
+def test_unchanged_files_are_not_hashed_again_and_a_rewritten_one_is(tmp_path, counted_hashing, monkeypatch):
+    raw = _settled_copy(tmp_path, monkeypatch)
+    db = tmp_path / "m.duckdb"
+    first = run_build(raw, db, tmp_path / "ex", jobs=0)
+    assert first.failed == 0 and len(counted_hashing) == first.files
+    assert hashes.cache_path(db).is_file()
+    counted_hashing.clear()
+    again = run_build(raw, db, tmp_path / "ex", jobs=0)
+    assert (again.parsed, again.skipped, counted_hashing) == (0, first.files, [])
+    # the same size and modification time, other content: its change time gives it away
+    text = raw / "oslo" / "ssu-2025-03-07-referat.txt"
+    st = text.stat()
+    body = text.read_bytes()
+    text.write_bytes(body.replace(b"Referat", b"REFERAT", 1))
+    assert text.stat().st_size == st.st_size
+    os.utime(text, ns=(st.st_atime_ns, st.st_mtime_ns))
+    third = run_build(raw, db, tmp_path / "ex", jobs=0)
+    assert counted_hashing == [text] and third.parsed == 1
+
+
+def test_a_file_just_written_is_hashed_again_next_time(tmp_path, counted_hashing):
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW, raw)
+    db = tmp_path / "m.duckdb"
+    run_build(raw, db, tmp_path / "ex", jobs=0)
+    new = raw / "oslo" / "ny.txt"
+    new.write_text("Referat fra møte i SSU\nDato: 01.02.25\n", encoding="utf-8")
+    counted_hashing.clear()
+    assert run_build(raw, db, tmp_path / "ex", jobs=0).parsed == 1
+    counted_hashing.clear()
+    assert run_build(raw, db, tmp_path / "ex", jobs=0).parsed == 0
+    assert new in counted_hashing  # written within 2 s before the build looked at it: not trusted yet
+
+
+@pytest.mark.parametrize("content", [b"", b"not json", b'{"format": 1, "files": {"x": [1, 2]}}',
+                                     b'{"format": 99, "files": {}}'])
+def test_a_damaged_hash_file_is_ignored(tmp_path, content, counted_hashing, monkeypatch):
+    raw = _settled_copy(tmp_path, monkeypatch)
+    db = tmp_path / "m.duckdb"
+    first = run_build(raw, db, tmp_path / "ex", jobs=0)
+    hashes.cache_path(db).write_bytes(content)
+    counted_hashing.clear()
+    again = run_build(raw, db, tmp_path / "ex", jobs=0)
+    assert (again.parsed, again.skipped, again.failed) == (0, first.files, 0)
+    assert len(counted_hashing) == first.files
+    counted_hashing.clear()
+    run_build(raw, db, tmp_path / "ex", jobs=0)
+    assert counted_hashing == []  # written whole again
+
+
+def _minutes_build(raw: Path, db: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """`minutes build` in a process of its own, listing the modules it imports on stderr."""
+    return subprocess.run([sys.executable, "-X", "importtime", "-m", "pipeline", "build", "--raw", str(raw), "--db",
+                           str(db), "--extracted", str(db.parent / "ex"), "--json", *extra], capture_output=True,
+                          text=True, timeout=300, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def _imported(stderr: str) -> set[str]:
+    return {line.rsplit("|", 1)[1].strip() for line in stderr.splitlines() if line.startswith("import time:")}
+
+
+def test_one_new_file_is_read_in_a_guarded_worker_without_pandas_or_spacy(tmp_path):
+    raw = tmp_path / "raw"
+    (raw / "testby").mkdir(parents=True)
+    for n in range(3):
+        (raw / "testby" / f"notat-{n}.txt").write_text(f"Referat fra møte i SSU\nDato: 0{n + 1}.02.25\n",
+                                                       encoding="utf-8")
+    db = tmp_path / "wh" / "m.duckdb"
+    assert _minutes_build(raw, db).returncode == 0
+    shutil.copy(badfiles.GOOD_PDF, raw / "testby" / "god.pdf")
+    r = _minutes_build(raw, db)
+    assert r.returncode == 0, r.stderr[-2000:]
+    modules = _imported(r.stderr)
+    assert "duckdb" in modules and "pyarrow" in modules  # the run was traced
+    assert "pandas.core.frame" not in modules  # Arrow's attempt to import pandas, refused, shows as a bare "pandas"
+    assert not {m for m in modules if m.split(".")[0] == "spacy" or m.startswith("pandas.")}
+    # the worker's guard holds for a file arriving alone: a decompression bomb ends its worker
+    (raw / "testby" / "bombe.pdf").write_bytes(badfiles.bomb_pdf())
+    r = _minutes_build(raw, db, "--memory-mb", "512")
+    assert r.returncode == 1
+    con = duckdb.connect(str(db), read_only=True)
+    failed = con.execute("SELECT path, reason FROM load_errors").fetchall()
+    con.close()
+    assert [(Path(p).name, reason) for p, reason in failed] == [("bombe.pdf", workers.DIED)]
+
+
+def _logical(db: Path) -> dict[str, list[tuple]]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {t: sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in merge.LOGICAL}
+    finally:
+        con.close()
+
+
+def test_groups_merged_in_small_chunks_give_the_same_warehouse(tmp_path, monkeypatch):
+    whole = run_build(RAW, tmp_path / "whole.duckdb", tmp_path / "ex1", jobs=0)
+    monkeypatch.setattr(merge, "CHUNK_COPIES", 2)
+    chunked = run_build(RAW, tmp_path / "chunked.duckdb", tmp_path / "ex2", jobs=0)
+    assert whole.warehouse == chunked.warehouse and whole.warehouse["cases"] > 20
+    assert _logical(tmp_path / "whole.duckdb") == _logical(tmp_path / "chunked.duckdb")
+    assert merge._chunks([("a", "x", 1), ("a", "y", 2), ("b", "x", 5), ("c", "x", 0)]) == \
+        [[("a", "x", 1)], [("a", "y", 2)], [("b", "x", 5)], [("c", "x", 0)]]
