@@ -14,11 +14,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import pytest
 
 import badfiles
 from conftest import RAW
+from pipeline.warehouse import connection
 
 MINUTES = [sys.executable, "-m", "pipeline"]
 GOOD_TEXT = RAW / "oslo" / "ssu-2025-03-07-referat.txt"
@@ -71,7 +71,7 @@ def test_a_link_out_of_raw_is_refused_and_a_link_inside_takes_its_own_folder(tmp
     refused = {Path(f["path"]).name: f["reason"] for f in summary["skipped_files"]}
     assert set(refused) == {"passwd.txt", "hemmelig.txt"}
     assert all("outside raw/" in why for why in refused.values())
-    con = duckdb.connect(str(tmp_path / "m.duckdb"), read_only=True)
+    con = connection.connect(str(tmp_path / "m.duckdb"), read_only=True)
     rows = con.execute("SELECT path, partnership FROM source_files").fetchall()
     con.close()
     assert [Path(p).name for p, _ in rows] == ["god.txt"] or {pp for _, pp in rows} <= {"oslo", "bergen"}
@@ -176,7 +176,7 @@ def test_a_stray_latin1_byte_is_read_as_cp1252_on_its_line_only_and_controls_are
     assert any("line 4" in w and "cp1252" in w for w in out["warnings"])
     r = build(tmp_path)
     assert r.returncode == 0, r.stderr
-    con = duckdb.connect(str(tmp_path / "m.duckdb"), read_only=True)
+    con = connection.connect(str(tmp_path / "m.duckdb"), read_only=True)
     texts = con.execute("SELECT coalesce(title, '') || coalesce(text, '') || coalesce(decision, '') "
                         "FROM copy_cases").fetchall()
     con.close()
@@ -217,7 +217,7 @@ def test_empty_sql_and_exports_to_impossible_places_are_one_line_with_their_exit
 def test_export_keeps_a_hostile_table_name_inside_its_folder(tmp_path, warehouse):
     db = tmp_path / "m.duckdb"
     shutil.copy(warehouse, db)
-    con = duckdb.connect(str(db))
+    con = connection.connect(str(db))
     con.execute('CREATE TABLE "../../escaped" AS SELECT 1 AS x')
     con.execute(f'CREATE TABLE "{tmp_path / "absolute"}" AS SELECT 2 AS x')  # an absolute path
     con.close()
@@ -275,7 +275,7 @@ def test_a_full_stage_folder_stops_the_build_records_nothing_and_the_file_loads_
         _one_error_line(r, 5, "No space left on device", "god.txt")
         assert not [p for p in where.rglob("*") if p.is_file()], "a half-written stage file was left"
         if (tmp_path / "m.duckdb").exists():
-            con = duckdb.connect(str(tmp_path / "m.duckdb"), read_only=True)
+            con = connection.connect(str(tmp_path / "m.duckdb"), read_only=True)
             assert con.execute("SELECT count(*) FROM load_errors").fetchone() == (0,)
             con.close()
     finally:
@@ -308,7 +308,7 @@ def test_a_read_only_stage_folder_stops_the_build_and_the_file_loads_next_time(t
 
 
 def _counts(db: Path) -> dict[str, int]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = connection.connect(str(db), read_only=True)
     try:
         return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
                 for t in ("source_files", "load_errors", "copy_cases", "cases", "attendees")}

@@ -44,6 +44,7 @@ import pyarrow as pa
 
 from .. import derive, nlp
 from ..models import DecisionLabel
+from . import search
 from .transaction import transaction
 
 SIMILAR = 0.6
@@ -476,8 +477,8 @@ SCHEMAS = {
 
 
 def _replace(con: duckdb.DuckDBPyConnection, out: dict[str, list[Row]]) -> None:
-    """The pending groups' logical rows replaced by `out`; search marks the postings of each case's
-    preferred copy, the ones it scores."""
+    """The pending groups' logical rows replaced by `out`, and their search index rows: each case
+    with the postings of its preferred copy, the ones it is scored on."""
     pending = "JOIN merge_pending USING (partnership, doc_type)"
     docs = f"SELECT doc_id FROM documents {pending}"
     cases = f"SELECT case_id FROM cases {pending}"
@@ -499,9 +500,7 @@ def _replace(con: duckdb.DuckDBPyConnection, out: dict[str, list[Row]]) -> None:
             con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _merged")
         finally:
             con.unregister("_merged")
-    con.execute("""UPDATE search_terms SET preferred = (copy_case_id IN (SELECT copy_case_id FROM case_sources
-                                                                         WHERE rank = 1))
-                   WHERE sha256 IN (SELECT DISTINCT sha256 FROM _copies)""")
+    search.index_pending(con)
 
 
 def refresh_meetings(con: duckdb.DuckDBPyConnection) -> None:
