@@ -197,3 +197,15 @@ def test_merging_again_reuses_the_case_numbers(built_warehouse, tmp_path):
         con.close()
     assert top == n == cases
     assert [ranking(db, q, queries.Filters(limit=None)) for q in QUERIES] == before
+
+
+def test_many_hits_are_fetched_by_a_join_with_the_same_rows(built_warehouse, monkeypatch):
+    con = queries.connect(built_warehouse)
+    try:
+        by_key = queries.search(con, "samarbeid", queries.Filters(limit=None))
+        monkeypatch.setattr(queries, "BY_KEY", 2)
+        joined = queries.search(con, "samarbeid", queries.Filters(limit=None))
+    finally:
+        con.close()
+    assert len(by_key) > 2
+    pd.testing.assert_frame_equal(by_key, joined)

@@ -92,12 +92,7 @@ def search(con: duckdb.DuckDBPyConnection, query: str, f: Filters = Filters()) -
         return empty
     where, params = Filters(f.partnership, f.body, f.since, f.until, f.topic, None).where()
     scored, total = search_index.ranked(con, terms, where, params, f.limit)
-    # then what the hits show, by key: an IN list of constants is an index lookup
-    ids = [cid for cid, _ in scored]
-    shown = {r["case_id"]: r for r in _records(con, f"""
-        SELECT case_id, partnership, body, meeting_date, number, title, coalesce(decision, text, '') AS _text,
-               outcome, topics, source_path, page, copies
-        FROM cases WHERE case_id IN ({', '.join('?' for _ in ids) or 'NULL'})""", ids)}
+    shown = _shown(con, [cid for cid, _ in scored])
     out = [{"score": score, **shown[cid]} for cid, score in scored]
     for r in out:
         r["snippet"] = snippet(r.pop("_text"), terms)
@@ -105,6 +100,26 @@ def search(con: duckdb.DuckDBPyConnection, query: str, f: Filters = Filters()) -
     df["meeting_date"] = pd.to_datetime(df["meeting_date"])
     df.attrs["total"] = int(total)
     return df
+
+
+SHOWN = """SELECT c.case_id, c.partnership, c.body, c.meeting_date, c.number, c.title,
+                  coalesce(c.decision, c.text, '') AS _text, c.outcome, c.topics, c.source_path, c.page, c.copies"""
+BY_KEY = 100  # up to this many hits are fetched by an IN list of constants (an index lookup), more by a join
+
+
+def _shown(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """case id -> what a hit shows."""
+    if len(ids) <= BY_KEY:
+        rows = _records(con, f"{SHOWN} FROM cases c WHERE c.case_id IN ({', '.join('?' for _ in ids) or 'NULL'})",
+                        ids)
+    else:
+        import pyarrow as pa  # here: most searches show few hits
+        con.register("_ids", pa.table({"case_id": pa.array(ids, pa.string())}))
+        try:
+            rows = _records(con, f"{SHOWN} FROM _ids JOIN cases c USING (case_id)", [])
+        finally:
+            con.unregister("_ids")
+    return {r["case_id"]: r for r in rows}
 
 
 SEARCH_COLUMNS = ["score", "case_id", "partnership", "body", "meeting_date", "number", "title", "snippet", "outcome",

@@ -20,8 +20,6 @@ from typing import Any
 
 import duckdb
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from .transaction import transaction
 
@@ -46,6 +44,8 @@ def _add(con: duckdb.DuckDBPyConnection, cases_from: str, postings_join: str, po
     the `free` numbers first, then after the highest in use (so the numbers stay about as many as
     the cases, and the arrays search indexes by them small), and the postings of their preferred
     copies (`postings_join` picks their rows of search_cases `k`); returns how many postings."""
+    import pyarrow as pa  # here: the query commands that do not search do not load it
+
     chosen = f"{cases_from} JOIN case_sources s ON s.case_id = c.case_id AND s.rank = 1"
     [(count, top)] = con.execute(f"SELECT (SELECT count(*) FROM {chosen}), "
                                  "(SELECT coalesce(max(case_no), 0) FROM search_cases)").fetchall()
@@ -201,6 +201,8 @@ def _best(score: Any, matched: Any, rarest: Any, limit: int | None) -> tuple[Any
 
 def _in_order(con: duckdb.DuckDBPyConnection, picked: Any, rounded: Any, limit: int | None) -> list[tuple[str, float]]:
     """(case id, score) of the picked case numbers, best first, equal scores by preferred copy id."""
+    import pyarrow as pa
+
     con.register("_picked", pa.table({"case_no": picked, "score": rounded}))
     try:
         rows = con.execute(f"SELECT k.case_id, p.score FROM _picked p JOIN search_cases k USING (case_no) "
@@ -214,6 +216,9 @@ def _in_order(con: duckdb.DuckDBPyConnection, picked: Any, rounded: Any, limit: 
 def _postings(con: duckdb.DuckDBPyConnection, term: str, avg_len: float) -> tuple[Any, Any, Any]:
     """A term's postings as arrays: case numbers, term frequencies, case lengths (the mean length
     where a length is unknown). Read through Arrow, the cheapest way out of DuckDB in bulk."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     t = con.sql("SELECT case_no, tf, doc_len FROM search_postings WHERE term = ?", params=[term]).to_arrow_table()
     lengths = t.column("doc_len")
     if lengths.null_count:
