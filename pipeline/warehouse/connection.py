@@ -8,6 +8,7 @@ set explicitly instead of DuckDB's defaults (80% of the machine's memory, one th
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from pathlib import Path
@@ -37,5 +38,6 @@ def connect(db_path: Path | str, read_only: bool = False, **config: Any) -> duck
     further DuckDB settings given); DuckDB's progress bar is off (it would write into the output
     of a command)."""
     con = duckdb.connect(str(db_path), read_only=read_only, config={**settings(), **config})
-    con.execute("SET enable_progress_bar = false")
+    with contextlib.suppress(duckdb.Error):  # in Jupyter without ipywidgets the setting cannot be changed
+        con.execute("SET enable_progress_bar = false")
     return con

@@ -157,8 +157,12 @@ def run_many(con: duckdb.DuckDBPyConnection,
 def sort_search_terms(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
     """The search index's upkeep at the end of a build (search.upkeep): made whole when it is of an
     earlier layout, its postings stored in term order again once enough were appended. Returns
-    whether it rewrote the postings."""
-    return search.upkeep(con, force)
+    whether it rewrote the postings. Then the checkpoint DuckDB would make when the warehouse is
+    closed, made here, where a full disk or a denied write raises (at close it goes unsaid, and the
+    build's rows stay in the write-ahead log only)."""
+    rewrote = search.upkeep(con, force)
+    con.execute("CHECKPOINT")
+    return rewrote
 
 
 def record_error(con: duckdb.DuckDBPyConnection, path: str, sha256: str | None, reason: str) -> None:

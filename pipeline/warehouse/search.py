@@ -131,31 +131,52 @@ def ranked(con: duckdb.DuckDBPyConnection, terms: list[str], where: str, params:
     may be hits; N, the mean length and df stay those of the whole warehouse.
 
     Term at a time: each term's postings are read as arrays (one range of the term-ordered index)
-    and their BM25 parts added into an array indexed by case number, in the terms' sorted order;
-    the best are found by partial selection, and only those (with every case tied with the k-th)
-    are joined to their ids."""
+    and their BM25 parts computed; with several terms they are added into an array indexed by case
+    number, in the terms' sorted order. The best are found by partial selection, and only those
+    (with every case tied with the k-th) are joined to their ids."""
     [row] = con.execute("SELECT count(*), avg(n_terms), (SELECT coalesce(max(case_no), 0) FROM search_cases) "
                         "FROM cases").fetchall()
     if not row[0]:
         return [], 0
     docs, avg_len, size = int(row[0]), float(row[1]), int(row[2]) + 1
-    score = np.zeros(size)
-    matched = np.zeros(size, dtype=bool)
-    rarest: Any = None  # the case numbers of the term with the fewest postings: its hits score high
-    for term in sorted(terms):
-        case_no, tf, dl = _postings(con, term, avg_len)
-        if not len(case_no):
-            continue
-        score[case_no] += _parts(tf, dl, _idf(docs, len(case_no)), avg_len)  # one posting per case and term
-        matched[case_no] = True
-        if rarest is None or len(case_no) < len(rarest):
-            rarest = case_no
+    lists = [(case_no, _parts(tf, dl, _idf(docs, len(case_no)), avg_len))  # one posting per case and term
+             for case_no, tf, dl in (_postings(con, term, avg_len) for term in sorted(terms)) if len(case_no)]
+    if not lists:
+        return [], 0
+    allowed = None
     if where != "TRUE":
         allowed = np.zeros(size, dtype=bool)
         allowed[con.execute(f"SELECT case_no FROM search_cases WHERE {where}", params).fetchnumpy()["case_no"]] = True
+    if len(lists) == 1:  # one term: its postings are the hits
+        hits, score = lists[0]
+        if allowed is not None:
+            keep = allowed[hits]
+            hits, score = hits[keep], score[keep]
+        picked, rounded = _top(hits, score, limit)
+        return _in_order(con, picked, rounded, limit), len(hits)
+    total, (picked, rounded) = _summed(lists, size, allowed, limit)
+    return _in_order(con, picked, rounded, limit), total
+
+
+def _summed(lists: list[tuple[Any, Any]], size: int, allowed: Any, limit: int | None) -> tuple[int, tuple[Any, Any]]:
+    """Several terms: their parts added into an array indexed by case number, in the terms' sorted
+    order; how many cases match, and the best. The k-th best score of one term's hits is a floor for
+    the k-th best of all, so only the hits above it (less the rounding) are rounded and selected."""
+    score = np.zeros(size)
+    matched = np.zeros(size, dtype=bool)
+    for case_no, parts in lists:
+        score[case_no] += parts
+        matched[case_no] = True
+    if allowed is not None:
         matched &= allowed
-    picked, rounded = _best(score, matched, rarest, limit)
-    return _in_order(con, picked, rounded, limit), int(np.count_nonzero(matched))
+    total = int(np.count_nonzero(matched))
+    rarest = min((case_no for case_no, _ in lists), key=len)  # its hits score high
+    seed = rarest[matched[rarest]]
+    floor = 0.0
+    if limit and len(seed) >= limit:
+        floor = np.partition(score[seed], len(seed) - limit)[len(seed) - limit] - 0.001
+    hits = np.flatnonzero((score >= floor) & matched) if floor > 0 else np.flatnonzero(matched)
+    return total, _top(hits, score[hits], limit)
 
 
 def _idf(docs: int, df: int) -> float:
@@ -182,18 +203,12 @@ def _rounded(x: Any) -> Any:
     return np.floor(x * 1000 + 0.5) / 1000
 
 
-def _best(score: Any, matched: Any, rarest: Any, limit: int | None) -> tuple[Any, Any]:
+def _top(hits: Any, score: Any, limit: int | None) -> tuple[Any, Any]:
     """The case numbers and rounded scores of the best `limit` hits and of every hit tied with the
-    k-th (all hits without a limit). The k-th best score of one term's hits is a floor for the k-th
-    best of all, so only the hits above it (less the rounding) are rounded and selected among."""
-    hits = np.flatnonzero(matched)
+    k-th (all hits without a limit)."""
+    rounded = _rounded(score)
     if not limit or len(hits) <= limit:
-        return hits, _rounded(score[hits])
-    seed = rarest[matched[rarest]]
-    floor = np.partition(score[seed], len(seed) - limit)[len(seed) - limit] - 0.001 if len(seed) >= limit else 0.0
-    if floor > 0:
-        hits = np.flatnonzero((score >= floor) & matched)
-    rounded = _rounded(score[hits])
+        return hits, rounded
     kth = np.partition(rounded, len(rounded) - limit)[len(rounded) - limit]
     keep = rounded >= kth  # the k-th and every case tied with it: their ids decide
     return hits[keep], rounded[keep]
