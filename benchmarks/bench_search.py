@@ -276,8 +276,8 @@ def main() -> None:
     table = ["| query | runs | p50 ms | p95 ms | max ms | filter of the slowest run |", "|---|---|---|---|---|---|",
              *per_query(times, searches)]
     print("\n".join(table))
-    cmd = (f"--cases {args.cases}" + (f" --copies {args.copies}" if args.copies > 1 else "")
-           + (f" --db {args.db} --reuse" if args.reuse else ""))
+    cmd = (f"--db {args.db} --reuse" if args.reuse
+           else f"--cases {args.cases}" + (f" --copies {args.copies}" if args.copies > 1 else ""))
     md = [f"# Benchmark: search on {n_cases:,} cases", "",
           f"`python benchmarks/bench_search.py {cmd}{' --rebuild-index' if args.rebuild_index else ''} "
           f"--queries {args.queries}`", "",
