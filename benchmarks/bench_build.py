@@ -1,19 +1,24 @@
-"""Benchmark: `minutes build` against the plain pdfplumber pipeline a user would write.
+"""Benchmark: `minutes build` from empty against two bare text passes over the same PDFs.
 
 Makes a corpus of copies of the bundled PDFs (each copy under its own partnership folder, with a
-distinct trailing comment so its content hash differs and nothing is skipped), then measures on the
-same files:
+distinct trailing comment so its content hash differs and nothing is skipped), then, in rounds, runs
+as child processes of this one (the same process tree, so they share the machine's load):
 
-  1. baseline: pdfplumber `extract_text` on every page, nothing else;
-  2. `minutes build` from an empty warehouse, --repeat times (the machine's speed varies from minute
-     to minute; the median build is reported with the range): pages/s end to end, processor time,
-     per-stage seconds, peak memory (resident set of the build and its workers together);
-  3. a no-op re-run of `minutes build` over the same corpus;
-  4. the same build over half the corpus, to see whether peak memory stays flat as it doubles.
+  - peer `pypdfium2`: every page's text through pypdfium2 (`get_textpage().get_text_range()`), the
+    files spread over 2 processes;
+  - peer `pymupdf`: every page's `get_text()` through PyMuPDF, over 2 processes (the `bench` extra);
+  - `minutes build` from an empty warehouse (one worker per core).
 
-Prints a table and writes it to benchmarks/results.md.
+The order of the three is rotated from round to round. Each figure is end to end (start-up
+included) and the result is the median over rounds of the same-round ratio (build pages/s divided by
+the peer's), because the machine's speed moves 2-3x under load while a ratio of runs made side by
+side holds still. Also printed: processor time per page of each (the process and its children),
+the build's milliseconds per page per stage and the machine's load average. With --extras: peak
+memory, a no-op re-run, the build of half the corpus and a no-op re-run over 2,000 text files.
 
-    python benchmarks/bench_build.py [--pages 2000] [--baseline-pages N] [--repeat 3]
+Prints a table and writes it to benchmarks/results.md (the sections other benchmarks wrote stay).
+
+    python benchmarks/bench_build.py [--pages 2000] [--rounds 5] [--extras]
 """
 from __future__ import annotations
 
@@ -22,17 +27,19 @@ import json
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
-
-import pdfplumber
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "raw"
+PEERS = ("pypdfium2", "pymupdf")
+EARLIER = ""  # --earlier, for the table
 
 
 def make_corpus(target: Path, pages_wanted: int) -> tuple[list[Path], int]:
@@ -65,18 +72,42 @@ def make_text_corpus(target: Path, n_files: int) -> list[Path]:
     return files
 
 
-def baseline(files: list[Path], max_pages: int | None) -> tuple[int, float]:
-    pages, start = 0, time.perf_counter()
-    for f in files:
-        with pdfplumber.open(f) as pdf:
-            for page in pdf.pages:
-                page.extract_text()
-                pages += 1
-                page.flush_cache()
-        if max_pages and pages >= max_pages:
-            break
-    return pages, time.perf_counter() - start
+# --- the peers: run as `bench_build.py --peer NAME DIR` in a child process ---------------------------
 
+def _pdfium_pages(path: str) -> int:
+    import pypdfium2 as pdfium
+    pdf = pdfium.PdfDocument(path)
+    try:
+        for page in pdf:
+            text = page.get_textpage()
+            text.get_text_range()
+            text.close()
+            page.close()
+        return len(pdf)
+    finally:
+        pdf.close()
+
+
+def _mupdf_pages(path: str) -> int:
+    import pymupdf
+    with pymupdf.open(path) as doc:
+        for page in doc:
+            page.get_text()
+        return len(doc)
+
+
+def peer_main(name: str, folder: Path, processes: int) -> None:
+    """Every page of every PDF under `folder` through the peer, over `processes` processes; prints the
+    page count as JSON."""
+    from concurrent.futures import ProcessPoolExecutor
+    read = {"pypdfium2": _pdfium_pages, "pymupdf": _mupdf_pages}[name]
+    files = sorted(str(p) for p in folder.rglob("*.pdf"))
+    with ProcessPoolExecutor(processes) as pool:
+        pages = sum(pool.map(read, files, chunksize=1))
+    print(json.dumps({"pages": pages}))
+
+
+# --- running children and measuring them ------------------------------------------------------------
 
 def _tree_rss_kb(pid: int) -> int:
     total, todo = 0, [pid]
@@ -93,24 +124,16 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
-def _compiled_reader() -> bool:
-    """Is pipeline.read._pdfpage built? Without it the PDF pages are read by the slower Python functions."""
-    try:
-        import pipeline.read._pdfpage  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
-def run_build(raw: Path, db: Path, extra: list[str] = ()) -> tuple[dict, float, float]:
-    """(summary, wall seconds, peak resident MiB of the build and its workers); the summary gains
-    `cpu_seconds`: processor time of the build and its workers together."""
+def run_child(cmd: list[str], sample_memory: bool = False, code: Path = ROOT) \
+        -> tuple[dict[str, Any], float, float, float]:
+    """(its JSON output, wall seconds, processor seconds of it and its children, peak resident MiB of
+    its process tree when `sample_memory`); run in `code` (a checkout of minutes), with it first on
+    the import path."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cmd = [sys.executable, "-m", "pipeline", "build", "--raw", str(raw), "--db", str(db),
-           "--extracted", str(db.parent / "extracted"), "--json", *extra]
     peak = 0
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(code), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=code, env=env)
     stop = threading.Event()
 
     def sample() -> None:
@@ -120,15 +143,25 @@ def run_build(raw: Path, db: Path, extra: list[str] = ()) -> tuple[dict, float, 
             time.sleep(0.05)
 
     t = threading.Thread(target=sample, daemon=True)
-    t.start()
+    if sample_memory:
+        t.start()
     out, _ = proc.communicate()
-    stop.set()
-    t.join()
     wall = time.perf_counter() - start
+    stop.set()
+    if sample_memory:
+        t.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    summary = json.loads(out)
-    summary["cpu_seconds"] = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    return summary, wall, peak / 1024
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return json.loads(out), wall, cpu, peak / 1024
+
+
+def build_cmd(raw: Path, db: Path, extra: tuple[str, ...] = ()) -> list[str]:
+    return [sys.executable, "-m", "pipeline", "build", "--raw", str(raw), "--db", str(db),
+            "--extracted", str(db.parent / "extracted"), "--json", *extra]
+
+
+def peer_cmd(name: str, raw: Path) -> list[str]:
+    return [sys.executable, str(Path(__file__).resolve()), "--peer", name, str(raw)]
 
 
 def fresh(db: Path) -> None:
@@ -137,68 +170,140 @@ def fresh(db: Path) -> None:
         shutil.rmtree(p, ignore_errors=True) if p.is_dir() else p.unlink(missing_ok=True)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--pages", type=int, default=2000)
-    ap.add_argument("--noop-files", type=int, default=2000, help="Files in the no-op re-run corpus.")
-    ap.add_argument("--baseline-pages", type=int, default=None,
-                    help="Stop the pdfplumber baseline after this many pages (default: all).")
-    ap.add_argument("--repeat", type=int, default=3,
-                    help="Builds from empty over the full corpus; the median one is reported, with the range.")
-    args = ap.parse_args()
-    work = Path(tempfile.mkdtemp(prefix="minutes-bench-"))
+def _compiled_reader() -> bool:
+    """Is pipeline.read._pdfpage built? Without it the PDF pages are read by the slower Python functions."""
     try:
-        full_raw, half_raw = work / "full" / "raw", work / "half" / "raw"
-        files, pages = make_corpus(full_raw, args.pages)
-        half_files, half_pages = make_corpus(half_raw, args.pages // 2)
-        b_pages, b_secs = baseline(files, args.baseline_pages)
-        runs = []
-        for _ in range(max(1, args.repeat)):
-            fresh(work / "full" / "m.duckdb")
-            runs.append(run_build(full_raw, work / "full" / "m.duckdb"))
-        walls = sorted(r[1] for r in runs)
-        s, wall, peak = sorted(runs, key=lambda r: r[1])[len(runs) // 2]
-        noop, noop_wall, _ = run_build(full_raw, work / "full" / "m.duckdb")
-        hs, h_wall, h_peak = run_build(half_raw, work / "half" / "m.duckdb")
-        many_raw = work / "many" / "raw"
-        many = make_text_corpus(many_raw, args.noop_files)
-        many_first, many_wall, _ = run_build(many_raw, work / "many" / "m.duckdb")
-        many_noop, many_noop_wall, _ = run_build(many_raw, work / "many" / "m.duckdb")
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-    base_rate = b_pages / b_secs
-    rate = s["pages"] / wall
-    stages = ", ".join(f"{k} {v:.1f}" for k, v in sorted(s["stage_seconds"].items()))
-    rows = [
-        ("machine", f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, "
-                    f"compiled page reader {'built' if _compiled_reader() else 'NOT built (Python fallback)'}"),
-        ("corpus", f"{len(files)} PDF files, {pages} pages (half corpus: {len(half_files)} files, {half_pages} pages)"),
-        ("baseline: pdfplumber extract_text", f"{b_pages} pages in {b_secs:.1f} s = {base_rate:.1f} pages/s"),
-        ("minutes build from empty (median of the builds)", f"{s['pages']} pages in {wall:.1f} s = {rate:.1f} pages/s "
-                                     f"({s['failed']} failed); {len(runs)} builds: "
-                                     + ", ".join(f"{w:.1f} s" for w in walls)
-                                     + f" = {s['pages'] / walls[-1]:.0f}–{s['pages'] / walls[0]:.0f} pages/s"),
-        ("processor time of that build (build process + workers)",
-         f"{s['cpu_seconds']:.1f} s = {1000 * s['cpu_seconds'] / s['pages']:.1f} ms per page"),
-        ("per-stage seconds (ingest, extract_text, parse, write summed over workers; "
-         "plan, derive, load, sort_search in the build process)", stages),
+        import pipeline.read._pdfpage  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def rounds(raw: Path, db: Path, n: int, earlier: Path | None = None) -> list[dict[str, Any]]:
+    """n rounds of (build, pypdfium2, pymupdf[, the build of the code at `earlier`]), the order
+    rotated per round; per round each run's pages/s and processor seconds, and the build's summary."""
+    names: tuple[str, ...] = ("build", *PEERS, *(("earlier",) if earlier else ()))
+    out = []
+    for r in range(n):
+        order = names[r % len(names):] + names[:r % len(names)]
+        got: dict[str, Any] = {"order": order}
+        for name in order:
+            if name in ("build", "earlier"):
+                fresh(db)
+                summary, wall, cpu, _ = run_child(build_cmd(raw, db), code=earlier if name == "earlier" else ROOT)
+                got["summary" if name == "build" else "earlier_summary"] = summary
+            else:
+                summary, wall, cpu, _ = run_child(peer_cmd(name, raw))
+            got[name] = {"pages": summary["pages"], "wall": wall, "cpu": cpu, "rate": summary["pages"] / wall}
+        out.append(got)
+        print(f"round {r + 1}: " + ", ".join(f"{k} {got[k]['rate']:.0f} pages/s" for k in order), file=sys.stderr)
+    return out
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def round_rows(done: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    pages = done[0]["build"]["pages"]
+    rows = []
+    labels = {"build": "minutes build from empty (2 workers)", "earlier": f"the same build by the code at {EARLIER}"}
+    for name in ("build", *PEERS, *(("earlier",) if "earlier" in done[0] else ())):
+        rates = [d[name]["rate"] for d in done]
+        cpu = _median([1000 * d[name]["cpu"] / d[name]["pages"] for d in done])
+        label = labels.get(name, f"peer: {name} text, 2 processes")
+        rows.append((label, f"median {_median(rates):.0f} pages/s ({min(rates):.0f}–{max(rates):.0f}); "
+                            f"processor time {cpu:.2f} ms per page"))
+    for peer in (*PEERS, *(("earlier",) if "earlier" in done[0] else ())):
+        ratios = [d["build"]["rate"] / d[peer]["rate"] for d in done]
+        name = "the earlier code's build" if peer == "earlier" else peer
+        rows.append((f"build / {name} (median of same-round ratios)",
+                     f"**{_median(ratios):.2f}x** (rounds: " + ", ".join(f"{x:.2f}" for x in ratios) + ")"))
+    stages: dict[str, list[float]] = {}
+    for d in done:
+        for k, v in d["summary"]["stage_seconds"].items():
+            stages.setdefault(k, []).append(1000 * v / pages)
+    rows.append(("build, ms per page per stage (median; the stage timers are wall clock in each process, so under "
+                 "load they stretch with it; workers: ingest, extract_text, parse, write; build process: plan, "
+                 "derive, load, merge, sort_search)",
+                 ", ".join(f"{k} {_median(v):.2f}" for k, v in sorted(stages.items()))))
+    return rows
+
+
+def extras(work: Path, full_raw: Path, pages_wanted: int, noop_files: int) -> list[tuple[str, str]]:
+    db = work / "full" / "m.duckdb"
+    fresh(db)
+    s, wall, _, peak = run_child(build_cmd(full_raw, db), sample_memory=True)
+    noop, noop_wall, _, _ = run_child(build_cmd(full_raw, db))
+    half_raw = work / "half" / "raw"
+    _, half_pages = make_corpus(half_raw, pages_wanted // 2)
+    hs, h_wall, _, h_peak = run_child(build_cmd(half_raw, work / "half" / "m.duckdb"), sample_memory=True)
+    many_raw = work / "many" / "raw"
+    many = make_text_corpus(many_raw, noop_files)
+    _, many_wall, _, _ = run_child(build_cmd(many_raw, work / "many" / "m.duckdb"))
+    many_noop, many_noop_wall, _, _ = run_child(build_cmd(many_raw, work / "many" / "m.duckdb"))
+    return [
         ("peak memory, build + workers",
-         f"{peak:.0f} MiB (half corpus: {h_peak:.0f} MiB, {hs['pages'] / h_wall:.1f} pages/s)"),
+         f"{peak:.0f} MiB at {s['pages']} pages ({s['pages'] / wall:.0f} pages/s); {h_peak:.0f} MiB at "
+         f"{hs['pages']} pages ({hs['pages'] / h_wall:.0f} pages/s)"),
         ("no-op re-run", f"{noop_wall:.2f} s wall ({noop['seconds']:.2f} s inside the job), "
                          f"{noop['parsed']} files parsed"),
-        (f"no-op re-run over {len(many)} files",
-         f"{many_noop_wall:.2f} s wall ({many_noop['seconds']:.2f} s inside the job), {many_noop['parsed']} parsed, "
-         f"{many_noop['skipped']} unchanged (first build of them: {many_wall:.0f} s)"),
-        ("minutes build / baseline", f"{rate / base_rate:.1f}x"),
+        (f"no-op re-run over {len(many)} text files",
+         f"{many_noop_wall:.2f} s wall ({many_noop['seconds']:.2f} s inside the job), {many_noop['parsed']} "
+         f"parsed, {many_noop['skipped']} unchanged (first build of them: {many_wall:.0f} s)"),
     ]
-    width = max(len(k) for k, _ in rows)
+
+
+def write_results(rows: list[tuple[str, str]]) -> None:
     table = "\n".join(f"| {k} | {v} |" for k, v in rows)
-    text = "# Benchmark: minutes build vs plain pdfplumber\n\n| measure | result |\n|---|---|\n" + table + "\n"
+    text = ("# Benchmark: minutes build vs bare text passes (`python benchmarks/bench_build.py`)\n\n"
+            "| measure | result |\n|---|---|\n" + table + "\n")
     results = ROOT / "benchmarks" / "results.md"
     earlier = results.read_text("utf-8") if results.exists() else ""
     if "\n## " in earlier:  # sections other benchmarks wrote (bench_ocr.py) stay
         text += earlier[earlier.index("\n## "):]
     results.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--pages", type=int, default=2000)
+    ap.add_argument("--rounds", type=int, default=5, help="Rounds of (build, peers), the order rotated per round.")
+    ap.add_argument("--extras", action="store_true",
+                    help="Also peak memory, a no-op re-run, half the corpus and a no-op re-run over many files.")
+    ap.add_argument("--noop-files", type=int, default=2000, help="Files in the no-op re-run corpus (--extras).")
+    ap.add_argument("--no-write", action="store_true", help="Print only; leave benchmarks/results.md as it is.")
+    ap.add_argument("--earlier", type=Path, help="A checkout of earlier code (e.g. a git worktree of main): its "
+                    "build joins each round, for the speed-up as a same-round ratio.")
+    ap.add_argument("--peer", choices=PEERS, help=argparse.SUPPRESS)
+    ap.add_argument("folder", nargs="?", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.peer:
+        peer_main(args.peer, args.folder, 2)
+        return
+    work = Path(tempfile.mkdtemp(prefix="minutes-bench-"))
+    load_before = os.getloadavg()
+    try:
+        full_raw = work / "full" / "raw"
+        files, pages = make_corpus(full_raw, args.pages)
+        global EARLIER
+        EARLIER = str(args.earlier)
+        done = rounds(full_raw, work / "full" / "m.duckdb", max(1, args.rounds), args.earlier)
+        more = extras(work, full_raw, args.pages, args.noop_files) if args.extras else []
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    load_after = os.getloadavg()
+    rows = [
+        ("machine", f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, compiled page reader "
+                    f"{'built' if _compiled_reader() else 'NOT built (Python fallback)'}; load average "
+                    f"(1 min) {load_before[0]:.1f} before, {load_after[0]:.1f} after; 5 min {load_after[1]:.1f}"),
+        ("corpus", f"{len(files)} PDF files, {pages} pages; {len(done)} rounds, order rotated"),
+        *round_rows(done),
+        *more,
+    ]
+    if not args.no_write:
+        write_results(rows)
+    width = max(len(k) for k, _ in rows)
     for k, v in rows:
         print(f"{k.ljust(width)}  {v}")
 

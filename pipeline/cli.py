@@ -677,7 +677,8 @@ def _raw_root(file: Path) -> Path | None:
               help="Folder for the source-page images drawn (default: page-images beside --db).")
 def serve_cmd(db: Path, host: str, port: int, root: Path, cache: Path | None) -> None:
     """A read-only web view of the warehouse: search with facets, meetings, cases with their source
-    page, decisions and data quality as HTML pages, the same data as JSON under /api/."""
+    page, decisions, people, organisations, topics over time and data quality as HTML pages, the
+    same data as JSON under /api/ and every list as CSV."""
     import uvicorn
 
     from .web.app import create_app

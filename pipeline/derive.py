@@ -7,6 +7,7 @@ import re
 from collections import Counter
 from datetime import UTC, datetime
 from functools import lru_cache
+from itertools import chain
 from typing import Any
 
 import pyarrow as pa
@@ -174,8 +175,8 @@ def references(*texts: str | None) -> list[Reference]:
 
 def terms_and_topics(title: str | None, text: str | None, decision: str | None) -> tuple[Counter[str], list[str]]:
     """A case's search terms (stem -> count) and its topics, from its words split once."""
-    parts = nlp.words(title), nlp.words(text), nlp.words(decision)
-    return Counter(nlp.stems([w for part in parts for w in part])), nlp.topics_in(*parts)
+    title_s, text_s, decision_s = (nlp.stems(nlp.words(part)) for part in (title, text, decision))
+    return Counter(chain(title_s, text_s, decision_s)), nlp.topics_of_stems(title_s, text_s, decision_s)
 
 
 def ocr_of(provenance: dict[str, int]) -> Row:

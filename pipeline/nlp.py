@@ -1,27 +1,20 @@
-"""Language tools built once: spaCy PhraseMatchers from pipeline/data/taxonomy.toml for
-organisation names and topics, over documents whose token norms are Snowball stems. Matching is
+"""Language tools built once: the names and aliases of pipeline/data/taxonomy.toml for
+organisations and topics as sequences of Snowball stems, found in texts' stems. Matching is
 case-insensitive and stem-aware ("rehabiliteringen" matches "rehabilitering").
 
-A text is split into words once (`words`): the same words give the search terms and the tokens the
-matchers read, so spaCy's tokenizer is not run; its documents are made from the words directly.
-Nothing is downloaded: no trained model is needed."""
+A text is split into words once (`words`): the same words, stemmed, give the search terms and what
+the phrases are looked for in. Nothing is downloaded: no trained model is needed."""
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 import Stemmer
-
-if TYPE_CHECKING:
-    from spacy.matcher import PhraseMatcher
-    from spacy.tokens import Doc
 
 from . import vocab
 
 WORD = re.compile(r"[0-9a-zæøåéüöä]+")  # of a casefolded text
-PART_BREAK = "\n"  # a token between the parts of a case: no phrase matches across it
 
 
 @lru_cache(maxsize=1)
@@ -44,45 +37,12 @@ def terms(text: str | None) -> list[str]:
 
 
 class Matchers:
-    """spaCy is imported here, on first use: commands that never match text do not pay for it."""
+    """The organisation and topic phrases of the taxonomy, built once per process (`matchers`)."""
 
     def __init__(self) -> None:
-        from spacy.tokens import Doc
-        from spacy.vocab import Vocab
-
-        self._doc = Doc
-        self.vocab = Vocab()
-        self.stemmed: set[str] = set()  # words whose lexeme in this vocab has its stem as norm
         tax = vocab.taxonomy()
-        self.orgs = self._matcher(tax.organisations)
-        self.topics = self._matcher(tax.topics)
-
-    def doc(self, word_list: list[str]) -> Doc:
-        """A spaCy document of these words, each token's norm its stem. A word's stem becomes its
-        lexeme's norm once per word seen: tokens read their norm from the lexeme, so no Token
-        object is made per token."""
-        new = set(word_list) - self.stemmed
-        if new:
-            fresh = list(new)
-            for word, stem in zip(fresh, stems(fresh)):
-                self.vocab[word].norm_ = stem
-            self.stemmed.update(fresh)
-        return self._doc(self.vocab, words=word_list)
-
-    def _matcher(self, table: dict[str, list[str]]) -> PhraseMatcher:
-        from spacy.matcher import PhraseMatcher
-
-        m = PhraseMatcher(self.vocab, attr="NORM")
-        for canonical, aliases in table.items():
-            m.add(canonical, [self.doc(words(a)) for a in sorted({*aliases, canonical})])
-        return m
-
-    def matches(self, matcher: PhraseMatcher, word_list: list[str]) -> list[tuple[str, int, int]]:
-        """(label, first token, end token) of each match, earliest first, the longest first among equals."""
-        if not word_list:
-            return []
-        found = [(self.vocab.strings[mid], s, e) for mid, s, e in matcher(self.doc(word_list))]
-        return sorted(found, key=lambda x: (x[1], -(x[2] - x[1])))
+        self.orgs = Phrases(tax.organisations)
+        self.topics = Phrases(tax.topics)
 
 
 @lru_cache(maxsize=1)
@@ -103,22 +63,50 @@ def topics(title: str | None, text: str | None = None, decision: str | None = No
 
 def topics_in(title: list[str], text: list[str], decision: list[str]) -> list[str]:
     """`topics` of a case whose parts are already split into words."""
-    tokens: list[str] = []
-    weights: list[tuple[int, int]] = []  # (first token of a part, its weight)
-    for part, weight in ((title, 2), (decision, 2), (text, 1)):
-        if part:
-            if tokens:
-                tokens.append(PART_BREAK)
-            weights.append((len(tokens), weight))
-            tokens.extend(part)
-    if not tokens:
-        return []
-    m = matchers()
+    return topics_of_stems(stems(title), stems(text), stems(decision))
+
+
+def topics_of_stems(title: list[str], text: list[str], decision: list[str]) -> list[str]:
+    """`topics` of a case whose parts are already split into words and stemmed. A phrase is
+    matched within one part, never across two."""
+    found = matchers().topics
     evidence: dict[str, int] = {}
-    for mid, s, _ in m.topics(m.doc(tokens)):
-        label = m.vocab.strings[mid]
-        evidence[label] = evidence.get(label, 0) + next(w for first, w in reversed(weights) if s >= first)
+    for part, weight in ((title, 2), (decision, 2), (text, 1)):
+        for label in found.labels_in(part):
+            evidence[label] = evidence.get(label, 0) + weight
     return [t for t in vocab.taxonomy().topics if evidence.get(t, 0) >= TOPIC_MIN_EVIDENCE]
+
+
+class Phrases:
+    """The names and aliases of a taxonomy table as sequences of stems, looked for in a text's
+    stems through a dictionary of first stems: each place any phrase occurs (as a phrase matcher
+    over the stems finds them)."""
+
+    def __init__(self, table: dict[str, list[str]]) -> None:
+        self.by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        self.whole: dict[tuple[str, ...], str] = {}  # a phrase -> its name (the first in table order)
+        for canonical, aliases in table.items():
+            for alias in sorted({*aliases, canonical}):
+                phrase = tuple(terms(alias))
+                entry = (phrase[1:], canonical)
+                if phrase and entry not in self.by_first.setdefault(phrase[0], []):
+                    self.by_first[phrase[0]].append(entry)
+                    self.whole.setdefault(phrase, canonical)
+
+    def labels_in(self, text: list[str]) -> list[str]:
+        """The label of each place a phrase occurs in `text` (stems): once per phrase and place."""
+        labels: list[str] = []
+        for first in self.by_first.keys() & set(text):
+            places: list[int] | None = None
+            for rest, label in self.by_first[first]:
+                if not rest:
+                    labels.extend([label] * text.count(first))
+                    continue
+                if places is None:
+                    places = [i for i, s in enumerate(text) if s == first]
+                n = len(rest)
+                labels.extend(label for i in places if tuple(text[i + 1:i + 1 + n]) == rest)
+        return labels
 
 
 NAME_PARTS = re.compile(r"[,;:()/]|\s[-–—]\s")  # "OUS, Klinikk psykisk helse", "Helseetaten (sekretariat)"
@@ -132,12 +120,11 @@ def organisation(text: str | None) -> str | None:
     as written."""
     if not text:
         return None
-    m = matchers()
+    whole = matchers().orgs.whole
     for part in NAME_PARTS.split(text):
-        tokens = words(part)
-        whole = [label for label, s, e in m.matches(m.orgs, tokens) if s == 0 and e == len(tokens)]
-        if whole:
-            return whole[0]
+        name = whole.get(tuple(terms(part)))
+        if name:
+            return name
     return None
 
 

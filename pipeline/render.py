@@ -112,11 +112,11 @@ def to_csv(df: pd.DataFrame) -> str:
     w = csv.writer(out, lineterminator="\n")
     w.writerow(df.columns)
     for rec in records(df):
-        w.writerow([_csv_cell(v) for v in rec.values()])
+        w.writerow([csv_cell(v) for v in rec.values()])
     return out.getvalue()
 
 
-def _csv_cell(value: Any) -> str:
+def csv_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, list | dict):

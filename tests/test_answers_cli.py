@@ -228,7 +228,7 @@ from pipeline.warehouse import load
 with warehouse_lock(Path({str(db)!r})):
     con = load.connect(Path({str(db)!r}))
     print("writing", flush=True)
-    time.sleep(2.5)
+    time.sleep(6)  # long enough for the query process to start on a loaded machine
     con.execute("DELETE FROM cases WHERE number = '11/25'")
     con.close()
 """], stdout=subprocess.PIPE, text=True, env=_env())

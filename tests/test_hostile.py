@@ -159,6 +159,68 @@ def test_workers_die_with_a_killed_build_and_its_pipe_ends(tmp_path, sig):
     assert not left, f"workers outlived the build: {left}"
 
 
+def _workers_of(pid: int) -> list[int]:
+    """The worker processes under a process (not multiprocessing's resource tracker)."""
+    out = []
+    for kid in _descendants(pid):
+        try:
+            cmd = Path(f"/proc/{kid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"spawn_main" in cmd:
+            out.append(kid)
+    return out
+
+
+def _stop_first_worker(proc: subprocess.Popen) -> int:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        found = _workers_of(proc.pid)
+        if found:
+            os.kill(found[0], signal.SIGSTOP)
+            return found[0]
+        time.sleep(0.02)
+    raise AssertionError("no worker started")
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process tree from /proc")
+def test_a_stopped_worker_is_killed_and_its_files_are_read_by_a_fresh_one(tmp_path):
+    folder = tmp_path / "raw" / "oslo"
+    folder.mkdir(parents=True)
+    for k in range(3):
+        (folder / f"m{k}.txt").write_bytes(GOOD_TEXT.read_bytes() + f"\nkopi {k}\n".encode())
+    args = MINUTES + ["build", "--raw", str(tmp_path / "raw"), "--db", str(tmp_path / "m.duckdb"),
+                      "--extracted", str(tmp_path / "ex"), "--jobs", "1", "--json"]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stopped = _stop_first_worker(proc)
+    try:
+        out, err = proc.communicate(timeout=120)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(stopped, signal.SIGKILL)
+        proc.kill()
+    assert proc.returncode == 0, err
+    summary = json.loads(out)
+    assert summary["parsed"] == 3 and summary["failed"] == 0
+    assert not _alive(stopped), "the stopped worker was left behind"
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process tree from /proc")
+def test_extract_names_a_worker_that_stopped_answering_in_one_line(tmp_path):
+    proc = subprocess.Popen(MINUTES + ["extract", "--json", str(GOOD_TEXT)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    stopped = _stop_first_worker(proc)
+    try:
+        out, err = proc.communicate(timeout=60)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(stopped, signal.SIGKILL)
+        proc.kill()
+    assert proc.returncode == 1 and "Traceback" not in err
+    assert "stopped answering" in err and len(err.strip().splitlines()) == 1
+    assert not _alive(stopped)
+
+
 def test_a_stray_latin1_byte_is_read_as_cp1252_on_its_line_only_and_controls_are_removed(tmp_path):
     folder = tmp_path / "raw" / "oslo"
     folder.mkdir(parents=True)
@@ -392,3 +454,121 @@ def test_extract_of_a_decompression_bomb_is_one_line_and_exit_1(tmp_path):
     r = minutes("extract", "--json", bomb, timeout=200)
     _one_error_line(r, 1, "bombe.pdf", "worker reading this file died")
     assert "leaked" not in r.stderr
+
+
+def test_a_no_op_build_leaves_the_warehouse_file_untouched(tmp_path):
+    (tmp_path / "raw" / "oslo").mkdir(parents=True)
+    shutil.copy(GOOD_TEXT, tmp_path / "raw" / "oslo" / "god.txt")
+    assert build(tmp_path).returncode == 0
+    db = tmp_path / "m.duckdb"
+    before = (db.read_bytes(), db.stat().st_mtime_ns)
+    time.sleep(0.05)
+    r = build(tmp_path)
+    assert r.returncode == 0 and json.loads(r.stdout)["skipped"] == 1
+    assert (db.read_bytes(), db.stat().st_mtime_ns) == before
+    assert not db.with_name(db.name + ".wal").exists()
+
+
+def test_a_dropped_table_is_named_by_queries_and_the_next_build_makes_it_again(tmp_path):
+    (tmp_path / "raw" / "oslo").mkdir(parents=True)
+    shutil.copy(GOOD_TEXT, tmp_path / "raw" / "oslo" / "god.txt")
+    assert build(tmp_path).returncode == 0
+    db = tmp_path / "m.duckdb"
+    found = minutes("search", "rehabilitering", "--db", db, "--format", "json")
+    assert found.returncode == 0 and json.loads(found.stdout)
+    con = connection.connect(str(db))
+    con.execute("DROP TABLE search_terms")
+    con.close()
+    r = minutes("search", "rehabilitering", "--db", db)
+    assert r.returncode == 1 and "Traceback" not in r.stderr
+    assert r.stderr.strip().splitlines() == [r.stderr.strip()] and "damaged (search_terms missing)" in r.stderr
+    again = build(tmp_path)
+    assert again.returncode == 0 and "damaged (search_terms missing)" in again.stderr
+    assert json.loads(again.stdout)["parsed"] == 1  # every file read again
+    assert minutes("search", "rehabilitering", "--db", db, "--format", "json").stdout == found.stdout
+
+
+def test_a_folder_that_cannot_be_listed_is_named_in_the_summary_and_status(tmp_path, monkeypatch):
+    from pipeline.builder import plan
+
+    raw = tmp_path / "raw"
+    (raw / "oslo").mkdir(parents=True)
+    (raw / "bergen" / "2024").mkdir(parents=True)
+    shutil.copy(GOOD_TEXT, raw / "oslo" / "god.txt")
+    shutil.copy(GOOD_TEXT, raw / "bergen" / "2024" / "god.txt")
+    if os.geteuid() != 0:  # as a user a folder without permissions cannot be listed: the real case
+        (raw / "bergen").chmod(0)
+        try:
+            r = build(tmp_path)
+            s = minutes("status", "--raw", raw, "--db", tmp_path / "m.duckdb")
+        finally:
+            (raw / "bergen").chmod(0o755)
+        assert r.returncode == 0 and json.loads(r.stdout)["parsed"] == 1
+        assert [Path(f["path"]).name for f in json.loads(r.stdout)["skipped_files"]] == ["bergen"]
+        assert "bergen" in s.stdout and "cannot be listed" in s.stdout
+    # root lists every folder: the same path through a listing that fails
+    real_scandir = os.scandir
+
+    def scandir(path=".", *args):
+        if Path(os.fsdecode(path)) == raw / "bergen":
+            raise PermissionError(13, "Permission denied", os.fsdecode(path))
+        return real_scandir(path, *args)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    skipped = plan.skipped_files(raw)
+    assert skipped == [(raw / "bergen", "not read: a folder that cannot be listed (Permission denied); "
+                                        "its files are left out")]
+
+
+def test_hashing_a_huge_file_counts_against_its_time_limit_and_is_not_repeated(tmp_path):
+    folder = tmp_path / "raw" / "oslo"
+    folder.mkdir(parents=True)
+    shutil.copy(GOOD_TEXT, folder / "god.txt")
+    with open(folder / "stor.pdf", "wb") as f:
+        f.truncate(20 * 2**30)  # 20 GiB, sparse: nothing on disk, slow to hash
+    r = build(tmp_path, "--timeout", "2")
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert json.loads(r.stdout)["parsed"] == 1
+    con = connection.connect(str(tmp_path / "m.duckdb"), read_only=True)
+    reasons = con.execute("SELECT path, reason FROM load_errors").fetchall()
+    con.close()
+    assert [(Path(p).name, "time limit of 2 s exceeded while hashing" in why) for p, why in reasons] == [
+        ("stor.pdf", True)]
+    again = build(tmp_path, "--timeout", "2")  # not hashed again (it would fail again, not "before")
+    s = minutes("status", "--raw", tmp_path / "raw", "--db", tmp_path / "m.duckdb")
+    assert again.returncode == 0 and json.loads(again.stdout)["failed_before"] == 1
+    assert s.returncode == 0 and "stor.pdf" in s.stdout and "failed before" in s.stdout
+
+
+def test_a_dropped_view_is_named_by_queries_and_made_again_without_reading_files(tmp_path):
+    (tmp_path / "raw" / "oslo").mkdir(parents=True)
+    shutil.copy(GOOD_TEXT, tmp_path / "raw" / "oslo" / "god.txt")
+    assert build(tmp_path).returncode == 0
+    db = tmp_path / "m.duckdb"
+    con = connection.connect(str(db))
+    con.execute("DROP VIEW v_decisions")
+    con.close()
+    r = minutes("decisions", "--db", db)
+    assert r.returncode == 1 and "damaged (v_decisions missing)" in r.stderr and "Traceback" not in r.stderr
+    again = build(tmp_path)
+    assert again.returncode == 0 and json.loads(again.stdout)["parsed"] == 0
+    assert minutes("decisions", "--db", db).returncode == 0
+
+
+def test_a_build_waits_for_a_query_that_is_reading_instead_of_failing(tmp_path):
+    (tmp_path / "raw" / "oslo").mkdir(parents=True)
+    shutil.copy(GOOD_TEXT, tmp_path / "raw" / "oslo" / "a.txt")
+    assert build(tmp_path).returncode == 0
+    (tmp_path / "raw" / "oslo" / "b.txt").write_bytes(GOOD_TEXT.read_bytes() + b"\nny linje\n")
+    reader = connection.connect(str(tmp_path / "m.duckdb"), read_only=True)  # a query holding the file open
+    args = [*MINUTES, "build", "--raw", str(tmp_path / "raw"), "--db", str(tmp_path / "m.duckdb"),
+            "--extracted", str(tmp_path / "ex"), "--jobs", "0", "--json", "--wait", "30"]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(2)
+        assert proc.poll() is None, "the build gave up while a query was reading"
+    finally:
+        reader.close()
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    assert json.loads(out)["parsed"] == 1

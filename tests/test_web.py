@@ -33,13 +33,15 @@ def test_home_page_links_every_section(client):
     r = client.get("/")
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/html")
-    for href in ("/search", "/meetings", "/decisions", "/quality"):
+    for href in ("/search", "/meetings", "/decisions", "/people", "/organisations", "/topics", "/quality"):
         assert f'href="{href}"' in r.text
 
 
 def test_every_response_has_security_headers_and_no_script(client, hit):
+    person = client.get("/api/people", params={"limit": 1}).json()["results"][0]["person_id"]
     for url in ("/", "/search?q=rehabilitering", "/meetings", "/decisions", "/quality", f"/cases/{hit['case_id']}",
-                "/api/decisions", "/cases/nope", "/static/style.css"):
+                "/api/decisions", "/cases/nope", "/static/style.css", "/people", "/people/" + quote(person, safe=""),
+                "/organisations", "/topics", "/topics.csv", "/decisions.csv", "/search?topic=rehabilitering"):
         r = client.get(url)
         csp = r.headers["content-security-policy"]
         assert "default-src 'none'" in csp and "script-src" not in csp and "unsafe-inline" not in csp
@@ -62,7 +64,8 @@ def test_search_finds_rehabilitering_with_facet_counts(client):
 
 def test_a_facet_narrows_the_search_to_its_count(client):
     data = client.get("/api/search", params={"q": "rehabilitering"}).json()
-    for facet in ("partnership", "body", "topic", "outcome"):
+    assert set(data["facets"]) == {"partnership", "body", "year", "topic", "outcome", "doc_type"}
+    for facet in data["facets"]:
         for f in data["facets"][facet]:
             narrowed = client.get("/api/search", params={"q": "rehabilitering", facet: f["value"]}).json()
             assert narrowed["total"] == f["count"], (facet, f)
@@ -104,7 +107,7 @@ def test_case_page_has_what_minutes_show_has(client, built_warehouse, hit):
     finally:
         con.close()
     api = client.get(f"/api/cases/{hit['case_id']}").json()
-    assert {k: v for k, v in api.items() if k != "page_image"} == shown
+    assert {k: v for k, v in api.items() if k not in ("page_image", "pages", "people")} == shown
     page = client.get(f"/cases/{hit['case_id']}")
     assert page.status_code == 200
     assert hit["case_id"] in page.text
@@ -183,12 +186,14 @@ def test_unknown_ids_are_404(client, url):
 @pytest.mark.parametrize("params", [{"partnership": "atlantis"}, {"body": "nope"}, {"topic": "nope"},
                                     {"outcome": "maybe"}, {"since": "yesterday"}, {"until": "2024-13-01"},
                                     {"since": "2025-01-01", "until": "2024-01-01"}, {"limit": "many"},
-                                    {"limit": "0"}, {"limit": "100000"}, {"offset": "-1"}, {"q": "x" * 501}])
+                                    {"limit": "0"}, {"limit": "100000"}, {"offset": "-1"}, {"q": "x" * 501},
+                                    {"year": "last"}, {"year": "20245"}, {"doc_type": "nope"},
+                                    {"year": "2024", "since": "2025-01-01"}])
 def test_bad_filters_are_400(client, params):
     for path in ("/search", "/api/search"):
         r = client.get(path, params={"q": "rehabilitering", **params})
         assert r.status_code == 400, (path, params)
-    if "q" not in params and "offset" not in params:
+    if "q" not in params and "doc_type" not in params:  # decisions have no document-type filter
         assert client.get("/api/decisions", params=params).status_code == 400
 
 
@@ -205,28 +210,68 @@ def test_injection_strings_are_values_not_sql(client, value):
     assert client.get("/api/quality").json()["counts"]["cases"] > 0  # nothing dropped
 
 
-def test_a_request_holds_no_connection_after_its_answer_and_a_build_holding_the_file_is_503(built_warehouse,
-                                                                                          tmp_path):
+BUILD = """
+import sys
+from pathlib import Path
+from pipeline.builder.lock import warehouse_lock
+from pipeline.warehouse.load import _open
+db = Path(sys.argv[1])
+with warehouse_lock(db):                        # as a build: the lock, then the file for writing
+    con = _open(db, read_only=False)            # waits while readers hold the file
+    print("open", flush=True)
+    sys.stdin.readline()
+    con.execute("UPDATE meetings SET location = 'Nytt møterom' WHERE meeting_id = ?", [sys.argv[2]])
+    con.close()
+print("done", flush=True)
+"""
+
+
+def test_the_server_lets_a_build_in_answers_503_while_it_writes_and_reads_what_it_committed(built_warehouse,
+                                                                                           tmp_path):
+    import os
     import shutil
     import subprocess
     import sys
     db = tmp_path / "copy.duckdb"
     shutil.copy(built_warehouse, db)
     app = create_app(db, ROOT, tmp_path / "cache")
-    writer = [sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('open', flush=True); "
-                                    "sys.stdin.readline()", str(db)]
     with TestClient(app) as c:
+        meeting = c.get("/api/meetings").json()["results"][0]["meeting_id"]
         assert c.get("/api/decisions").status_code == 200
-        # between requests the file is free: a build (a read-write connection in another process) can open it
-        proc = subprocess.Popen(writer, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert c.get("/api/meetings/" + quote(meeting, safe="")).status_code == 200
+        assert app.state.warehouse.shared.opened == 1  # one connection shared by the requests
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        proc = subprocess.Popen([sys.executable, "-c", BUILD, str(db), meeting], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, text=True, env=env)
         try:
-            assert proc.stdout.readline().strip() == "open"
+            assert proc.stdout.readline().strip() == "open"  # the server let the file go
             busy = c.get("/api/decisions")
             assert busy.status_code == 503
             assert busy.headers["retry-after"] == "5"
             assert c.get("/decisions").status_code == 503
         finally:
-            proc.communicate("\n", timeout=30)
+            out, _ = proc.communicate("\n", timeout=60)
+        assert out.strip() == "done"
+        after = c.get("/api/meetings/" + quote(meeting, safe=""))
+        assert after.status_code == 200
+        assert after.json()["meeting"]["location"] == "Nytt møterom"  # what the build committed, no restart
+
+
+def test_an_idle_server_holds_no_connection(built_warehouse, tmp_path):
+    import shutil
+    import subprocess
+    import sys
+    import time
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(built_warehouse, db)
+    app = create_app(db, ROOT, tmp_path / "cache")
+    writer = [sys.executable, "-c", "import duckdb, sys; duckdb.connect(sys.argv[1]).close(); print('open')", str(db)]
+    with TestClient(app) as c:
+        assert c.get("/api/decisions").status_code == 200
+        time.sleep(1.8)  # a second without requests, and the watcher's look
+        # a writer that does not wait (not a build): it opens the file at once
+        done = subprocess.run(writer, capture_output=True, text=True, timeout=60)
+        assert done.stdout.strip() == "open", done.stderr
         assert c.get("/api/decisions").status_code == 200
 
 

@@ -4,6 +4,7 @@ that narrows it, a case with its source page image, a reference followed; a scre
 in the folder the test names, and no errors in the browser's console."""
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import threading
@@ -128,3 +129,70 @@ def test_search_facet_case_page_image_and_reference(server: str, browser, tmp_pa
     assert not errors, errors
     assert len(list(shots.glob("*.png"))) >= 6
 
+
+
+def test_person_page_and_topics_chart(server: str, browser, tmp_path: Path):
+    """From a meeting to a person's page (attendance per year, meetings with status), then the topics
+    chart: an SVG drawn by the server whose bar opens the search for that topic and year."""
+    from selenium.webdriver.common.by import By
+
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    step = iter(range(1, 100))
+
+    def shot(name: str) -> None:
+        assert browser.save_screenshot(str(shots / f"{next(step):02d}-{name}.png"))
+
+    browser.get(server + "/people")
+    assert browser.find_element(By.CSS_SELECTOR, ".pager .showing").text.startswith("showing 1–")
+    shot("people")
+    browser.get(server + "/meetings")
+    browser.find_element(By.CSS_SELECTOR, "td a[href^='/meetings/']").click()
+    person = browser.find_element(By.CSS_SELECTOR, "a.person")
+    name = person.text
+    person.click()
+    assert browser.find_element(By.TAG_NAME, "h1").text.startswith(name)
+    assert browser.find_elements(By.CSS_SELECTOR, "#attendance-by-year tbody tr")
+    statuses = {td.text for td in browser.find_elements(By.CSS_SELECTOR, "#person-meetings td[class^='status-']")}
+    assert statuses and statuses <= {"present", "absent", "unknown", "invited"}
+    shot("person")
+    browser.find_element(By.CSS_SELECTOR, "#person-meetings a[href^='/meetings/']").click()
+    assert "Not found" not in browser.find_element(By.TAG_NAME, "h1").text
+    org = browser.find_elements(By.CSS_SELECTOR, "a.organisation")
+    if org:
+        org[0].click()
+        assert browser.find_elements(By.CSS_SELECTOR, "#organisation-people a.person")
+        shot("organisation")
+
+    browser.get(server + "/topics")
+    chart = browser.find_element(By.ID, "topics-chart")
+    assert chart.size["width"] > 300 and chart.size["height"] > 100
+    bars = browser.find_elements(By.CSS_SELECTOR, "#topics-chart a.bar")
+    assert bars
+    fill = browser.execute_script("return getComputedStyle(arguments[0].querySelector('rect')).fill", bars[0])
+    assert fill not in ("", "none", "rgb(0, 0, 0)")  # coloured by the stylesheet, which the CSP allows
+    shot("topics-chart")
+    title = bars[0].find_element(By.TAG_NAME, "title").get_attribute("textContent")
+    count = int(title.rsplit(": ", 1)[1].split()[0])
+    browser.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", bars[0])
+    deadline = time.monotonic() + 20
+    while "/search?" not in browser.current_url:
+        assert time.monotonic() < deadline, "the bar did not open the search"
+        time.sleep(0.1)
+    assert "topic=" in browser.current_url and "year=" in browser.current_url
+    assert browser.find_element(By.CSS_SELECTOR, ".pager .showing").text.endswith(f"of {count}")
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".hit h3 a")) == min(count, 20)
+    shot("topics-bar-search")
+
+    # a case's source PDF, opened at the case's page in the browser's own viewer, under the same CSP
+    browser.find_element(By.CSS_SELECTOR, ".hit h3 a").click()
+    source = browser.find_element(By.ID, "source-file").get_attribute("href")
+    assert re.search(r"/files/[0-9a-f]{64}\.pdf#page=\d+$", source)
+    browser.get(source)
+    assert browser.execute_script("return document.contentType") == "application/pdf"
+    shot("source-pdf")
+    print(f"screenshots: {shots}")
+
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, errors
+    assert len(list(shots.glob("*.png"))) >= 5

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import stat
+import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -29,6 +31,7 @@ class Plan:
     previous: dict[Path, str] = field(default_factory=dict)  # changed path -> the sha it replaces
     unreadable: list[tuple[Path, str]] = field(default_factory=list)
     skipped: list[tuple[Path, str]] = field(default_factory=list)  # not read, with the reason (see skipped_files)
+    spent: dict[Path, float] = field(default_factory=dict)  # seconds hashing took, where it took long
 
     @property
     def todo(self) -> list[Path]:
@@ -112,10 +115,25 @@ def _odd(raw: Path) -> list[tuple[Path, str]]:
     return out
 
 
+def unreadable_folders(raw: Path) -> list[tuple[Path, str]]:
+    """Folders under raw/ that cannot be listed (no permission, an I/O error): their files are not
+    read, and a build says so instead of passing over them."""
+    out: list[tuple[Path, str]] = []
+
+    def note(exc: OSError) -> None:
+        if exc.filename is not None and Path(exc.filename) != raw:
+            out.append((Path(exc.filename), f"not read: a folder that cannot be listed ({exc.strerror or exc}); "
+                                            "its files are left out"))
+
+    for _, folders, _ in os.walk(raw, onerror=note):
+        folders[:] = [f for f in folders if not f.startswith(".")]  # hidden folders are not read
+    return out
+
+
 def skipped_files(raw: Path) -> list[tuple[Path, str]]:
-    """Files under raw/ a build does not read, each with the reason and what to do; and entries
-    that are not files at all (FIFOs, devices, broken or looping links)."""
-    out = _odd(raw)
+    """Files under raw/ a build does not read, each with the reason and what to do; entries that
+    are not files at all (FIFOs, devices, broken or looping links); folders that cannot be listed."""
+    out = _odd(raw) + unreadable_folders(raw)
     for p in sorted(_files(raw)):
         suffix = p.suffix.lower()
         if suffix not in ingest.SUFFIXES:
@@ -146,18 +164,47 @@ def files_newer_than(raw: Path, db_path: Path) -> int:
     return n
 
 
-def plan(raw: Path, con: duckdb.DuckDBPyConnection | None, retry_failed: bool = False) -> Plan:
+TIMED_OUT_HASHING = "time limit of % s exceeded while hashing the file%"  # the reason ingest.sha256_of gives
+
+
+def _hashing_timed_out(con: duckdb.DuckDBPyConnection) -> dict[Path, datetime]:
+    """Files whose hashing ran out of time last time, and when."""
+    rows = con.execute("SELECT path, failed_at FROM load_errors WHERE sha256 IS NULL AND reason LIKE ?",
+                       [TIMED_OUT_HASHING]).fetchall()
+    return {Path(path): when for path, when in rows if when is not None}
+
+
+def _unchanged_since(path: Path, when: datetime) -> bool:
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(tzinfo=None) < when
+    except OSError:
+        return False
+
+
+def plan(raw: Path, con: duckdb.DuckDBPyConnection | None, retry_failed: bool = False,
+         seconds: float | None = None) -> Plan:
+    """`seconds`: a file's time limit, which its hashing counts against (`spent` keeps what is left)."""
     loaded = load.loaded_files(con) if con is not None else {}
     errors = load.failed_files(con) if con is not None else {}
     by_sha = {sha: path for path, (sha, _) in loaded.items()}
     out = Plan()
     seen: dict[str, Path] = {}
+    too_long = _hashing_timed_out(con) if con is not None and not retry_failed else {}
     for path in source_paths(raw):
+        if path in too_long and _unchanged_since(path, too_long[path]):
+            out.failed_before.append(path)  # not hashed again: it would take as long as last time
+            continue
         try:
-            sha = ingest.sha256_of(path)
+            t = time.monotonic()
+            sha = ingest.sha256_of(path, seconds)
+            if (took := time.monotonic() - t) > 1.0:
+                out.spent[path] = took
             if path.stat().st_size == 0:
                 out.unreadable.append((path, "empty file"))
                 continue
+        except TimeoutError as exc:
+            out.unreadable.append((path, str(exc)))
+            continue
         except OSError as exc:
             out.unreadable.append((path, f"cannot read file ({exc.strerror or exc})"))
             continue

@@ -43,7 +43,7 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
         try:
             con = load.connect(db_path, reference_data=False)  # refreshed after the files: the workers wait less
             t = time.perf_counter()
-            p = plan(raw, con, retry_failed)
+            p = plan(raw, con, retry_failed, guard.seconds)
             summary.add_time("plan", time.perf_counter() - t)
             _apply_plan_facts(con, p, summary, prune)
             for path, reason in p.unreadable:
@@ -57,7 +57,8 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
                 pool = None
             tools = load_language_tools() if workers_n else None  # loaded while the workers read
             loader = Loader(con, summary, p, strict, tools, on_file, len(todo))
-            outcomes = workers.parse_files(to_parse, raw, out_dir, workers_n, guard, p.sha, pool=pool, pages=pages)
+            outcomes = workers.parse_files(to_parse, raw, out_dir, workers_n, guard, p.sha, pool=pool, pages=pages,
+                                           spent=p.spent)
             parsed = workers.collected(outcomes) if workers_n else outcomes
             for path in todo:  # in path order, stored or parsed
                 loader.take(stored[path] if path in stored else next(parsed))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..read import ingest
 from ..warehouse import load
 from .plan import Plan, plan, shown
 
@@ -44,7 +45,7 @@ def run(raw: Path, db_path: Path) -> Status:
                                  "WHERE table_name = 'copy_documents'").fetchone()
             loaded = con.execute(LOADED_SQL if layout and layout[0] else EARLIER_LAYOUT_SQL).df()
             failed = con.execute("SELECT path, reason, failed_at FROM load_errors ORDER BY path").df()
-        p = plan(raw, con) if raw.is_dir() else Plan()
+        p = plan(raw, con, seconds=ingest.FILE_SECONDS) if raw.is_dir() else Plan()
     finally:
         if con is not None:
             con.close()

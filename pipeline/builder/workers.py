@@ -31,12 +31,12 @@ from typing import Any, NoReturn, cast
 from .. import extract
 from ..errors import environment_fault, reason_of
 from ..models import Extraction
-from ..read import ocr
+from ..read import ingest, ocr
 
 
 @dataclass(frozen=True)
 class Guard:
-    seconds: float = 120.0  # per file; the worker is killed at 1.5x if stuck inside C code
+    seconds: float = ingest.FILE_SECONDS  # per file, hashing included; the worker is killed at 1.5x if stuck in C
     memory_mb: int = 2048  # address-space limit of a worker process
 
 
@@ -95,6 +95,8 @@ class PageProgress:
 _GUARD = Guard()
 _PAGES: Any = None  # the PageProgress queue, in a worker
 _OCR_PAGE = ""  # the page being read by OCR, named in a time-out
+_BEATS: Any = None  # the pool's shared deadlines, one slot per worker (see Watchdog)
+_SLOT = 0
 
 
 def _on_alarm(signum: int, frame: FrameType | None) -> NoReturn:
@@ -127,9 +129,12 @@ def _die_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
 
 
-def _init_worker(guard: Guard, pages: Any = None, parent: int | None = None) -> None:
-    global _GUARD, _PAGES
+def _init_worker(guard: Guard, pages: Any = None, parent: int | None = None, beats: Any = None,
+                 owners: Any = None) -> None:
+    global _GUARD, _PAGES, _BEATS, _SLOT
     _GUARD, _PAGES = guard, pages
+    if beats is not None and owners is not None:
+        _SLOT, _BEATS = _claim_slot(owners), beats
     if parent is not None:
         _die_with_parent(parent)
     limit = guard.memory_mb * 1024 * 1024
@@ -143,10 +148,39 @@ def _started() -> None:
     """A first task: it makes the pool start its workers (which import the stages) now."""
 
 
-def _arm() -> None:
+def _arm(spent: float = 0.0) -> None:
+    """The file's time limit, less `spent` (seconds its hashing took in the build process)."""
     # soft limit: an exception in Python code; hard limit: the process ends even inside C code
-    faulthandler.dump_traceback_later(_GUARD.seconds * 1.5 + 1, exit=True, file=sys.stderr)
-    signal.setitimer(signal.ITIMER_REAL, _GUARD.seconds)
+    soft = max(_GUARD.seconds - spent, 1.0)
+    hard = _hard_limit(_GUARD) - spent
+    faulthandler.dump_traceback_later(max(hard, soft + 1), exit=True, file=sys.stderr)
+    signal.setitimer(signal.ITIMER_REAL, soft)
+    _beat(time.monotonic() + max(hard, soft + 1))
+
+
+def _claim_slot(owners: Any) -> int:
+    """This worker's slot in the pool's shared arrays: the first free one, kept if no other worker
+    wrote over it at the same moment. No lock (a named semaphore would outlive a killed build); two
+    workers that still end up sharing a slot only make the watchdog miss an overrun, never invent
+    one (/proc still shows a stopped worker)."""
+    me = os.getpid()
+    for i in range(len(owners)):
+        if owners[i] == 0:
+            owners[i] = me
+            time.sleep(0.001)
+            if owners[i] == me:
+                return i
+    return me % len(owners)
+
+
+def _hard_limit(guard: Guard) -> float:
+    return guard.seconds * 1.5 + 1
+
+
+def _beat(deadline: float) -> None:
+    """Tell the build process when this worker will have ended its file at the latest (0: idle)."""
+    if _BEATS is not None:
+        _BEATS[_SLOT] = deadline
 
 
 def _ocr_page(path: Path, page: int, pages: int) -> None:
@@ -158,17 +192,19 @@ def _ocr_page(path: Path, page: int, pages: int) -> None:
         _PAGES.put((str(path), page, pages))
 
 
-def _guarded(path: Path, raw: Path | None, out_dir: Path | None, sha256: str | None) -> Outcome:
+def _guarded(path: Path, raw: Path | None, out_dir: Path | None, sha256: str | None,
+             spent: float = 0.0) -> Outcome:
     global _OCR_PAGE
     _OCR_PAGE = ""
     ocr.set_progress(partial(_ocr_page, path))
-    _arm()
+    _arm(spent)
     try:
         return parse_one(path, raw, out_dir, sha256)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         faulthandler.cancel_dump_traceback_later()
         ocr.set_progress(None)
+        _beat(0.0)
 
 
 # --- parent side -------------------------------------------------------------------------------
@@ -177,10 +213,86 @@ def default_jobs() -> int:
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
 
 
-def _new_pool(jobs: int, guard: Guard, pages: PageProgress | None = None) -> ProcessPoolExecutor:
-    ctx = multiprocessing.get_context("spawn")  # workers do not inherit the warehouse connection
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
-                               initargs=(guard, pages.queue if pages else None, os.getpid()))
+GRACE = 5.0  # seconds a worker may be stopped, or overrun its hard limit, before it is killed
+STOPPED = "the worker reading this file stopped answering (stopped or frozen) and was killed"
+
+
+class GuardedPool(ProcessPoolExecutor):
+    """A pool of workers watched by a thread: a worker that stops answering, because it was
+    stopped (SIGSTOP, a debugger) or frozen, is killed with all of its pool, which then breaks like
+    a pool whose worker crashed (the files in flight are read again, one at a time). A worker is
+    not answering when it is stopped for GRACE seconds (Linux: its state in /proc) or is still
+    reading a file GRACE seconds after the hard limit that should have ended it."""
+
+    def __init__(self, jobs: int, guard: Guard, pages: PageProgress | None = None) -> None:
+        ctx = multiprocessing.get_context("spawn")  # workers do not inherit the warehouse connection
+        beats: Any = ctx.RawArray("d", jobs)  # when each worker's file must have ended (0: idle)
+        owners: Any = ctx.RawArray("q", jobs)  # the worker (pid) of each slot
+        super().__init__(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
+                         initargs=(guard, pages.queue if pages else None, os.getpid(), beats, owners))
+        self._watch = _Watch(getattr(self, "_processes", {}), beats)
+        # the thread holds what it watches, not the pool, so a pool dropped by its caller is collected
+        threading.Thread(target=self._watch.run, name="worker-watchdog", daemon=True).start()
+
+    @property
+    def killed(self) -> str | None:
+        """Why the watchdog killed the workers, if it did."""
+        return self._watch.killed
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        try:
+            super().shutdown(wait=wait, cancel_futures=cancel_futures)
+        finally:
+            self._watch.done.set()  # the watchdog goes on until the last worker has ended
+
+
+class _Watch:
+    def __init__(self, processes: dict[int, Any], beats: Any) -> None:
+        self.processes = processes  # the pool's own dict of its workers
+        self.beats = beats
+        self.done = threading.Event()
+        self.killed: str | None = None
+
+    def run(self) -> None:
+        known: dict[int, Any] = {}  # every worker seen; the pool empties its dict at shutdown
+        stopped_since: dict[int, float] = {}
+        last = time.monotonic()
+        while True:
+            time.sleep(1.0)
+            known.update(self.processes)
+            procs = [p for p in known.values() if p.is_alive()]
+            if self.done.is_set() and not procs:
+                return
+            now = time.monotonic()
+            paused = now - last > 3.0  # this process was stopped itself (Ctrl-Z), its workers too
+            if paused:
+                stopped_since.clear()
+            last = now
+            stopped = {p.pid for p in procs if p.pid is not None and _is_stopped(p.pid)}
+            stopped_since = {pid: stopped_since.get(pid, now) for pid in stopped}
+            overdue = not paused and any(0 < float(d) < now - GRACE for d in self.beats)
+            if overdue or any(now - t >= GRACE for t in stopped_since.values()):
+                self.killed = STOPPED
+                for p in procs:
+                    with contextlib.suppress(OSError, AttributeError):
+                        p.kill()  # SIGKILL ends a stopped process too
+                for i in range(len(self.beats)):
+                    self.beats[i] = 0.0
+
+
+def _is_stopped(pid: int) -> bool:
+    """Whether a process is stopped (SIGSTOP, SIGTSTP) or stopped by a tracer; False where /proc
+    cannot tell."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            state = f.read().rsplit(b")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state in (b"T", b"t")
+
+
+def _new_pool(jobs: int, guard: Guard, pages: PageProgress | None = None) -> GuardedPool:
+    return GuardedPool(jobs, guard, pages)
 
 
 def start_pool(jobs: int, guard: Guard = Guard(), pages: PageProgress | None = None) -> ProcessPoolExecutor:
@@ -200,11 +312,14 @@ DIED = "the worker reading this file died (hard time limit, memory exhausted or 
 
 def parse_files(paths: list[Path], raw: Path, out_dir: Path | None, jobs: int,
                 guard: Guard = Guard(), shas: dict[Path, str] | None = None,
-                pool: ProcessPoolExecutor | None = None, pages: PageProgress | None = None) -> Iterator[Outcome]:
+                pool: ProcessPoolExecutor | None = None, pages: PageProgress | None = None,
+                spent: dict[Path, float] | None = None) -> Iterator[Outcome]:
     """Outcomes in the order of `paths`. jobs=0 parses in this process (no guard). `shas`: content
     hashes already computed, so files are not hashed twice. `pool`: one from start_pool, used
-    for the first round (and shut down here). `pages`: where pages read by OCR are reported."""
+    for the first round (and shut down here). `pages`: where pages read by OCR are reported.
+    `spent`: seconds of a file's time limit its hashing already took."""
     shas = shas or {}
+    spent = spent or {}
     if jobs <= 0:
         for p in paths:
             ocr.set_progress(partial(pages.callback, str(p)) if pages else None)
@@ -222,7 +337,8 @@ def parse_files(paths: list[Path], raw: Path, out_dir: Path | None, jobs: int,
             while pending or window:
                 while pending and len(window) < AHEAD * jobs:
                     try:
-                        fut = pool.submit(_guarded, pending[0], raw, out_dir, shas.get(pending[0]))
+                        fut = pool.submit(_guarded, pending[0], raw, out_dir, shas.get(pending[0]),
+                                          spent.get(pending[0], 0.0))
                     except BrokenProcessPool:
                         break  # a worker died before this file was given to it
                     window.append((pending.popleft(), fut))
@@ -241,7 +357,7 @@ def parse_files(paths: list[Path], raw: Path, out_dir: Path | None, jobs: int,
             pool = None
         # isolate: the files in flight when a worker died run alone, each in its own pool
         for p in broken:
-            yield _alone(p, raw, out_dir, guard, shas.get(p), pages)
+            yield _alone(p, raw, out_dir, guard, shas.get(p), pages, spent.get(p, 0.0))
     if pool is not None:  # started for files that turned out to need no reading
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -291,12 +407,12 @@ def collected(outcomes: Iterator[Outcome], depth: int = COLLECTED) -> Iterator[O
 
 
 def _alone(path: Path, raw: Path | None, out_dir: Path | None, guard: Guard, sha256: str | None,
-           pages: PageProgress | None = None) -> Outcome:
+           pages: PageProgress | None = None, spent: float = 0.0) -> Outcome:
     pool = _new_pool(1, guard, pages)
     try:
-        return pool.submit(_guarded, path, raw, out_dir, sha256).result()
+        return pool.submit(_guarded, path, raw, out_dir, sha256, spent).result()
     except BrokenProcessPool:
-        return Outcome(path, error=DIED)
+        return Outcome(path, error=pool.killed or DIED)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 
@@ -309,6 +425,6 @@ def parse_guarded(path: Path, raw: Path | None, guard: Guard = Guard()) -> Outco
     try:
         return pool.submit(_guarded, path, raw, None, None).result()
     except BrokenProcessPool:
-        return Outcome(path, error=DIED)
+        return Outcome(path, error=pool.killed or DIED)
     finally:
         pool.shutdown(wait=True)

@@ -134,7 +134,7 @@ def damage_warnings(lines: Sequence[Line], page: int, dated: bool) -> list[str]:
     """What a damaged copy lost, said once per document: case numbers without their digits ('/15
     Tertialrapport'), a meeting date written without a year ('Fredag 7. november')."""
     out = []
-    lost = [ln.text for ln in lines if LOST_NUMBER.search(ln.text)]
+    lost = [ln.text for ln in lines if "/" in ln.text and LOST_NUMBER.search(ln.text)]  # it needs a '/'
     if lost:
         out.append(f"p.{page}: {len(lost)} line(s) hold a case number whose digits are lost, e.g. "
                    f"'{lost[0][:60]}'; those cases are not read")

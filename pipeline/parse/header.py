@@ -109,7 +109,14 @@ def role_holder(attendees: Sequence[Attendee], lines: Sequence[Line], titles: fr
 
 @lru_cache(maxsize=8)
 def _titles_re(titles: frozenset[str]) -> re.Pattern[str]:
-    return re.compile("|".join(sorted(map(re.escape, titles))), re.I)
+    """Does a line hold any of the titles (case-insensitive, anywhere)? A title that holds another
+    ('styreleder', 'leder') is found by the shorter one, so only the shortest are searched for,
+    behind a look at the first letter (one test per character instead of one per title)."""
+    kept = sorted(t for t in titles if not any(o != t and o in t for o in titles))
+    if not kept or "" in titles:
+        return re.compile("|".join(sorted(map(re.escape, titles))), re.I)
+    first = "".join(sorted({re.escape(t[0]) for t in kept}))
+    return re.compile(f"(?=[{first}])(?:{'|'.join(map(re.escape, kept))})", re.I)
 
 
 def _signs(text: str, m: re.Match[str], roles: frozenset[str]) -> bool:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -14,11 +15,22 @@ TEXT_SUFFIXES = {".txt", ".md", ".text"}
 SUFFIXES = TEXT_SUFFIXES | {".pdf"}
 
 
-def sha256_of(path: Path) -> str:
+FILE_SECONDS = 120.0  # a file's time limit unless told otherwise (`minutes build --timeout`): hashing and reading
+
+
+def sha256_of(path: Path, seconds: float | None = None) -> str:
+    """The file's content hash; TimeoutError once hashing has taken `seconds` (a huge or endless
+    file must not hold a build up)."""
     h = hashlib.sha256()
+    deadline = None if seconds is None else time.monotonic() + seconds
+    read = 0
     with path.open("rb") as f:
         for chunk in iter(lambda: f.read(1 << 20), b""):
             h.update(chunk)
+            read += len(chunk)
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError(f"time limit of {seconds:.0f} s exceeded while hashing the file "
+                                   f"({read / 2**30:.1f} GiB read of {path.stat().st_size / 2**30:.1f} GiB)")
     return h.hexdigest()
 
 

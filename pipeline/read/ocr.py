@@ -86,18 +86,20 @@ class TextMeasures:
 
 def measure(text: str) -> TextMeasures:
     """The measures of a page's text that decide whether it is usable."""
-    chars = junk = 0
-    for ch in _CID.sub("\ufffd", text):
-        if ch.isspace():
-            continue
-        chars += 1
-        if _not_text(ch):
-            junk += 1
-    tokens = [t.strip(_EDGE) for t in _TOKEN.findall(text)]
-    lettered = [t for t in tokens if any(c.isalpha() for c in t)]
-    good = sum(1 for t in lettered if _wordlike(t))
-    return TextMeasures(chars, junk / chars if chars else 0.0, len(lettered),
-                        good / len(lettered) if lettered else 1.0)
+    chars, junk = _junk(_CID.sub("\ufffd", text))
+    kinds = list(map(_token_kind, _TOKEN.findall(text)))
+    good = kinds.count(2)
+    words = good + kinds.count(1)
+    return TextMeasures(chars, junk / chars if chars else 0.0, words, good / words if words else 1.0)
+
+
+def _junk(text: str) -> tuple[int, int]:
+    """(non-space characters, those of them that are not text). Most pages hold only printable
+    characters, which str.isprintable tells at C speed: then only U+FFFD can be junk."""
+    compact = "".join(text.split())  # str.split() splits at exactly the characters str.isspace() names
+    if compact.isprintable():
+        return len(compact), compact.count("\ufffd")
+    return len(compact), sum(1 for ch in compact if _not_text(ch))
 
 
 def _not_text(ch: str) -> bool:
@@ -105,11 +107,24 @@ def _not_text(ch: str) -> bool:
     return ch == "\ufffd" or cat in ("Cc", "Co", "Cn", "Cs") or ch == "\x00"
 
 
+@lru_cache(maxsize=1 << 16)
+def _token_kind(raw: str) -> int:
+    """0 for a token without a letter, 1 for a word that does not look like one, 2 for a word
+    that does. A page's words repeat ('og', 'saken', 'helse'), so each is classified once."""
+    token = raw.strip(_EDGE)
+    if not any(c.isalpha() for c in token):
+        return 0
+    return 2 if _wordlike(token) else 1
+
+
+_NUMBERED = re.compile(r"\d+(?:[./:-]\d+)*[a-zA-Z]?|[A-Za-zÆØÅæøå]{1,4}\.?\d+")
+
+
 def _wordlike(token: str) -> bool:
     """A word as people write it: letters (a hyphen or apostrophe inside), lower case,
     capitalised or all capitals, a vowel unless short (abbreviations: 'kl', 'dvs', 'HF');
     numbers with a letter suffix ('3a', '2024/13b') count too."""
-    if re.fullmatch(r"\d+(?:[./:-]\d+)*[a-zA-Z]?", token) or re.fullmatch(r"[A-Za-zÆØÅæøå]{1,4}\.?\d+", token):
+    if _NUMBERED.fullmatch(token):
         return True
     if not _LETTERS.fullmatch(token):
         return False

@@ -5,9 +5,9 @@ merged into logical documents at the end of the build (merge.py)."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 
 import duckdb
@@ -15,9 +15,11 @@ import pyarrow as pa
 
 from .. import vocab
 from ..models import Extraction
-from . import merge, search
+from . import layout, merge, search
 from .connection import connect as open_duckdb
 from .transaction import transaction
+
+log = logging.getLogger(__name__)
 
 FILE_TABLES = ("copy_attachments", "copy_case_references", "search_terms", "extraction_warnings", "copy_attendees",
                "copy_cases", "copy_documents", "source_files")
@@ -27,14 +29,23 @@ INSERT_ORDER = ("source_files", "copy_documents", "copy_cases", "copy_attendees"
 
 def connect(db_path: Path, read_only: bool = False, reference_data: bool = True) -> duckdb.DuckDBPyConnection:
     """The warehouse, its schema created or brought up to date when writable; the reference data
-    (organisations) refreshed too unless the caller does it later (a build, after its files)."""
+    (organisations) refreshed too unless the caller does it later (a build, after its files).
+    A warehouse already up to date is not written to (its file is left untouched)."""
     if not read_only:
         db_path.parent.mkdir(parents=True, exist_ok=True)
     con = _open(db_path, read_only)
     if not read_only:
         if _earlier_layout(con):
             _drop_everything(con)  # regenerable from raw/: the next build reads every file again
-        con.execute(resources.files(__package__).joinpath("schema.sql").read_text("utf-8"))
+        elif gone := [t for t in layout.damage(con) if t not in search.INDEX_TABLES]:  # the index: made again
+            log.error("%s: damaged (%s missing); made again: every file under raw/ is read again",
+                        db_path, ", ".join(gone))
+            _drop_everything(con)
+        schema = layout.fingerprint(layout.schema_sql())
+        if layout.missing(con) or layout.stored(con, "schema_sql") != schema:
+            with transaction(con):
+                con.execute(layout.schema_sql())
+                layout.store(con, "schema_sql", schema)
         if reference_data:
             refresh_reference_data(con)
     return con
@@ -73,15 +84,21 @@ def _drop_everything(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def refresh_reference_data(con: duckdb.DuckDBPyConnection) -> None:
-    """Organisations and their aliases from taxonomy.toml, replaced whole in one transaction."""
+    """Organisations and their aliases from taxonomy.toml, replaced whole in one transaction when
+    they differ from what the warehouse holds."""
     orgs = vocab.taxonomy().organisations
-    aliases = pa.Table.from_pylist([dict(alias=a, canonical=c) for c, names in orgs.items() for a in {*names, c}])
+    pairs = sorted({(a, c) for c, names in orgs.items() for a in {*names, c}})
+    wanted = layout.fingerprint(repr((sorted(orgs), pairs)))
+    if layout.stored(con, "reference_data") == wanted:
+        return
+    aliases = pa.Table.from_pylist([dict(alias=a, canonical=c) for a, c in pairs])
     canon = pa.Table.from_pylist([dict(canonical=c) for c in orgs])
     with transaction(con):
         con.execute("DELETE FROM organisation_aliases")
         con.execute("DELETE FROM organisations")
         _insert(con, "organisations", canon)
         _insert(con, "organisation_aliases", aliases)
+        layout.store(con, "reference_data", wanted)
 
 
 def loaded_files(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str | None]]:

@@ -27,6 +27,7 @@ BM25_K1, BM25_B = 1.2, 0.75
 INDEX_LAYOUT = 1  # 'search_index' in upkeep: a warehouse with another value gets its index made again
 SORT_SHARE = 0.10  # re-sort the postings when this share of them was appended since the last sort
 UNSORTED = "search_postings_unsorted"
+INDEX_TABLES = ("search_cases", "search_postings")  # made from the stored postings: never a reason to read files again
 
 
 def _counter(con: duckdb.DuckDBPyConnection, name: str) -> int | None:

@@ -1,0 +1,80 @@
+"""The parser's quick tests give what the plain patterns give."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pipeline import vocab
+from pipeline.parse import header
+
+TITLES = [vocab.load().chair_titles, vocab.load().minute_taker_titles, frozenset({"leder", "styreleder", "ab"}),
+          frozenset({"x"}), frozenset({"", "leder"})]
+PIECES = st.sampled_from([*"lLsSkKrRmMpPæÆøØåÅ .,:", "\u212a", "\u017f", "\u0130", "\u0131", "eder", "LEDER", "Leiar",
+                          "sekretær", "SEKRETÆR", "Referent", "skrivar", "protokollfører", "møte", "styre", "utvalgs"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.sampled_from(TITLES), st.lists(PIECES, max_size=12).map("".join))
+def test_title_hint_finds_a_line_exactly_when_any_title_occurs(titles, text):
+    plain = re.compile("|".join(sorted(map(re.escape, titles))), re.I)
+    assert bool(header._titles_re(titles).search(text)) == bool(plain.search(text))
+
+
+# --- the reflow's cue search ---------------------------------------------------------------------
+
+GUARD = re.compile(r"\(\?=\\w\+\+ [a-zæøå]+\)")
+
+
+def plain_cue() -> re.Pattern[str]:
+    """The cue pattern without its quick tests: the look-aheads guard_words and word_led add."""
+    cue = vocab.load().reflow_cue
+    pattern = GUARD.sub("", cue.pattern)
+    assert pattern.startswith("(?=\\w)(?:") and pattern.endswith(")")
+    return re.compile(pattern[len("(?=\\w)(?:"):-1], cue.flags)
+
+
+def spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
+    return [m.span() for m in pattern.finditer(text)]
+
+
+def test_the_cue_search_has_its_quick_tests():
+    cue = vocab.load().reflow_cue.pattern
+    assert cue.startswith("(?=\\w)") and len(GUARD.findall(cue)) >= 5
+
+
+def test_cues_found_with_the_quick_tests_equal_the_plain_pattern_on_every_bundled_file():
+    from conftest import RAW
+    from pipeline.read import ingest, lines
+    plain, cue, texts = plain_cue(), vocab.load().reflow_cue, 0
+    for path in sorted(RAW.rglob("*")):
+        if path.suffix in (".pdf", ".txt", ".md"):
+            for page in lines.run(ingest.run(path, RAW)):
+                text = " ".join(ln.text for ln in page.lines)
+                assert spans(cue, text) == spans(plain, text), path.name
+                texts += 1
+    assert texts > 50
+
+
+CUE_PIECES = st.sampled_from(["Styrets forslag til vedtak", "Direktørens innstilling", "styrets vedtak",
+                              "Kari si tilråding",
+                              "Ola sitt framlegg til vedtak", "Styret fattet følgende vedtak", "Vedtak:", "Sak 12/24",
+                              "SSU 3/25", "Tid:", "Sted :", "Navn Tilstede", "(", ")", ":", " ", ".", "ens", "s", "x",
+                              "Forslag til vedtak", "ForNavn Tilstede", "Referent: Per", " Ås-Hansen: ", "\u017f", "_",
+                              "1", "–", "«", "Møteleder:", "FORSLAG TIL VEDTAK "])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(CUE_PIECES, max_size=14).map("".join))
+def test_cues_found_with_the_quick_tests_equal_the_plain_pattern(text):
+    assert spans(vocab.load().reflow_cue, text) == spans(plain_cue(), text)
+
+
+@pytest.mark.parametrize("pattern,led", [
+    (r"\bfoo|bar\s?:", True), (r"(?<=[\w)] )[A-ZÆØÅ]\w+", True), (r"(?:[A-Z]{2,3}-|PS\s?)?sak", True),
+    (r"\(x\)|a", False), (r"a?", False), (r"(?:a|\s)b", False), (r"x?-", False), (r".a", False), (r"[^a]", False),
+])
+def test_only_patterns_that_start_with_a_word_character_get_the_quick_test(pattern, led):
+    assert vocab.word_led(re.compile(pattern)).pattern.startswith("(?=\\w)") == led

@@ -1,0 +1,61 @@
+"""ocr.measure, which decides whether a page's text layer is read or the page is read by OCR, runs
+on every PDF page: its fast paths (printable text told at C speed, each word classified once) give
+exactly the measures of the plain character-by-character definition below."""
+from __future__ import annotations
+
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import RAW, SHARED
+from pipeline.read import ocr, pdftext
+
+
+def reference(text: str) -> tuple[int, float, int, float]:
+    """The definition: every non-space character, junk if unassigned, private, a surrogate, a
+    control or U+FFFD ('(cid:N)' counts as one); every token with a letter, after its edge
+    punctuation is stripped, and whether it looks like a word."""
+    chars = junk = 0
+    for ch in ocr._CID.sub("\ufffd", text):
+        if ch.isspace():
+            continue
+        chars += 1
+        if ch == "\ufffd" or unicodedata.category(ch) in ("Cc", "Co", "Cn", "Cs"):
+            junk += 1
+    tokens = [t.strip(ocr._EDGE) for t in ocr._TOKEN.findall(text)]
+    lettered = [t for t in tokens if any(c.isalpha() for c in t)]
+    good = sum(1 for t in lettered if ocr._wordlike(t))
+    return chars, junk / chars if chars else 0.0, len(lettered), good / len(lettered) if lettered else 1.0
+
+
+def measured(text: str) -> tuple[int, float, int, float]:
+    m = ocr.measure(text)
+    return m.chars, m.junk, m.words, m.wordlike
+
+
+ALPHABET = st.sampled_from([*"abcæøå ABCÆØÅ 019 .,-'’«»()/:", "\ufffd", "\x00", "\x07", "\u200b", "\ue000",
+                            "\ud800", "\u0378", "(cid:12)", "\t", "\n", "\u00a0", "\u2028", "\u3000", "xkcdqwrtp",
+                            "Helse", "SSU", "2024/13b", "kl.", "Ås-Hansen", "\u0301"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(ALPHABET, max_size=60).map("".join))
+def test_measure_equals_the_character_by_character_definition(text):
+    assert measured(text) == reference(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80))
+def test_measure_equals_the_definition_on_any_unicode(text):
+    assert measured(text) == reference(text)
+
+
+def test_measure_equals_the_definition_on_every_page_of_the_bundled_and_real_pdfs():
+    pages = 0
+    for pdf in sorted([*RAW.rglob("*.pdf"), *(SHARED / "real").rglob("*.pdf")]):
+        for _, _, runs, _ in pdftext.read_pdf(str(pdf)):
+            text = " ".join(r.text for r in runs)
+            assert measured(text) == reference(text), (pdf.name, text[:200])
+            pages += 1
+    assert pages > 100
