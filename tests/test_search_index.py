@@ -209,3 +209,26 @@ def test_many_hits_are_fetched_by_a_join_with_the_same_rows(built_warehouse, mon
         con.close()
     assert len(by_key) > 2
     pd.testing.assert_frame_equal(by_key, joined)
+
+
+def test_a_warehouse_from_before_the_index_gets_it_without_reading_a_file_again(built_warehouse, raw_dir, tmp_path):
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(built_warehouse, db)
+    before = [ranking(db, q, queries.Filters(limit=None)) for q in QUERIES]
+    con = connection.connect(db)
+    loaded = con.execute("SELECT path, loaded_at FROM source_files ORDER BY path").fetchall()
+    con.execute("DROP TABLE search_postings")
+    con.execute("DROP TABLE search_cases")
+    con.execute("DELETE FROM upkeep WHERE name LIKE 'search%'")
+    con.close()
+    with pytest.raises(queries.OutdatedWarehouse, match="search index"):
+        queries.connect(db)
+    r = CliRunner().invoke(main, ["build", "--raw", str(raw_dir), "--db", str(db), "--extracted",
+                                  str(tmp_path / "x"), "--jobs", "0"])
+    assert r.exit_code == 0, r.output
+    con = connection.connect(db, read_only=True)
+    try:
+        assert con.execute("SELECT path, loaded_at FROM source_files ORDER BY path").fetchall() == loaded
+    finally:
+        con.close()
+    assert [ranking(db, q, queries.Filters(limit=None)) for q in QUERIES] == before
