@@ -98,9 +98,11 @@ def upkeep(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
     """At the end of a build: the index made whole if it is of another layout (or was never made),
     else the postings stored in term order again once enough were appended out of order (a kill
     leaves the earlier, equally correct order). Returns whether it rewrote the postings."""
-    if _counter(con, "search_index") != INDEX_LAYOUT:
+    if not is_built(con):
         rebuild(con)
         return True
+    if _counter(con, "search_index") is None:  # made by the merges from an empty warehouse: whole
+        _set_counter(con, "search_index", INDEX_LAYOUT)
     unsorted = _counter(con, UNSORTED) or 0
     counted = con.execute("SELECT count(*) FROM search_postings").fetchone()
     total = int(counted[0]) if counted else 0
@@ -117,11 +119,12 @@ def upkeep(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
 
 
 def is_built(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the index is of this layout, or the warehouse holds no case yet."""
-    if _counter(con, "search_index") == INDEX_LAYOUT:
-        return True
-    row = con.execute("SELECT count(*) FROM cases").fetchone()
-    return not (row and row[0])
+    """Whether the index is of this layout (or of no recorded layout: made by the merges since the
+    warehouse was empty) and holds every logical case (a lost index table, made again empty, does
+    not; the merge writes the cases and their index rows in one transaction)."""
+    [(cases, indexed)] = con.execute("SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM search_cases)"
+                                     ).fetchall()
+    return cases == indexed and _counter(con, "search_index") in (None, INDEX_LAYOUT)
 
 
 def ranked(con: duckdb.DuckDBPyConnection, terms: list[str], where: str, params: list[Any],
