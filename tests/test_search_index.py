@@ -224,6 +224,11 @@ def test_a_warehouse_from_before_the_index_gets_it_without_reading_a_file_again(
     con.close()
     with pytest.raises(queries.OutdatedWarehouse, match="search index"):
         queries.connect(db)
+    con = load.connect(db)  # the tables made again, empty: the index is not whole until the build
+    try:
+        assert not search.is_built(con) and con.execute("SELECT count(*) FROM search_cases").fetchone() == (0,)
+    finally:
+        con.close()
     r = CliRunner().invoke(main, ["build", "--raw", str(raw_dir), "--db", str(db), "--extracted",
                                   str(tmp_path / "x"), "--jobs", "0"])
     assert r.exit_code == 0, r.output

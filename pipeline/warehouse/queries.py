@@ -77,7 +77,7 @@ def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
         con.close()
         raise DamagedWarehouse(f"{db_path}: damaged ({', '.join(gone)} missing), so answers would be "
                                "incomplete; run `minutes build` to make it again")
-    if not search_index.is_built(con):
+    if not search_index.is_current(con):
         con.close()
         raise OutdatedWarehouse(f"{db_path}: its search index is of an earlier version of minutes; "
                                 "run `minutes build` to make it again (no file is read again)")
@@ -109,7 +109,8 @@ def search(con: duckdb.DuckDBPyConnection, query: str, f: Filters = Filters()) -
     where, params = Filters(f.partnership, f.body, f.since, f.until, f.topic, None).where()
     scored, total = search_index.ranked(con, terms, where, params, f.limit)
     shown = _shown(con, [cid for cid, _ in scored])
-    out = [{"score": score, **shown[cid]} for cid, score in scored]
+    # a case deleted by another program than minutes stays in the index until the next build
+    out = [{"score": score, **shown[cid]} for cid, score in scored if cid in shown]
     for r in out:
         r["snippet"] = snippet(r.pop("_text"), terms)
     df = pd.DataFrame(out, columns=SEARCH_COLUMNS)

@@ -9,10 +9,11 @@ transaction); `rebuild` makes the whole index from search_terms and the logical 
 reading any file again.
 
 Scoring is exact BM25 (k1 1.2, b 0.75; N and the mean length over the logical cases, df over the
-preferred postings), rounded to 3 decimals; equal scores are ordered by the preferred copy's id. The
-postings of the query's terms are aggregated per case number (integers, not text keys), a filter is
-applied before scoring as a set of case numbers, and only the hits at or above the k-th score are
-joined to their ids to break ties."""
+preferred postings), rounded to 3 decimals as DuckDB's round does; equal scores are ordered by the
+preferred copy's id. Each query term's postings are read as arrays and scored with the same
+floating-point operations as the SQL formula; several terms are added per case number (integers,
+not text keys); a filter is a mask of case numbers; only the hits at or above the k-th score are
+joined to their ids, which break the ties."""
 from __future__ import annotations
 
 import math
@@ -118,13 +119,18 @@ def upkeep(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
     return True
 
 
-def is_built(con: duckdb.DuckDBPyConnection) -> bool:
+def is_current(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the index is of this layout (or of no recorded layout: made by the merges since the
-    warehouse was empty) and holds every logical case (a lost index table, made again empty, does
-    not; the merge writes the cases and their index rows in one transaction)."""
+    warehouse was empty)."""
+    return _counter(con, "search_index") in (None, INDEX_LAYOUT)
+
+
+def is_built(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the index is current and holds every logical case (a lost index table, made again
+    empty, does not; the merge writes the cases and their index rows in one transaction)."""
     [(cases, indexed)] = con.execute("SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM search_cases)"
                                      ).fetchall()
-    return cases == indexed and _counter(con, "search_index") in (None, INDEX_LAYOUT)
+    return cases == indexed and is_current(con)
 
 
 def ranked(con: duckdb.DuckDBPyConnection, terms: list[str], where: str, params: list[Any],
