@@ -101,7 +101,7 @@ def main() -> None:
         built = "reused"
         if not (args.reuse and db.exists()):
             db.unlink(missing_ok=True)
-            built = f"built in {build_warehouse(db, corpus_parts(ROOT / 'raw'), args.cases):.0f} s"
+            built = f"built in {build_warehouse(db, corpus_parts(ROOT / 'raw'), args.cases)['seconds']:.0f} s"
         con = queries.connect(db)
         n_cases, n_meetings, n_attendees = con.execute(
             "SELECT (SELECT count(*) FROM cases), (SELECT count(*) FROM meetings), (SELECT count(*) FROM attendees)"

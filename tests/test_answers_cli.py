@@ -11,13 +11,13 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from conftest import RAW, ROOT
 from pipeline.cli import main
+from pipeline.warehouse import connection
 
 MINUTES = [sys.executable, "-m", "pipeline"]
 LISTS = [["cases"], ["decisions"], ["search", "rehabilitering"], ["meetings"], ["documents"], ["attendance"],
@@ -61,7 +61,7 @@ def test_cases_table_fits_120_columns_and_wide_shows_everything(built_warehouse)
 
 
 def test_a_cut_list_says_how_many_rows_there_are(built_warehouse):
-    con = duckdb.connect(str(built_warehouse), read_only=True)
+    con = connection.connect(str(built_warehouse), read_only=True)
     total = con.execute("SELECT count(*) FROM cases").fetchone()[0]
     con.close()
     out = ok("cases", "--limit", "5", db=built_warehouse)
@@ -91,7 +91,7 @@ def test_json_dates_are_iso_dates(built_warehouse):
 
 def test_csv_export_round_trips_through_pandas(built_warehouse, tmp_path):
     ok("export", str(tmp_path / "out"), "--format", "csv", db=built_warehouse)
-    con = duckdb.connect(str(built_warehouse), read_only=True)
+    con = connection.connect(str(built_warehouse), read_only=True)
     expected = con.execute("SELECT case_id, responsible, topics, sources, meeting_date FROM v_cases "
                            "ORDER BY case_id").fetchall()
     con.close()
@@ -139,7 +139,7 @@ def test_files_not_read_are_listed_with_the_reason(tmp_path):
     assert len(skipped) == 2
     assert any("løs-referat.txt" in s and "raw/<partnership>/" in s for s in skipped)
     assert any("referat.docx" in s and "Word document" in s for s in skipped)
-    con = duckdb.connect(str(db), read_only=True)
+    con = connection.connect(str(db), read_only=True)
     assert con.execute("SELECT DISTINCT partnership FROM source_files").fetchall() == [("oslo",)]
     con.close()
     r = CliRunner().invoke(main, ["status", "--raw", str(raw), "--db", str(db)], env={"COLUMNS": "200"})
@@ -159,7 +159,7 @@ def test_show_with_an_unknown_or_ambiguous_id_says_so(built_warehouse):
 # --- show and documents ---------------------------------------------------------------------------
 
 def _case_id(db: Path, number: str, partnership: str = "oslo") -> str:
-    con = duckdb.connect(str(db), read_only=True)
+    con = connection.connect(str(db), read_only=True)
     [(case_id,)] = con.execute("SELECT case_id FROM cases WHERE partnership = ? AND number = ? AND doc_type = "
                                "'referat'", [partnership, number]).fetchall()
     con.close()
@@ -188,7 +188,7 @@ def test_show_as_json(built_warehouse):
 
 
 def test_show_gives_references_both_ways(built_warehouse):
-    con = duckdb.connect(str(built_warehouse), read_only=True)
+    con = connection.connect(str(built_warehouse), read_only=True)
     pairs = con.execute("SELECT case_id, target_case_id FROM v_references WHERE target_case_id IS NOT NULL").fetchall()
     con.close()
     assert pairs
@@ -200,7 +200,7 @@ def test_show_gives_references_both_ways(built_warehouse):
 
 def test_documents_lists_each_document_once_with_its_files(built_warehouse):
     docs = json.loads(ok("documents", "--limit", "0", "--format", "json", db=built_warehouse))
-    con = duckdb.connect(str(built_warehouse), read_only=True)
+    con = connection.connect(str(built_warehouse), read_only=True)
     n, files = con.execute("SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM source_files)").fetchone()
     con.close()
     assert len(docs) == n < files * 9

@@ -10,7 +10,6 @@ import sys
 import time
 from pathlib import Path
 
-import duckdb
 import pytest
 from click.testing import CliRunner
 
@@ -20,6 +19,7 @@ from pipeline import cli
 from pipeline.builder import workers
 from pipeline.builder.lock import warehouse_lock
 from pipeline.builder.run import run as run_build
+from pipeline.warehouse import connection
 
 TIMESTAMPS = {"loaded_at", "failed_at"}
 MINUTES = [sys.executable, "-m", "pipeline"]  # as the console script runs it
@@ -27,7 +27,7 @@ MINUTES = [sys.executable, "-m", "pipeline"]  # as the console script runs it
 
 def snapshot(db: Path, keep_times: bool = False) -> dict[str, list[tuple]]:
     """Every table's rows, sorted; load times left out unless asked for."""
-    con = duckdb.connect(str(db), read_only=True)
+    con = connection.connect(str(db), read_only=True)
     try:
         out = {}
         for (table,) in con.execute("SELECT table_name FROM information_schema.tables "
@@ -75,7 +75,7 @@ def test_changed_file_replaces_its_rows_renamed_is_not_parsed_gone_is_pruned(raw
     referat.write_text(referat.read_text(encoding="utf-8").replace("3/25", "3/26", 1), encoding="utf-8")
     s = run_build(raw_copy, db, ex)
     assert (s.parsed, s.skipped) == (1, 11)
-    con = duckdb.connect(str(db), read_only=True)
+    con = connection.connect(str(db), read_only=True)
     numbers = [r[0] for r in con.execute(
         "SELECT c.number FROM copy_cases c JOIN source_files f USING (sha256) WHERE f.path = ?",
         [str(referat)]).fetchall()]
@@ -87,7 +87,7 @@ def test_changed_file_replaces_its_rows_renamed_is_not_parsed_gone_is_pruned(raw
     referat.rename(moved)
     s = run_build(raw_copy, db, ex)
     assert (s.parsed, s.renamed) == (0, 1)
-    con = duckdb.connect(str(db), read_only=True)
+    con = connection.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM source_files WHERE path = ?", [str(moved)]).fetchone()[0] == 1
     # the logical rows name the new path too
     assert {p for (p,) in con.execute("SELECT DISTINCT source_path FROM case_sources s JOIN source_files f "
@@ -100,7 +100,7 @@ def test_changed_file_replaces_its_rows_renamed_is_not_parsed_gone_is_pruned(raw
     assert (s.gone, s.pruned) == (1, 0)  # reported, kept
     s = run_build(raw_copy, db, ex, prune=True)
     assert (s.gone, s.pruned) == (1, 1)
-    con = duckdb.connect(str(db), read_only=True)
+    con = connection.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM source_files").fetchone()[0] == 11
     for table in ("copy_cases", "cases", "case_sources", "decisions", "attendees", "search_terms", "copy_attachments"):
         assert con.execute(f"SELECT count(*) FROM {table} c LEFT JOIN source_files f USING (sha256) "
@@ -164,7 +164,7 @@ def test_bad_input_is_recorded_and_good_files_load_completely(tmp_path):
     failed = {Path(f["path"]).name: f["reason"] for f in s.failures}
     assert {n for n, e in expected.items() if e == "fails"} == set(failed)
     assert all(r and "\n" not in r for r in failed.values())
-    con = duckdb.connect(str(db), read_only=True)
+    con = connection.connect(str(db), read_only=True)
     recorded = {Path(p).name: r for p, r in con.execute("SELECT path, reason FROM load_errors").fetchall()}
     loaded = {Path(p).name for (p,) in con.execute("SELECT path FROM source_files").fetchall()}
     names = {n for (n,) in con.execute("SELECT name FROM attendees").fetchall()}
@@ -178,7 +178,7 @@ def test_bad_input_is_recorded_and_good_files_load_completely(tmp_path):
     (alone / "raw" / "testby").mkdir(parents=True)
     shutil.copy(badfiles.GOOD_PDF, alone / "raw" / "testby" / "god.pdf")
     run_build(alone / "raw", alone / "m.duckdb", alone / "ex", jobs=0)
-    con = duckdb.connect(str(alone / "m.duckdb"), read_only=True)
+    con = connection.connect(str(alone / "m.duckdb"), read_only=True)
     assert good_cases == con.execute("SELECT number, title, decision FROM copy_cases ORDER BY seq").fetchall()
     con.close()
 
@@ -232,7 +232,7 @@ def test_console_script_flushes_everything_and_keeps_exit_codes(tmp_path):
     lines = r.stderr.splitlines()
     assert len([ln for ln in lines if ln.startswith("[")]) == summary["files"]  # a progress line per file
     assert any(ln.startswith("ERROR") and "b.pdf" in ln for ln in lines)  # the log, flushed
-    con = duckdb.connect(str(db), read_only=True)
+    con = connection.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM source_files").fetchone()[0] == summary["parsed"]
     con.close()
     (raw / "oslo" / "b.pdf").unlink()
@@ -290,7 +290,7 @@ def test_a_file_that_fails_to_load_spoils_only_itself(raw_copy, tmp_path, monkey
     [failure] = s.failures
     assert failure["path"].endswith("ssu-2025-03-07-referat.txt")
     assert "duplicate key" in failure["reason"].lower() and "aborted" not in failure["reason"].lower()
-    con = duckdb.connect(str(db), read_only=True)
+    con = connection.connect(str(db), read_only=True)
     try:
         assert con.execute("SELECT count(*) FROM source_files").fetchone()[0] == 11
         assert con.execute("SELECT count(*) FROM load_errors").fetchone()[0] == 1

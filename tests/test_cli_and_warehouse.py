@@ -7,11 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 from click.testing import CliRunner
 
 from pipeline import cli, models
 from pipeline.cli import main
+from pipeline.warehouse import connection
 
 from .conftest import RAW, ROOT
 
@@ -51,7 +51,7 @@ def test_every_command_has_help_and_is_in_readme():
 
 
 def test_build_loads_all_and_rerun_is_noop(built_warehouse):
-    con = duckdb.connect(str(built_warehouse), read_only=True)
+    con = connection.connect(str(built_warehouse), read_only=True)
     files = con.execute("SELECT count(*) FROM source_files").fetchone()[0]
     assert files == len([p for p in RAW.rglob("*") if p.is_file()])
     assert con.execute("SELECT count(*) FROM documents WHERE partnership='vestfold'").fetchone()[0] >= 9
@@ -72,7 +72,7 @@ def test_build_records_bad_file_and_loads_the_rest(tmp_path):
     assert res.exit_code == 1
     summary = json.loads(res.stdout)
     assert summary["failed"] == 1 and summary["documents"] == 1
-    con = duckdb.connect(str(db), read_only=True)
+    con = connection.connect(str(db), read_only=True)
     assert con.execute("SELECT count(*) FROM cases").fetchone()[0] == 11
     reason = con.execute("SELECT reason FROM load_errors").fetchone()[0]
     assert "not a PDF" in reason
@@ -92,7 +92,7 @@ def test_votes_reach_the_warehouse(tmp_path):
     res = CliRunner().invoke(main, ["build", "--raw", str(tmp_path / "raw"), "--db", str(db),
                                     "--extracted", str(tmp_path / "ex"), "--json", "--jobs", "0"])
     assert res.exit_code == 0, res.output
-    con = duckdb.connect(str(db), read_only=True)
+    con = connection.connect(str(db), read_only=True)
     rows = con.execute('SELECT number, vote."for", vote.against, vote.unanimous FROM v_decisions').fetchall()
     con.close()
     assert rows == [("12/25", 5, 2, False)]
@@ -100,7 +100,7 @@ def test_votes_reach_the_warehouse(tmp_path):
 
 def test_schema_has_a_table_for_each_record():
     schema = (ROOT / "pipeline" / "warehouse" / "schema.sql").read_text(encoding="utf-8")
-    con = duckdb.connect()
+    con = connection.connect(":memory:")
     con.execute(schema)
     cols = {t: {r[0] for r in con.execute(f"DESCRIBE {t}").fetchall()}
             for t in ("documents", "cases", "attendees", "attachments", "copy_cases")}
@@ -121,7 +121,7 @@ def test_a_warehouse_from_an_earlier_version_gains_new_columns_in_place(built_wa
     from pipeline.warehouse import load
     db = tmp_path / "old.duckdb"
     shutil.copy(built_warehouse, db)
-    con = duckdb.connect(str(db))
+    con = connection.connect(str(db))
     views = [v for (v,) in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()]
     for v in views:
         con.execute(f"DROP VIEW {v}")
@@ -149,7 +149,7 @@ def test_a_warehouse_of_the_layout_before_copies_were_merged_is_made_again(tmp_p
     raw.mkdir(parents=True)
     shutil.copy(RAW / "oslo" / "ssu-2025-03-07-referat.txt", raw)
     db = tmp_path / "w.duckdb"
-    con = duckdb.connect(str(db))
+    con = connection.connect(str(db))
     con.execute("CREATE TABLE source_files (sha256 VARCHAR PRIMARY KEY, path VARCHAR NOT NULL, format VARCHAR, "
                 "partnership VARCHAR, pages INTEGER, loaded_at TIMESTAMP, pipeline_version VARCHAR)")
     con.execute("CREATE TABLE load_errors (path VARCHAR, sha256 VARCHAR, reason VARCHAR, failed_at TIMESTAMP)")

@@ -8,7 +8,6 @@ import shutil
 import time
 from pathlib import Path
 
-import duckdb
 import pypdfium2 as pdfium
 import pytest
 
@@ -17,6 +16,7 @@ from pipeline import vocab
 from pipeline.builder import plan
 from pipeline.builder.run import run as run_build
 from pipeline.read import pdftext
+from pipeline.warehouse import connection
 
 PDFS = sorted(RAW.rglob("*.pdf"))
 
@@ -146,7 +146,7 @@ def test_alternation_keeps_each_patterns_flags_and_groups():
 # --- workers started before the plan ------------------------------------------------------------
 
 def _tables(db: Path) -> dict[str, int]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = connection.connect(str(db), read_only=True)
     try:
         return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0]
                 for (t,) in con.execute("SELECT table_name FROM information_schema.tables "
@@ -187,7 +187,7 @@ def test_more_files_to_read_than_the_early_start_expected(built, tmp_path):
     version read them): the early pool is too small, a full one reads them all."""
     raw, db = built
     before = _tables(db)
-    con = duckdb.connect(str(db))
+    con = connection.connect(str(db))
     con.execute("UPDATE source_files SET pipeline_version = '0.0.0'")
     con.close()
     one = sorted(raw.rglob("*.pdf"))[0]

@@ -2,19 +2,19 @@
 (e.g. after a schema change) equals the one a normal build gives, without reading the files again."""
 from __future__ import annotations
 
-import duckdb
 from click.testing import CliRunner
 
 from conftest import RAW
 from pipeline import extract
 from pipeline.builder.run import run as run_build
 from pipeline.cli import main
+from pipeline.warehouse import connection
 
 TIMES = {"loaded_at", "failed_at"}
 
 
 def _tables(db) -> dict[str, list[tuple]]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = connection.connect(str(db), read_only=True)
     try:
         out = {}
         for (name,) in con.execute("SELECT table_name FROM information_schema.tables "

@@ -14,11 +14,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import duckdb
 import pytest
 
 import badfiles
 from conftest import RAW
+from pipeline.warehouse import connection
 
 MINUTES = [sys.executable, "-m", "pipeline"]
 GOOD_TEXT = RAW / "oslo" / "ssu-2025-03-07-referat.txt"
@@ -71,7 +71,7 @@ def test_a_link_out_of_raw_is_refused_and_a_link_inside_takes_its_own_folder(tmp
     refused = {Path(f["path"]).name: f["reason"] for f in summary["skipped_files"]}
     assert set(refused) == {"passwd.txt", "hemmelig.txt"}
     assert all("outside raw/" in why for why in refused.values())
-    con = duckdb.connect(str(tmp_path / "m.duckdb"), read_only=True)
+    con = connection.connect(str(tmp_path / "m.duckdb"), read_only=True)
     rows = con.execute("SELECT path, partnership FROM source_files").fetchall()
     con.close()
     assert [Path(p).name for p, _ in rows] == ["god.txt"] or {pp for _, pp in rows} <= {"oslo", "bergen"}
@@ -238,7 +238,7 @@ def test_a_stray_latin1_byte_is_read_as_cp1252_on_its_line_only_and_controls_are
     assert any("line 4" in w and "cp1252" in w for w in out["warnings"])
     r = build(tmp_path)
     assert r.returncode == 0, r.stderr
-    con = duckdb.connect(str(tmp_path / "m.duckdb"), read_only=True)
+    con = connection.connect(str(tmp_path / "m.duckdb"), read_only=True)
     texts = con.execute("SELECT coalesce(title, '') || coalesce(text, '') || coalesce(decision, '') "
                         "FROM copy_cases").fetchall()
     con.close()
@@ -279,7 +279,7 @@ def test_empty_sql_and_exports_to_impossible_places_are_one_line_with_their_exit
 def test_export_keeps_a_hostile_table_name_inside_its_folder(tmp_path, warehouse):
     db = tmp_path / "m.duckdb"
     shutil.copy(warehouse, db)
-    con = duckdb.connect(str(db))
+    con = connection.connect(str(db))
     con.execute('CREATE TABLE "../../escaped" AS SELECT 1 AS x')
     con.execute(f'CREATE TABLE "{tmp_path / "absolute"}" AS SELECT 2 AS x')  # an absolute path
     con.close()
@@ -337,7 +337,7 @@ def test_a_full_stage_folder_stops_the_build_records_nothing_and_the_file_loads_
         _one_error_line(r, 5, "No space left on device", "god.txt")
         assert not [p for p in where.rglob("*") if p.is_file()], "a half-written stage file was left"
         if (tmp_path / "m.duckdb").exists():
-            con = duckdb.connect(str(tmp_path / "m.duckdb"), read_only=True)
+            con = connection.connect(str(tmp_path / "m.duckdb"), read_only=True)
             assert con.execute("SELECT count(*) FROM load_errors").fetchone() == (0,)
             con.close()
     finally:
@@ -370,7 +370,7 @@ def test_a_read_only_stage_folder_stops_the_build_and_the_file_loads_next_time(t
 
 
 def _counts(db: Path) -> dict[str, int]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = connection.connect(str(db), read_only=True)
     try:
         return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[index]
                 for t in ("source_files", "load_errors", "copy_cases", "cases", "attendees")}
@@ -476,7 +476,7 @@ def test_a_dropped_table_is_named_by_queries_and_the_next_build_makes_it_again(t
     db = tmp_path / "m.duckdb"
     found = minutes("search", "rehabilitering", "--db", db, "--format", "json")
     assert found.returncode == 0 and json.loads(found.stdout)
-    con = duckdb.connect(str(db))
+    con = connection.connect(str(db))
     con.execute("DROP TABLE search_terms")
     con.close()
     r = minutes("search", "rehabilitering", "--db", db)
@@ -529,7 +529,7 @@ def test_hashing_a_huge_file_counts_against_its_time_limit_and_is_not_repeated(t
     r = build(tmp_path, "--timeout", "2")
     assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
     assert json.loads(r.stdout)["parsed"] == 1
-    con = duckdb.connect(str(tmp_path / "m.duckdb"), read_only=True)
+    con = connection.connect(str(tmp_path / "m.duckdb"), read_only=True)
     reasons = con.execute("SELECT path, reason FROM load_errors").fetchall()
     con.close()
     assert [(Path(p).name, "time limit of 2 s exceeded while hashing" in why) for p, why in reasons] == [
@@ -545,7 +545,7 @@ def test_a_dropped_view_is_named_by_queries_and_made_again_without_reading_files
     shutil.copy(GOOD_TEXT, tmp_path / "raw" / "oslo" / "god.txt")
     assert build(tmp_path).returncode == 0
     db = tmp_path / "m.duckdb"
-    con = duckdb.connect(str(db))
+    con = connection.connect(str(db))
     con.execute("DROP VIEW v_decisions")
     con.close()
     r = minutes("decisions", "--db", db)
@@ -560,7 +560,7 @@ def test_a_build_waits_for_a_query_that_is_reading_instead_of_failing(tmp_path):
     shutil.copy(GOOD_TEXT, tmp_path / "raw" / "oslo" / "a.txt")
     assert build(tmp_path).returncode == 0
     (tmp_path / "raw" / "oslo" / "b.txt").write_bytes(GOOD_TEXT.read_bytes() + b"\nny linje\n")
-    reader = duckdb.connect(str(tmp_path / "m.duckdb"), read_only=True)  # a query holding the file open
+    reader = connection.connect(str(tmp_path / "m.duckdb"), read_only=True)  # a query holding the file open
     args = [*MINUTES, "build", "--raw", str(tmp_path / "raw"), "--db", str(tmp_path / "m.duckdb"),
             "--extracted", str(tmp_path / "ex"), "--jobs", "0", "--json", "--wait", "30"]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

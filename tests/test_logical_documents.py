@@ -8,7 +8,6 @@ import json
 import re
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -17,7 +16,7 @@ from conftest import ROOT
 from pipeline import derive
 from pipeline.cli import main
 from pipeline.models import Attendee, Case, Document, Extraction, SourceFile
-from pipeline.warehouse import load, merge, queries
+from pipeline.warehouse import connection, load, merge, queries
 
 
 def cli(*args, db: Path, env: dict | None = None):
@@ -27,7 +26,7 @@ def cli(*args, db: Path, env: dict | None = None):
 
 
 def rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
+    con = connection.connect(str(db), read_only=True)
     try:
         return con.execute(sql, params or []).fetchall()
     finally:
@@ -40,7 +39,7 @@ def test_readme_pandas_example_returns_each_decision_once(built_warehouse):
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     [block] = [b for b in re.findall(r"```python\n(.*?)```", readme, re.S) if "v_decisions" in b]
     sql = re.search(r'"""(.*?)"""', block, re.S).group(1)
-    con = duckdb.connect(str(built_warehouse), read_only=True)
+    con = connection.connect(str(built_warehouse), read_only=True)
     df = con.execute(sql).df()
     con.close()
     assert len(df) >= 3

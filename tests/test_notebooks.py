@@ -6,10 +6,11 @@ import json
 import re
 from pathlib import Path
 
-import duckdb
 import nbformat
 import pytest
 from nbclient import NotebookClient
+
+from pipeline.warehouse import connection
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -30,7 +31,7 @@ def test_notebook_runs_against_the_warehouse(path, built_warehouse, monkeypatch)
     assert not [o for o in outputs if o.output_type == "error"]
     assert any("image/png" in o.get("data", {}) for o in outputs), "the notebook draws its plots"
     first = next(o for o in outputs if o.output_type == "stream")
-    con = duckdb.connect(str(built_warehouse), read_only=True)
+    con = connection.connect(str(built_warehouse), read_only=True)
     n = con.execute("SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM cases)").fetchone()
     con.close()
     # it read the warehouse it was given, and counts documents, not the files holding copies of them

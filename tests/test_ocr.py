@@ -20,6 +20,7 @@ from pipeline import extract
 from pipeline.builder.run import run as run_build
 from pipeline.errors import ExtractError
 from pipeline.read import lines, ocr, pdftext
+from pipeline.warehouse import connection
 
 REAL = SHARED / "real"
 
@@ -228,7 +229,7 @@ def test_a_build_ocrs_in_the_workers_reports_pages_marks_rows_and_never_ocrs_twi
     assert summary.failed == 0, summary.failures
     assert sorted(pages) == [(str(raw / "blandet.pdf"), 2, 2), (str(raw / "skannet.pdf"), 1, 2),
                              (str(raw / "skannet.pdf"), 2, 2)]
-    con = duckdb.connect(str(db), read_only=True)
+    con = connection.connect(str(db), read_only=True)
     try:
         files = dict(con.execute("SELECT regexp_extract(path, '[^/]+$'), ocr_pages FROM source_files").fetchall())
         assert files == {"skannet.pdf": 2, "blandet.pdf": 1, "digital.pdf": 0}
@@ -267,7 +268,7 @@ def test_a_build_ocrs_in_the_workers_reports_pages_marks_rows_and_never_ocrs_twi
     (raw / "blandet.pdf").unlink()  # the scan is now the only copy: every row of its document is read by OCR
     run_build(raw.parent, db, tmp_path / "extracted", prune=True, jobs=2, on_page=lambda *a: pages.append(a))
     assert pages == []
-    con = duckdb.connect(str(db), read_only=True)
+    con = connection.connect(str(db), read_only=True)
     try:
         assert _logical_ocr(con) == {table: {("skannet.pdf", None): (True, True), ("digital.pdf", None): (False, False)}
                                      for table in ("documents", "cases", "decisions", "attendees")}
@@ -302,7 +303,7 @@ def test_a_warehouse_from_the_stage_files_keeps_the_ocr_marks_without_ocr_again(
     assert again.failed == 0
     query = ("SELECT s.ocr_pages, c.number, c.ocr, c.ocr_confidence FROM cases c JOIN source_files s USING (sha256) "
              "ORDER BY ALL")
-    rows = [duckdb.connect(str(tmp_path / db), read_only=True).execute(query).fetchall()
+    rows = [connection.connect(str(tmp_path / db), read_only=True).execute(query).fetchall()
             for db in ("a.duckdb", "b.duckdb")]
     assert rows[0] == rows[1] and {r[0] for r in rows[0]} == {1} and {r[2] for r in rows[0]} == {False, True}
 

@@ -6,13 +6,12 @@ import json
 import subprocess
 import sys
 
-import duckdb
 import pandas as pd
 from click.testing import CliRunner
 
 from pipeline import nlp
 from pipeline.cli import main
-from pipeline.warehouse import queries
+from pipeline.warehouse import connection, queries
 
 
 def run(args, db):
@@ -101,7 +100,7 @@ def test_user_values_are_parameters_not_sql(built_warehouse):
     r = CliRunner().invoke(main, ["cases", "--partnership", evil, "--db", str(built_warehouse)])
     assert r.exit_code == 2 and "unknown partnership" in r.output  # a value, compared, not run
     assert run(["search", "rehabilitering'; DROP TABLE cases; --"], built_warehouse)
-    con = duckdb.connect(str(built_warehouse), read_only=True)
+    con = connection.connect(str(built_warehouse), read_only=True)
     assert con.execute("SELECT count(*) FROM cases").fetchone()[0] > 0
     con.close()
 
@@ -122,7 +121,7 @@ def test_views_open_in_a_separate_duckdb_process(built_warehouse):
 
 
 def test_references_to_meetings_and_cases_are_kept(built_warehouse):
-    con = duckdb.connect(str(built_warehouse), read_only=True)
+    con = connection.connect(str(built_warehouse), read_only=True)
     refs = con.execute("SELECT ref_text, ref_body, ref_date, ref_case_key, target_case_id FROM v_references").fetchall()
     con.close()
     assert any(body == "SSU" and str(date) == "2023-11-23" for _, body, date, _, _ in refs)
@@ -130,7 +129,7 @@ def test_references_to_meetings_and_cases_are_kept(built_warehouse):
 
 
 def test_attachments_table_and_case_view(built_warehouse):
-    con = duckdb.connect(str(built_warehouse), read_only=True)
+    con = connection.connect(str(built_warehouse), read_only=True)
     try:
         rows = con.execute("SELECT v.partnership, v.number, v.attachments, v.attachment_count FROM v_cases v "
                            "WHERE v.number = '4/25' AND v.source_path LIKE '%ssu-2025-03-07-referat.pdf'").fetchall()
@@ -162,37 +161,6 @@ def test_search_limit_is_a_prefix_of_the_full_ranking(built_warehouse):
             pd.testing.assert_frame_equal(part, full.head(n).reset_index(drop=True))
     finally:
         con.close()
-
-
-def test_sorting_the_postings_changes_no_result(built_warehouse, tmp_path):
-    """Postings stored in term order only make lookups cheaper: the ranking is the same shuffled."""
-    import shutil
-
-    from pipeline.warehouse import load
-    db = tmp_path / "copy.duckdb"
-    shutil.copy(built_warehouse, db)
-    con = load.connect(db)
-    con.execute("CREATE TEMP TABLE shuffled AS SELECT * FROM search_terms ORDER BY random()")
-    con.execute("DELETE FROM search_terms")
-    con.execute("INSERT INTO search_terms SELECT * FROM shuffled")
-    con.execute("INSERT OR REPLACE INTO upkeep VALUES ('search_terms_unsorted', 1)")
-    con.close()
-    queries_ = ("rehabilitering", "fastlege avtale", "helsefellesskapet")
-    con = queries.connect(db)
-    before = [queries.search(con, q, queries.Filters(limit=None)) for q in queries_]
-    con.close()
-    con = load.connect(db)
-    assert not load.sort_search_terms(con)  # 1 posting appended out of order: not worth a sort
-    assert load.sort_search_terms(con, force=True)
-    terms = [t for (t,) in con.execute("SELECT term FROM search_terms").fetchall()]
-    con.close()
-    assert terms == sorted(terms)
-    con = queries.connect(db)
-    after = [queries.search(con, q, queries.Filters(limit=None)) for q in queries_]
-    con.close()
-    for b, a in zip(before, after):
-        assert len(b) > 0
-        pd.testing.assert_frame_equal(b, a)
 
 
 def test_attendance_has_one_status_per_person_and_meeting(built_warehouse):

@@ -15,7 +15,8 @@ import pyarrow as pa
 
 from .. import vocab
 from ..models import Extraction
-from . import layout, merge
+from . import layout, merge, search
+from .connection import connect as open_duckdb
 from .transaction import transaction
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ def connect(db_path: Path, read_only: bool = False, reference_data: bool = True)
     if not read_only:
         if _earlier_layout(con):
             _drop_everything(con)  # regenerable from raw/: the next build reads every file again
-        elif gone := layout.damage(con):
+        elif gone := [t for t in layout.damage(con) if t not in search.INDEX_TABLES]:  # the index: made again
             log.error("%s: damaged (%s missing); made again: every file under raw/ is read again",
                         db_path, ", ".join(gone))
             _drop_everything(con)
@@ -59,7 +60,7 @@ def _open(db_path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     deadline = time.monotonic() + (0.0 if read_only else LOCK_WAIT_SECONDS)
     while True:
         try:
-            return duckdb.connect(str(db_path), read_only=read_only)
+            return open_duckdb(db_path, read_only)
         except duckdb.IOException as exc:
             if "lock" not in str(exc).casefold() or time.monotonic() >= deadline:
                 raise
@@ -167,38 +168,18 @@ def run_many(con: duckdb.DuckDBPyConnection,
                 continue
             rows = parts[0] if len(parts) == 1 else pa.concat_tables(parts, promote_options="permissive")
             _insert(con, table, rows)
-            if table == "search_terms":
-                _count_unsorted(con, rows.num_rows)
         merge.mark_files(con, [ex.source.sha256 for ex, _, _ in items])
 
 
-def _count_unsorted(con: duckdb.DuckDBPyConnection, n: int) -> None:
-    con.execute("INSERT INTO upkeep VALUES ('search_terms_unsorted', ?) "
-                "ON CONFLICT (name) DO UPDATE SET value = upkeep.value + excluded.value", [n])
-
-
-SORT_SHARE = 0.10  # re-sort the postings when this share of them was appended since the last sort
-
-
 def sort_search_terms(con: duckdb.DuckDBPyConnection, force: bool = False) -> bool:
-    """Store search_terms in term order again once enough postings were appended out of order, in
-    one transaction (a kill leaves the earlier, equally correct order). Returns whether it sorted."""
-    row = con.execute("SELECT value FROM upkeep WHERE name = 'search_terms_unsorted'").fetchone()
-    unsorted = row[0] if row else 0
-    counted = con.execute("SELECT count(*) FROM search_terms").fetchone()
-    total = counted[0] if counted else 0
-    if not unsorted or (not force and unsorted < SORT_SHARE * total):
-        return False
-    cols = ", ".join(c for (c,) in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = 'search_terms' "
-        "ORDER BY ordinal_position").fetchall())
-    with transaction(con):
-        con.execute(f"CREATE TEMP TABLE _sorted AS SELECT {cols} FROM search_terms ORDER BY term, copy_case_id")
-        con.execute("DELETE FROM search_terms")
-        con.execute(f"INSERT INTO search_terms ({cols}) SELECT {cols} FROM _sorted")
-        con.execute("DROP TABLE _sorted")
-        con.execute("UPDATE upkeep SET value = 0 WHERE name = 'search_terms_unsorted'")
-    return True
+    """The search index's upkeep at the end of a build (search.upkeep): made whole when it is of an
+    earlier layout, its postings stored in term order again once enough were appended. Returns
+    whether it rewrote the postings. Then the checkpoint DuckDB would make when the warehouse is
+    closed, made here, where a full disk or a denied write raises (at close it goes unsaid, and the
+    build's rows stay in the write-ahead log only)."""
+    rewrote = search.upkeep(con, force)
+    con.execute("CHECKPOINT")
+    return rewrote
 
 
 def record_error(con: duckdb.DuckDBPyConnection, path: str, sha256: str | None, reason: str) -> None:

@@ -45,6 +45,7 @@ import pyarrow as pa
 
 from .. import derive, nlp
 from ..models import DecisionLabel
+from . import search
 from .transaction import transaction
 
 SIMILAR = 0.6
@@ -507,8 +508,8 @@ SCHEMAS = {
 
 
 def _replace(con: duckdb.DuckDBPyConnection, out: dict[str, list[Row]]) -> None:
-    """The logical rows of the groups being merged (`_groups`) replaced by `out`; search marks the
-    postings of each case's preferred copy, the ones it scores."""
+    """The logical rows of the groups being merged (`_groups`) replaced by `out`, and their search
+    index rows: each case with the postings of its preferred copy, the ones it is scored on."""
     pending = "JOIN _groups USING (partnership, doc_type)"
     docs = f"SELECT doc_id FROM documents {pending}"
     cases = f"SELECT case_id FROM cases {pending}"
@@ -530,9 +531,7 @@ def _replace(con: duckdb.DuckDBPyConnection, out: dict[str, list[Row]]) -> None:
             con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _merged")
         finally:
             con.unregister("_merged")
-    con.execute("""UPDATE search_terms SET preferred = (copy_case_id IN (SELECT copy_case_id FROM case_sources
-                                                                         WHERE rank = 1))
-                   WHERE sha256 IN (SELECT DISTINCT sha256 FROM _copies)""")
+    search.index_pending(con)
 
 
 def refresh_meetings(con: duckdb.DuckDBPyConnection) -> None:

@@ -15,8 +15,8 @@ import pandas as pd
 
 from .. import nlp, vocab
 from . import layout
-
-BM25_K1, BM25_B = 1.2, 0.75
+from . import search as search_index
+from .connection import connect as open_duckdb
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
     """A read-only connection: nothing done through it can change the warehouse or touch other files."""
     if not Path(db_path).exists():
         raise FileNotFoundError(f"{db_path}: no warehouse; run `minutes build` first")
-    con = duckdb.connect(str(db_path), read_only=True, config={"enable_external_access": False})
+    con = open_duckdb(db_path, read_only=True, enable_external_access=False)
     # duckdb_tables(), not information_schema: 1 ms instead of 10-40 ms on a large warehouse (the web
     # view connects once per request)
     row = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'copy_documents'").fetchone()
@@ -67,10 +67,20 @@ def connect(db_path: Path) -> duckdb.DuckDBPyConnection:
         con.close()
         raise OutdatedWarehouse(f"{db_path}: made by an earlier version of minutes (before 0.6); "
                                 "run `minutes build` to make it again")
+    index = {t for (t,) in con.execute("SELECT table_name FROM duckdb_tables() "
+                                       "WHERE table_name IN ('search_cases', 'search_postings')").fetchall()}
+    if not index:
+        con.close()
+        raise OutdatedWarehouse(f"{db_path}: its search index is of an earlier version of minutes; "
+                                "run `minutes build` to make it again (no file is read again)")
     if gone := layout.damage(con, kind=None):
         con.close()
         raise DamagedWarehouse(f"{db_path}: damaged ({', '.join(gone)} missing), so answers would be "
                                "incomplete; run `minutes build` to make it again")
+    if not search_index.is_current(con):
+        con.close()
+        raise OutdatedWarehouse(f"{db_path}: its search index is of an earlier version of minutes; "
+                                "run `minutes build` to make it again (no file is read again)")
     return con
 
 
@@ -87,47 +97,46 @@ def _framed(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> pd.D
 def search(con: duckdb.DuckDBPyConnection, query: str, f: Filters = Filters()) -> pd.DataFrame:
     """Cases ranked by BM25 over their title, text and decision (Snowball-stemmed Norwegian).
 
-    Each logical case is scored on the postings of the copy it is read from (`preferred`), so a
-    document loaded as PDF and as text is found once. Two steps: the postings of the query's terms
-    are scored alone (term-ordered postings let the scan skip every row group without them), joined
-    to the cases only when a filter needs their meeting; then only the best hits' rows are fetched,
-    by key."""
+    Each logical case is scored on the postings of the copy it is read from (its preferred copy), so
+    a document loaded as PDF and as text is found once. Two steps: the search index ranks the cases
+    (search.ranked: the filters narrow the cases before scoring); then only the best hits' rows are
+    fetched, by key."""
     terms = sorted(set(nlp.terms(query)))
     if not terms:
         empty = pd.DataFrame(columns=SEARCH_COLUMNS)
         empty.attrs["total"] = 0
         return empty
-    marks = ", ".join("?" for _ in terms)
-    where, params = Filters(f.partnership, f.body, f.since, f.until, f.topic, None).where("c")
-    filtered = where != "TRUE"
-    lim, lp = f.limit_sql()
-    scored = con.execute(f"""
-    WITH n AS (SELECT count(*) AS docs, avg(n_terms) AS avg_len FROM cases),
-    p AS (SELECT copy_case_id, tf, doc_len, count(*) OVER (PARTITION BY term) AS df
-          FROM search_terms WHERE term IN ({marks}) AND preferred),
-    hits AS (
-      SELECT p.copy_case_id, round(sum(ln(1 + (n.docs - p.df + 0.5) / (p.df + 0.5))
-             * p.tf * ({BM25_K1} + 1) / (p.tf + {BM25_K1} * (1 - {BM25_B} + {BM25_B} * coalesce(p.doc_len, n.avg_len)
-             / n.avg_len))), 3) AS score
-      FROM p, n GROUP BY p.copy_case_id)
-    SELECT h.copy_case_id, h.score, count(*) OVER () FROM hits h
-    {"JOIN case_sources s USING (copy_case_id) JOIN cases c USING (case_id) WHERE " + where if filtered else ""}
-    ORDER BY h.score DESC, h.copy_case_id{lim}""", [*terms, *(params if filtered else []), *lp]).fetchall()
-    total = scored[0][2] if scored else 0
-    # then what the hits show, by key: an IN list of constants is an index lookup
-    ids = [r[0] for r in scored]
-    shown = {r.pop("copy_case_id"): r for r in _records(con, f"""
-        SELECT s.copy_case_id, c.case_id, c.partnership, c.body, c.meeting_date, c.number, c.title,
-               coalesce(c.decision, c.text, '') AS _text, c.outcome, c.topics, c.source_path, c.page, c.copies
-        FROM case_sources s JOIN cases c USING (case_id)
-        WHERE s.copy_case_id IN ({', '.join('?' for _ in ids) or 'NULL'})""", ids)}
-    out = [{"score": score, **shown[cid]} for cid, score, _ in scored]
+    where, params = Filters(f.partnership, f.body, f.since, f.until, f.topic, None).where()
+    scored, total = search_index.ranked(con, terms, where, params, f.limit)
+    shown = _shown(con, [cid for cid, _ in scored])
+    # a case deleted by another program than minutes stays in the index until the next build
+    out = [{"score": score, **shown[cid]} for cid, score in scored if cid in shown]
     for r in out:
         r["snippet"] = snippet(r.pop("_text"), terms)
     df = pd.DataFrame(out, columns=SEARCH_COLUMNS)
     df["meeting_date"] = pd.to_datetime(df["meeting_date"])
     df.attrs["total"] = int(total)
     return df
+
+
+SHOWN = """SELECT c.case_id, c.partnership, c.body, c.meeting_date, c.number, c.title,
+                  coalesce(c.decision, c.text, '') AS _text, c.outcome, c.topics, c.source_path, c.page, c.copies"""
+BY_KEY = 100  # up to this many hits are fetched by an IN list of constants (an index lookup), more by a join
+
+
+def _shown(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """case id -> what a hit shows."""
+    if len(ids) <= BY_KEY:
+        rows = _records(con, f"{SHOWN} FROM cases c WHERE c.case_id IN ({', '.join('?' for _ in ids) or 'NULL'})",
+                        ids)
+    else:
+        import pyarrow as pa  # here: most searches show few hits
+        con.register("_ids", pa.table({"case_id": pa.array(ids, pa.string())}))
+        try:
+            rows = _records(con, f"{SHOWN} FROM _ids JOIN cases c USING (case_id)", [])
+        finally:
+            con.unregister("_ids")
+    return {r["case_id"]: r for r in rows}
 
 
 SEARCH_COLUMNS = ["score", "case_id", "partnership", "body", "meeting_date", "number", "title", "snippet", "outcome",

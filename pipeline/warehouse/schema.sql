@@ -113,9 +113,7 @@ CREATE TABLE IF NOT EXISTS search_terms (   -- BM25 postings: Snowball-stemmed w
     sha256  VARCHAR NOT NULL,
     term    VARCHAR NOT NULL,
     tf      INTEGER NOT NULL,
-    doc_len INTEGER,                      -- the case's n_terms, so scoring needs no join
-    preferred BOOLEAN NOT NULL DEFAULT FALSE  -- the copy a logical case is read from (set by the merge):
-                                              -- search scores these alone, one posting list per case
+    doc_len INTEGER                       -- the case's n_terms, so scoring needs no join
 );
 
 CREATE TABLE IF NOT EXISTS load_errors (
@@ -299,8 +297,30 @@ CREATE TABLE IF NOT EXISTS merge_pending (
     PRIMARY KEY (partnership, doc_type)
 );
 
--- Upkeep counters. 'search_terms_unsorted': postings appended since search_terms was last stored in
--- term order (sorted postings let a term lookup skip every row group without that term).
+-- The search index (pipeline/warehouse/search.py), made from search_terms and the merge: each logical
+-- case once, with a number, and the postings of its preferred copy (the copy it is read from) under
+-- that number, stored in term order so a term's lookup skips every row group without it. The merge
+-- makes the rows of the groups it merges again; search.rebuild makes all of it from search_terms.
+CREATE TABLE IF NOT EXISTS search_cases (
+    case_no      BIGINT NOT NULL,      -- its postings' key in search_postings
+    case_id      VARCHAR NOT NULL,
+    copy_case_id VARCHAR NOT NULL,     -- the copy it is scored on; equal scores are ordered by it
+    partnership  VARCHAR NOT NULL,     -- what the filters read, as in cases
+    doc_type     VARCHAR NOT NULL,
+    body         VARCHAR,
+    meeting_date DATE
+);
+
+CREATE TABLE IF NOT EXISTS search_postings (
+    term    VARCHAR NOT NULL,
+    case_no BIGINT NOT NULL,
+    tf      INTEGER NOT NULL,
+    doc_len INTEGER                    -- the case's n_terms (BM25 length), so scoring needs no join
+);
+
+-- Upkeep counters. 'search_postings_unsorted': postings appended to search_postings since it was last
+-- stored in term order; 'search_index': the layout version of the search index (made again by the
+-- next build when it differs).
 -- 'schema': the layout version of this file (2: copies and logical documents).
 CREATE TABLE IF NOT EXISTS upkeep (
     name  VARCHAR PRIMARY KEY,
@@ -322,7 +342,7 @@ CREATE TABLE IF NOT EXISTS organisation_aliases (
 ALTER TABLE source_files ADD COLUMN IF NOT EXISTS pipeline_version VARCHAR;
 ALTER TABLE copy_cases ADD COLUMN IF NOT EXISTS decision_page INTEGER;
 ALTER TABLE search_terms ADD COLUMN IF NOT EXISTS doc_len INTEGER;
-ALTER TABLE search_terms ADD COLUMN IF NOT EXISTS preferred BOOLEAN DEFAULT FALSE;
+ALTER TABLE search_terms DROP COLUMN IF EXISTS preferred;  -- the search index (search_cases) says it
 ALTER TABLE source_files ADD COLUMN IF NOT EXISTS ocr_pages INTEGER;
 ALTER TABLE copy_documents ADD COLUMN IF NOT EXISTS ocr_confidence INTEGER;
 ALTER TABLE copy_cases ADD COLUMN IF NOT EXISTS ocr BOOLEAN;

@@ -143,8 +143,9 @@ def facets(con: duckdb.DuckDBPyConnection, query: str, f: Filters, outcome: str 
     terms = sorted(set(nlp.terms(query))) if query else []
     if query and not terms:
         return {name: [] for name in FACETS}, 0
-    found = (f"""JOIN case_sources s USING (case_id) WHERE s.copy_case_id IN
-                 (SELECT copy_case_id FROM search_terms WHERE term IN ({', '.join('?' for _ in terms)}) AND preferred)
+    # the search index: the postings of each case's preferred copy, under the case's number
+    found = (f"""WHERE c.case_id IN (SELECT k.case_id FROM search_cases k WHERE k.case_no IN
+                 (SELECT case_no FROM search_postings WHERE term IN ({', '.join('?' for _ in terms)})))
                  AND """ if terms else "WHERE ")
     plain = [name for name in FACETS if name != "topic"]
     label = " ".join(f"WHEN grouping({name}) = 0 THEN '{name}'" for name in plain)
