@@ -183,6 +183,22 @@ def _stop_first_worker(proc: subprocess.Popen) -> int:
     raise AssertionError("no worker started")
 
 
+def _run_with_its_worker_stopped(args: list[str], timeout: float) -> tuple[subprocess.Popen, str, str, bool]:
+    """Runs a command, SIGSTOPs its first worker as soon as it starts; the process, its output and
+    whether the stopped worker was still there when the command had ended (it is killed here in
+    any case, after that is seen, so no test leaves it behind)."""
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stopped = _stop_first_worker(proc)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+        left = _alive(stopped)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(stopped, signal.SIGKILL)
+        proc.kill()
+    return proc, out, err, left
+
+
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process tree from /proc")
 def test_a_stopped_worker_is_killed_and_its_files_are_read_by_a_fresh_one(tmp_path):
     folder = tmp_path / "raw" / "oslo"
@@ -191,34 +207,19 @@ def test_a_stopped_worker_is_killed_and_its_files_are_read_by_a_fresh_one(tmp_pa
         (folder / f"m{k}.txt").write_bytes(GOOD_TEXT.read_bytes() + f"\nkopi {k}\n".encode())
     args = MINUTES + ["build", "--raw", str(tmp_path / "raw"), "--db", str(tmp_path / "m.duckdb"),
                       "--extracted", str(tmp_path / "ex"), "--jobs", "1", "--json"]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    stopped = _stop_first_worker(proc)
-    try:
-        out, err = proc.communicate(timeout=120)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(stopped, signal.SIGKILL)
-        proc.kill()
+    proc, out, err, left = _run_with_its_worker_stopped(args, timeout=120)
     assert proc.returncode == 0, err
     summary = json.loads(out)
     assert summary["parsed"] == 3 and summary["failed"] == 0
-    assert not _alive(stopped), "the stopped worker was left behind"
+    assert not left, "the stopped worker was left behind"
 
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the process tree from /proc")
 def test_extract_names_a_worker_that_stopped_answering_in_one_line(tmp_path):
-    proc = subprocess.Popen(MINUTES + ["extract", "--json", str(GOOD_TEXT)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    stopped = _stop_first_worker(proc)
-    try:
-        out, err = proc.communicate(timeout=60)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(stopped, signal.SIGKILL)
-        proc.kill()
+    proc, out, err, left = _run_with_its_worker_stopped(MINUTES + ["extract", "--json", str(GOOD_TEXT)], timeout=60)
     assert proc.returncode == 1 and "Traceback" not in err
     assert "stopped answering" in err and len(err.strip().splitlines()) == 1
-    assert not _alive(stopped)
+    assert not left
 
 
 def test_a_stray_latin1_byte_is_read_as_cp1252_on_its_line_only_and_controls_are_removed(tmp_path):

@@ -2,7 +2,6 @@
 TestClient over a warehouse built from the bundled raw/ corpus."""
 from __future__ import annotations
 
-from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -13,13 +12,6 @@ from pipeline.web.app import create_app
 
 INJECTIONS = ["' OR 1=1 --", "x'; DROP TABLE cases; --", "\"); SELECT * FROM source_files; --",
               "<script>alert(1)</script>", "%' UNION SELECT sha256 FROM source_files --", "\x00", "../../etc/passwd"]
-
-
-@pytest.fixture(scope="module")
-def client(built_warehouse: Path, tmp_path_factory) -> TestClient:
-    app = create_app(built_warehouse, ROOT, tmp_path_factory.mktemp("page-images"))
-    with TestClient(app) as c:
-        yield c
 
 
 @pytest.fixture(scope="module")

@@ -10,23 +10,13 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from starlette.testclient import TestClient
 
-from conftest import ROOT
-from pipeline.web.app import create_app
 from test_web import INJECTIONS
 
 LISTS = {"/meetings": {}, "/decisions": {}, "/people": {}, "/organisations": {},
          "/search": {"q": "samarbeid"}}
 KEYS = {"/meetings": "meeting_id", "/decisions": "case_id", "/people": "person_id", "/organisations": "organisation",
         "/search": "case_id"}
-
-
-@pytest.fixture(scope="module")
-def client(built_warehouse: Path, tmp_path_factory) -> TestClient:
-    app = create_app(built_warehouse, ROOT, tmp_path_factory.mktemp("page-images"))
-    with TestClient(app) as c:
-        yield c
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 unchanged, failed before, renamed, a duplicate of another file, gone from raw/, unreadable."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import stat
 import time
@@ -47,6 +48,7 @@ class Entry:
     path: Path
     link: bool  # a symbolic link
     st: os.stat_result | None  # of what it is or points to; None: a broken or looping link (or gone)
+    unlisted: str | None = None  # a folder that could not be listed, and why
 
     @property
     def is_file(self) -> bool:
@@ -61,13 +63,15 @@ def scan(raw: Path) -> list[Entry]:
     """Every entry under raw/ but hidden ones (a name starting with a dot, or in such a folder),
     each stated once; folders reached through a link are not entered (as `Path.rglob`)."""
     out: list[Entry] = []
-    folders = [raw]
+    folders: list[tuple[Path, int | None]] = [(raw, None)]  # a folder and its place in `out`
     while folders:
-        folder = folders.pop()
+        folder, at = folders.pop()
         try:
             with os.scandir(folder) as it:
                 items = list(it)
-        except OSError:
+        except OSError as exc:
+            if at is not None:
+                out[at] = dataclasses.replace(out[at], unlisted=exc.strerror or str(exc))
             continue
         for item in items:
             if item.name.startswith("."):
@@ -79,7 +83,7 @@ def scan(raw: Path) -> list[Entry]:
             entry = Entry(folder / item.name, item.is_symlink(), st)
             out.append(entry)
             if entry.is_dir and not entry.link:
-                folders.append(entry.path)
+                folders.append((entry.path, len(out) - 1))
     return out
 
 
@@ -161,26 +165,18 @@ def _odd(entries: list[Entry]) -> list[tuple[Path, str]]:
     return out
 
 
-def unreadable_folders(raw: Path) -> list[tuple[Path, str]]:
+def unreadable_folders(entries: list[Entry]) -> list[tuple[Path, str]]:
     """Folders under raw/ that cannot be listed (no permission, an I/O error): their files are not
     read, and a build says so instead of passing over them."""
-    out: list[tuple[Path, str]] = []
-
-    def note(exc: OSError) -> None:
-        if exc.filename is not None and Path(exc.filename) != raw:
-            out.append((Path(exc.filename), f"not read: a folder that cannot be listed ({exc.strerror or exc}); "
-                                            "its files are left out"))
-
-    for _, folders, _ in os.walk(raw, onerror=note):
-        folders[:] = [f for f in folders if not f.startswith(".")]  # hidden folders are not read
-    return out
+    return [(e.path, f"not read: a folder that cannot be listed ({e.unlisted}); its files are left out")
+            for e in entries if e.unlisted is not None]
 
 
 def skipped_files(raw: Path, entries: list[Entry] | None = None) -> list[tuple[Path, str]]:
     """Files under raw/ a build does not read, each with the reason and what to do; entries that
     are not files at all (FIFOs, devices, broken or looping links); folders that cannot be listed."""
     entries = scan(raw) if entries is None else entries
-    out = _odd(entries) + unreadable_folders(raw)
+    out = _odd(entries) + unreadable_folders(entries)
     for e in sorted((e for e in entries if e.is_file), key=lambda e: e.path):
         p = e.path
         suffix = p.suffix.lower()
@@ -207,7 +203,7 @@ def files_newer_than(raw: Path, db_path: Path, entries: list[Entry] | None = Non
                if e.st is not None and e.st.st_mtime > since)
 
 
-TIMED_OUT_HASHING = "time limit of % s exceeded while hashing the file%"  # the reason ingest.sha256_of gives
+TIMED_OUT_HASHING = f"time limit of % s {ingest.HASHING_TIMED_OUT}%"  # the reason ingest.sha256_of gives
 
 
 def _hashing_timed_out(con: duckdb.DuckDBPyConnection) -> dict[Path, datetime]:

@@ -18,6 +18,9 @@ SUFFIXES = TEXT_SUFFIXES | {".pdf"}
 FILE_SECONDS = 120.0  # a file's time limit unless told otherwise (`minutes build --timeout`): hashing and reading
 
 
+HASHING_TIMED_OUT = "exceeded while hashing the file"  # in the reason; the plan finds such files by it
+
+
 def sha256_of(path: Path, seconds: float | None = None) -> str:
     """The file's content hash; TimeoutError once hashing has taken `seconds` (a huge or endless
     file must not hold a build up)."""
@@ -29,7 +32,7 @@ def sha256_of(path: Path, seconds: float | None = None) -> str:
             h.update(chunk)
             read += len(chunk)
             if deadline is not None and time.monotonic() > deadline:
-                raise TimeoutError(f"time limit of {seconds:.0f} s exceeded while hashing the file "
+                raise TimeoutError(f"time limit of {seconds:.0f} s {HASHING_TIMED_OUT} "
                                    f"({read / 2**30:.1f} GiB read of {path.stat().st_size / 2**30:.1f} GiB)")
     return h.hexdigest()
 
