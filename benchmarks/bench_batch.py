@@ -23,61 +23,27 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_build import RAW, ROOT, _tree_rss_kb, make_corpus, make_text_corpus  # noqa: E402
+from bench_build import RAW, ROOT, build_cmd, make_corpus, make_text_corpus, watched  # noqa: E402
 
 NEW_FILE = RAW / "oslo" / "ssu-2025-03-07-referat.pdf"
 SECTION = "## The run after a meeting, and memory (`python benchmarks/bench_batch.py`)"
-
-
-def _rss_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
-    except (OSError, StopIteration):
-        return 0
 
 
 def build(code: Path, raw: Path, db: Path, sample: bool = False) -> dict:
     """One `minutes build` command of the checkout `code`: its summary, wall seconds and, with
     `sample`, peak memory (MiB) of the build and workers together and of the build alone, and the
     share of the build's wall time at which the build process peaked."""
-    cmd = [sys.executable, "-m", "pipeline", "build", "--raw", str(raw), "--db", str(db),
-           "--extracted", str(db.parent / "extracted"), "--json"]
-    env = dict(os.environ, PYTHONPATH=str(code))
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=code, env=env)
-    peaks = {"tree": 0, "build": 0, "at": 0.0}
-    stop = threading.Event()
-
-    def watch() -> None:
-        while not stop.is_set():
-            tree, own = _tree_rss_kb(proc.pid), _rss_kb(proc.pid)
-            peaks["tree"] = max(peaks["tree"], tree)
-            if own > peaks["build"]:
-                peaks["build"], peaks["at"] = own, time.perf_counter() - start
-            time.sleep(0.02)
-
-    t = threading.Thread(target=watch, daemon=True)
-    if sample:
-        t.start()
-    out, _ = proc.communicate()
-    wall = time.perf_counter() - start
-    stop.set()
-    if sample:
-        t.join()
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"build failed ({proc.returncode}): {' '.join(cmd)}")
-    summary = json.loads(out)
-    return {"summary": summary, "wall": wall, "tree_mib": peaks["tree"] / 1024, "build_mib": peaks["build"] / 1024,
-            "peak_at": peaks["at"] / wall if wall else 0.0}
+    cmd = build_cmd(raw, db)
+    code_, out, wall, peaks = watched(cmd, code, sample, every=0.02)
+    if code_ not in (0, 1):
+        raise SystemExit(f"build failed ({code_}): {' '.join(cmd)}")
+    return {"summary": json.loads(out), "wall": wall, "tree_mib": peaks["tree"] / 1024,
+            "build_mib": peaks["own"] / 1024, "peak_at": peaks["at"] / wall if wall else 0.0}
 
 
 def _noops(codes: dict[str, Path], order: list[str], raw: Path, dbs: dict[str, Path]) -> dict[str, float]:

@@ -124,35 +124,55 @@ def _tree_rss_kb(pid: int) -> int:
     return total
 
 
+def _rss_kb(pid: int) -> int:
+    """Resident memory of one process (kB), 0 once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+    except (OSError, StopIteration):
+        return 0
+
+
+def watched(cmd: list[str], code: Path = ROOT, sample: bool = False, every: float = 0.05) \
+        -> tuple[int, str, float, dict[str, float]]:
+    """Runs `cmd` in `code` (a checkout of minutes, first on the import path): its exit code, its
+    output, wall seconds and, when `sample`, the peaks (kB) of its process tree ("tree") and of
+    its own process ("own"), with the seconds after the start at which its own peaked ("at")."""
+    start = time.perf_counter()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(code), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=code, env=env)
+    peaks = {"tree": 0.0, "own": 0.0, "at": 0.0}
+    stop = threading.Event()
+
+    def watch() -> None:
+        while not stop.is_set():
+            tree, own = _tree_rss_kb(proc.pid), _rss_kb(proc.pid)
+            peaks["tree"] = max(peaks["tree"], tree)
+            if own > peaks["own"]:
+                peaks["own"], peaks["at"] = own, time.perf_counter() - start
+            time.sleep(every)
+
+    t = threading.Thread(target=watch, daemon=True)
+    if sample:
+        t.start()
+    out, _ = proc.communicate()
+    wall = time.perf_counter() - start
+    stop.set()
+    if sample:
+        t.join()
+    return proc.returncode, out, wall, peaks
+
+
 def run_child(cmd: list[str], sample_memory: bool = False, code: Path = ROOT) \
         -> tuple[dict[str, Any], float, float, float]:
     """(its JSON output, wall seconds, processor seconds of it and its children, peak resident MiB of
     its process tree when `sample_memory`); run in `code` (a checkout of minutes), with it first on
     the import path."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    peak = 0
-    start = time.perf_counter()
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(code), os.environ.get("PYTHONPATH", "")])}
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=code, env=env)
-    stop = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not stop.is_set():
-            peak = max(peak, _tree_rss_kb(proc.pid))
-            time.sleep(0.05)
-
-    t = threading.Thread(target=sample, daemon=True)
-    if sample_memory:
-        t.start()
-    out, _ = proc.communicate()
-    wall = time.perf_counter() - start
-    stop.set()
-    if sample_memory:
-        t.join()
+    _, out, wall, peaks = watched(cmd, code, sample_memory)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    return json.loads(out), wall, cpu, peak / 1024
+    return json.loads(out), wall, cpu, peaks["tree"] / 1024
 
 
 def build_cmd(raw: Path, db: Path, extra: tuple[str, ...] = ()) -> list[str]:
