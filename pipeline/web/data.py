@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import duckdb
@@ -145,23 +146,22 @@ def topics_data(request: Request) -> dict[str, Any]:
 # --- one item ------------------------------------------------------------------------------------
 
 def person_data(request: Request, person_id: str) -> dict[str, Any]:
-    con = connection(request)
-    found = browse.person(con, person_id)
-    if not found:
-        raise HTTPException(404, f"no person {person_id!r}")
-    p = params.page(request)
-    rows = browse.person_meetings(con, person_id, p)
-    return render.plain(found) | {"meetings": _listed(request, rows, p)}  # type: ignore[no-any-return]
+    return _item_and_list(request, "person", person_id, browse.person, "meetings", browse.person_meetings)
 
 
 def organisation_data(request: Request, name: str) -> dict[str, Any]:
+    return _item_and_list(request, "organisation", name, browse.organisation, "people", browse.organisation_people)
+
+
+def _item_and_list(request: Request, what: str, key: str, item: Callable[..., Any], listed: str,
+                   rows_of: Callable[..., Any]) -> dict[str, Any]:
+    """One item (404 when there is none) with a paged list of what belongs to it."""
     con = connection(request)
-    found = browse.organisation(con, name)
+    found = item(con, key)
     if not found:
-        raise HTTPException(404, f"no organisation {name!r}")
+        raise HTTPException(404, f"no {what} {key!r}")
     p = params.page(request)
-    rows = browse.organisation_people(con, name, p)
-    return render.plain(found) | {"people": _listed(request, rows, p)}  # type: ignore[no-any-return]
+    return render.plain(found) | {listed: _listed(request, rows_of(con, key, p), p)}  # type: ignore[no-any-return]
 
 
 def meeting_data(request: Request, meeting_id: str) -> dict[str, Any]:
