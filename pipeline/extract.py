@@ -10,6 +10,7 @@ from typing import Any
 
 import orjson
 
+from . import vocab
 from .models import Extraction, Page, SourceFile
 from .parse import document, reflow, segment
 from .read import ingest, lines
@@ -62,6 +63,13 @@ def mark_ocr(ex: Extraction, pages: list[Page]) -> None:
             page = provenance.get("page")
             if page is not None:
                 mark(provenance, [page])
+
+
+def prepare() -> None:
+    """What reading any file needs, made now instead of at the first file: the vocabulary's
+    patterns (compiling them takes longer than parsing a short file). A worker prepares while the
+    build process opens the warehouse and plans, so the first file is not kept waiting."""
+    vocab.load()
 
 
 def run(path: Path, raw_root: Path | None = None, times: dict[str, float] | None = None,

@@ -152,8 +152,10 @@ def _init_worker(guard: Guard, pages: Any = None, parent: int | None = None, bea
 
 
 def _started() -> None:
-    """A first task: it makes the pool start its workers, which import the stages, now."""
-    extract.run, ocr.set_progress  # noqa: B018 - the stages' code is loaded on first use
+    """A first task: it makes the pool start its workers, which import the stages and compile
+    their patterns now."""
+    ocr.set_progress  # noqa: B018 - the stages' code is loaded on first use
+    extract.prepare()
 
 
 def _arm(spent: float = 0.0) -> None:
