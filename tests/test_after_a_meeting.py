@@ -105,7 +105,7 @@ def _imported(stderr: str) -> set[str]:
     return {line.rsplit("|", 1)[1].strip() for line in stderr.splitlines() if line.startswith("import time:")}
 
 
-def test_one_new_file_is_read_in_a_guarded_worker_without_pandas_or_spacy(tmp_path):
+def test_one_new_file_is_read_in_a_guarded_worker_without_pandas_numpy_or_spacy(tmp_path):
     raw = tmp_path / "raw"
     (raw / "testby").mkdir(parents=True)
     for n in range(3):
@@ -120,6 +120,7 @@ def test_one_new_file_is_read_in_a_guarded_worker_without_pandas_or_spacy(tmp_pa
     assert "duckdb" in modules and "pyarrow" in modules  # the run was traced
     assert "pandas.core.frame" not in modules  # Arrow's attempt to import pandas, refused, shows as a bare "pandas"
     assert not {m for m in modules if m.split(".")[0] == "spacy" or m.startswith("pandas.")}
+    assert "numpy.core._multiarray_umath" not in modules and "numpy._core._multiarray_umath" not in modules
     # the worker's guard holds for a file arriving alone: a decompression bomb ends its worker
     (raw / "testby" / "bombe.pdf").write_bytes(badfiles.bomb_pdf())
     r = _minutes_build(raw, db, "--memory-mb", "512")

@@ -14,7 +14,7 @@ import duckdb
 import pandas as pd
 
 from .. import nlp, vocab
-from . import layout
+from . import bm25, layout
 from . import search as search_index
 from .connection import connect as open_duckdb
 
@@ -99,7 +99,7 @@ def search(con: duckdb.DuckDBPyConnection, query: str, f: Filters = Filters()) -
 
     Each logical case is scored on the postings of the copy it is read from (its preferred copy), so
     a document loaded as PDF and as text is found once. Two steps: the search index ranks the cases
-    (search.ranked: the filters narrow the cases before scoring); then only the best hits' rows are
+    (bm25.ranked: the filters narrow the cases before scoring); then only the best hits' rows are
     fetched, by key."""
     terms = sorted(set(nlp.terms(query)))
     if not terms:
@@ -107,7 +107,7 @@ def search(con: duckdb.DuckDBPyConnection, query: str, f: Filters = Filters()) -
         empty.attrs["total"] = 0
         return empty
     where, params = Filters(f.partnership, f.body, f.since, f.until, f.topic, None).where()
-    scored, total = search_index.ranked(con, terms, where, params, f.limit)
+    scored, total = bm25.ranked(con, terms, where, params, f.limit)
     shown = _shown(con, [cid for cid, _ in scored])
     # a case deleted by another program than minutes stays in the index until the next build
     out = [{"score": score, **shown[cid]} for cid, score in scored if cid in shown]
