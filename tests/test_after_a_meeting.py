@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -145,5 +146,56 @@ def test_groups_merged_in_small_chunks_give_the_same_warehouse(tmp_path, monkeyp
     chunked = run_build(RAW, tmp_path / "chunked.duckdb", tmp_path / "ex2", jobs=0)
     assert whole.warehouse == chunked.warehouse and whole.warehouse["cases"] > 20
     assert _logical(tmp_path / "whole.duckdb") == _logical(tmp_path / "chunked.duckdb")
-    assert merge._chunks([("a", "x", 1), ("a", "y", 2), ("b", "x", 5), ("c", "x", 0)]) == \
-        [[("a", "x", 1)], [("a", "y", 2)], [("b", "x", 5)], [("c", "x", 0)]]
+    day1, day2 = date(2025, 1, 30), date(2025, 3, 7)
+    assert merge._chunks([("a", "x", None, 1), ("a", "y", day1, 1), ("a", "y", day2, 1), ("b", "x", None, 5),
+                          ("c", "x", day1, 0)]) == \
+        [[("a", "x", None, 1)], [("a", "y", day1, 1), ("a", "y", day2, 1)], [("b", "x", None, 5)],
+         [("c", "x", day1, 0)]]  # a group's days in one chunk
+
+
+def _index(db: Path) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return sorted(con.execute("SELECT k.case_id, k.copy_case_id, k.partnership, k.doc_type, k.body, "
+                                  "k.meeting_date, p.term, p.tf, p.doc_len "
+                                  "FROM search_postings p JOIN search_cases k USING (case_no)").fetchall(), key=repr)
+    finally:
+        con.close()
+
+
+def test_merging_only_the_changed_days_gives_what_merging_whole_groups_gives(tmp_path, monkeypatch):
+    """After every build of a run of changes (files added a few at a time, one rewritten with
+    another meeting's content, one renamed, one removed and pruned), the logical tables and the
+    search index equal what merging every group whole makes of the same copies."""
+    units: list[merge.Unit] = []
+    real_units = merge._units
+    monkeypatch.setattr(merge, "_units", lambda con, everything: units.extend(real_units(con, everything)) or
+                        real_units(con, everything))
+    raw = tmp_path / "raw"
+    texts = sorted((ROOT / "tests" / "corpus" / "docs").glob("*.txt")) + sorted(RAW.rglob("*.txt"))
+    db = tmp_path / "m.duckdb"
+
+    def build_and_compare(step: str) -> None:
+        run_build(raw, db, tmp_path / "ex", jobs=0, prune=True)
+        whole = tmp_path / "whole.duckdb"
+        shutil.copy(db, whole)
+        con = duckdb.connect(str(whole))
+        merge.run(con, everything=True)
+        con.close()
+        assert _logical(db) == _logical(whole), step
+        assert _index(db) == _index(whole), step
+
+    for n in range(0, len(texts), 4):
+        for i, path in enumerate(texts[n:n + 4], start=n):
+            folder = raw / ("testby" if i % 3 else "annenby")
+            folder.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, folder / path.name)
+        build_and_compare(f"files {n}-{n + 3}")
+    some = sorted((raw / "testby").glob("*.txt"))
+    some[0].write_text(some[1].read_text(encoding="utf-8") + "\nEndret.\n", encoding="utf-8")
+    build_and_compare("a file rewritten with another meeting's content")
+    some[2].rename(some[2].with_name("omdøpt.txt"))
+    build_and_compare("a file renamed")
+    some[3].unlink()
+    build_and_compare("a file removed")
+    assert any(u[2] is not None for u in units) and any(u[2] is None for u in units)

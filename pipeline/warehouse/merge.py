@@ -27,8 +27,10 @@ with the lowest mean word confidence among those; a decision, when its text's co
 
 Ids are stable: a document's from its partnership, type, body, date and first case number; a
 case's from its document's and its number. A build merges again only the groups (partnership,
-document type) whose files changed (`merge_pending`, written with the files' rows), so the
-result never depends on the order or batches files were loaded in."""
+document type) whose files changed (`merge_pending`, written with the files' rows), and of those
+only the meeting days the changed copies state where no copy of the group lacks a day (`_units`),
+so the result never depends on the order or batches files were loaded in, and a new file costs
+the copies of its own meeting, not its group's whole history."""
 from __future__ import annotations
 
 import base64
@@ -38,6 +40,7 @@ import json
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
+from itertools import groupby
 from typing import Any
 
 import duckdb
@@ -69,8 +72,16 @@ LOGICAL = ("documents", "document_sources", "cases", "case_sources", "decisions"
 
 def mark_files(con: duckdb.DuckDBPyConnection, shas: Sequence[str]) -> None:
     """The groups holding these files' copies are to be merged again (call before their rows go and
-    after new rows come: both the old and the new groups)."""
+    after new rows come: both the old and the new groups). Within this connection, the meeting
+    days of the copies are noted too (`_marked`), so the merge can take only those days of a group
+    (see `_units`); a group pending before the first call (left by a build that was stopped) is
+    merged whole."""
     if shas:
+        con.execute("CREATE TEMP TABLE IF NOT EXISTS _was_pending AS SELECT partnership, doc_type FROM merge_pending")
+        con.execute("CREATE TEMP TABLE IF NOT EXISTS _marked "
+                    "(partnership VARCHAR, doc_type VARCHAR, meeting_date DATE)")
+        con.execute("INSERT INTO _marked SELECT DISTINCT partnership, doc_type, meeting_date FROM copy_documents "
+                    "WHERE sha256 IN (SELECT unnest(?))", [list(shas)])
         con.execute("INSERT OR IGNORE INTO merge_pending SELECT DISTINCT partnership, doc_type FROM copy_documents "
                     "WHERE sha256 IN (SELECT unnest(?))", [list(shas)])
 
@@ -81,25 +92,32 @@ def pending(con: duckdb.DuckDBPyConnection) -> int:
 
 
 CHUNK_COPIES = 1000  # copies merged together, in one transaction: what a chunk holds in memory at once
+Unit = tuple[str, str, date | None, int]  # partnership, doc type, meeting day (None: every day), copies
+
+# the rows of `alias` (with partnership, doc_type, meeting_date) in a unit being merged (`_groups` g)
+IN_UNIT = ("g.partnership = {0}.partnership AND g.doc_type = {0}.doc_type "
+           "AND (g.meeting_date IS NULL OR g.meeting_date = {0}.meeting_date)")
 
 
 def run(con: duckdb.DuckDBPyConnection, everything: bool = False) -> int:
-    """Merge the pending groups (all groups with `everything`); returns how many groups. The groups
-    are merged in chunks of about CHUNK_COPIES copies, each in one transaction with a fixed number
-    of statements however many groups it holds, which takes its groups off `merge_pending`: memory
-    stays bounded however many groups are pending (every group after a build from empty), and a
-    build killed between chunks leaves the rest pending for the next build."""
+    """Merge the pending groups (all groups with `everything`); returns how many groups. A group
+    is merged whole, or only on the meeting days its changed copies have (`_units`). The units are
+    merged in chunks of about CHUNK_COPIES copies (a group's units in one chunk), each in one
+    transaction with a fixed number of statements however many units it holds, which takes its
+    groups off `merge_pending`: memory stays bounded however many groups are pending (every group
+    after a build from empty), and a build killed between chunks leaves the rest pending for the
+    next build, which merges them whole."""
     if everything:
         with transaction(con):
             con.execute("INSERT OR IGNORE INTO merge_pending SELECT DISTINCT partnership, doc_type FROM copy_documents")
-    groups = con.execute("SELECT partnership, doc_type, count(d.copy_doc_id) FROM merge_pending LEFT JOIN "
-                         "copy_documents d USING (partnership, doc_type) GROUP BY ALL ORDER BY ALL").fetchall()
-    for chunk in _chunks(groups):
+    units = _units(con, everything)
+    for chunk in _chunks(units):
         with transaction(con):
             con.execute("CREATE OR REPLACE TEMP TABLE _groups AS SELECT unnest(?) AS partnership, "
-                        "unnest(?) AS doc_type", [[g[0] for g in chunk], [g[1] for g in chunk]])
-            con.execute("CREATE OR REPLACE TEMP TABLE _copies AS SELECT copy_doc_id, sha256 FROM copy_documents "
-                        "JOIN _groups USING (partnership, doc_type)")
+                        "unnest(?) AS doc_type, unnest(?::DATE[]) AS meeting_date",
+                        [[u[0] for u in chunk], [u[1] for u in chunk], [u[2] for u in chunk]])
+            con.execute("CREATE OR REPLACE TEMP TABLE _copies AS SELECT copy_doc_id, sha256 FROM copy_documents d "
+                        f"JOIN _groups g ON {IN_UNIT.format('d')}")
             try:
                 _replace(con, _merge(con))
                 refresh_meetings(con)
@@ -109,19 +127,55 @@ def run(con: duckdb.DuckDBPyConnection, everything: bool = False) -> int:
                 with contextlib.suppress(duckdb.Error):
                     con.execute("DROP TABLE IF EXISTS _copies")
                     con.execute("DROP TABLE IF EXISTS _groups")
-    return len(groups)
+    with contextlib.suppress(duckdb.Error):  # the next changes are noted afresh
+        con.execute("DROP TABLE IF EXISTS _marked")
+        con.execute("DROP TABLE IF EXISTS _was_pending")
+    return len({u[:2] for u in units})
 
 
-def _chunks(groups: list[tuple[str, str, int]]) -> list[list[tuple[str, str, int]]]:
-    """Whole groups, in order, in chunks of up to CHUNK_COPIES copies (a larger group alone)."""
-    out: list[list[tuple[str, str, int]]] = [[]]
+def _units(con: duckdb.DuckDBPyConnection, everything: bool) -> list[Unit]:
+    """What to merge of the pending groups, with the copies each holds. Copies are only ever one
+    document when their meeting days agree (a copy without a day may join any), and a document's
+    ids depend only on the copies of its day; so a group whose changed copies (noted by mark_files
+    in this connection) all state a day, and that holds no copy without one, is merged on those days
+    alone: its other days' documents are what a whole merge would make of them again. Any other
+    pending group is merged whole (day None)."""
+    counted = con.execute("SELECT partnership, doc_type, meeting_date, count(*) FROM copy_documents "
+                          "JOIN merge_pending USING (partnership, doc_type) GROUP BY ALL").fetchall()
+    copies: dict[tuple[str, str], dict[date | None, int]] = defaultdict(dict)
+    for p, d, day, n in counted:
+        copies[(p, d)][day] = n
+    groups = [g for (*g,) in con.execute("SELECT partnership, doc_type FROM merge_pending ORDER BY ALL").fetchall()]
+    days: dict[tuple[str, str], set[date | None]] = defaultdict(set)
+    if not everything and con.execute("SELECT count(*) FROM duckdb_tables() WHERE temporary "
+                                      "AND table_name = '_marked'").fetchone() == (1,):
+        for p, d, day in con.execute("SELECT DISTINCT partnership, doc_type, meeting_date FROM _marked").fetchall():
+            days[(p, d)].add(day)
+        for p, d in con.execute("SELECT partnership, doc_type FROM _was_pending").fetchall():
+            days[(p, d)].add(None)  # pending before: what changed then is not known
+    out: list[Unit] = []
+    for p, d in groups:
+        held = copies.get((p, d), {})
+        marked = days.get((p, d))
+        if not marked or None in marked or None in held:
+            out.append((p, d, None, sum(held.values())))
+        else:
+            out += [(p, d, day, held.get(day, 0)) for day in sorted(day for day in marked if day is not None)]
+    return out
+
+
+def _chunks(units: list[Unit]) -> list[list[Unit]]:
+    """Whole groups' units, in order, in chunks of up to CHUNK_COPIES copies (a larger group alone)."""
+    out: list[list[Unit]] = [[]]
     size = 0
-    for g in groups:
-        if out[-1] and size + g[2] > CHUNK_COPIES:
+    for _, grouped in groupby(units, key=lambda u: u[:2]):  # a group's units are next to each other
+        group = list(grouped)
+        copies = sum(u[3] for u in group)
+        if out[-1] and size + copies > CHUNK_COPIES:
             out.append([])
             size = 0
-        out[-1].append(g)
-        size += g[2]
+        out[-1].extend(group)
+        size += copies
     return out
 
 
@@ -508,11 +562,10 @@ SCHEMAS = {
 
 
 def _replace(con: duckdb.DuckDBPyConnection, out: dict[str, list[Row]]) -> None:
-    """The logical rows of the groups being merged (`_groups`) replaced by `out`, and their search
+    """The logical rows of the units being merged (`_groups`) replaced by `out`, and their search
     index rows: each case with the postings of its preferred copy, the ones it is scored on."""
-    pending = "JOIN _groups USING (partnership, doc_type)"
-    docs = f"SELECT doc_id FROM documents {pending}"
-    cases = f"SELECT case_id FROM cases {pending}"
+    docs = f"SELECT doc_id FROM documents x JOIN _groups g ON {IN_UNIT.format('x')}"
+    cases = f"SELECT case_id FROM cases x JOIN _groups g ON {IN_UNIT.format('x')}"
     for table in ("case_sources", "decisions", "attachments", "case_topics", "case_references"):
         con.execute(f"DELETE FROM {table} WHERE case_id IN ({cases})")
     for table in ("document_sources", "attendees", "data_quality"):
@@ -531,7 +584,7 @@ def _replace(con: duckdb.DuckDBPyConnection, out: dict[str, list[Row]]) -> None:
             con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _merged")
         finally:
             con.unregister("_merged")
-    search.index_pending(con)
+    search.index_pending(con, IN_UNIT)
 
 
 def refresh_meetings(con: duckdb.DuckDBPyConnection) -> None:

@@ -41,6 +41,7 @@ def _add(con: duckdb.DuckDBPyConnection, cases_from: str, postings_join: str, po
     chosen = f"{cases_from} JOIN case_sources s ON s.case_id = c.case_id AND s.rank = 1"
     [(count, top)] = con.execute(f"SELECT (SELECT count(*) FROM {chosen}), "
                                  "(SELECT coalesce(max(case_no), 0) FROM search_cases)").fetchall()
+    top = max([top, *free])  # a free number may be above every number still in use
     numbers = free[:count] + list(range(top + 1, top + 1 + max(0, count - len(free))))
     con.register("_numbers", pa.table({"i": pa.array(range(1, count + 1), pa.int64()),
                                        "case_no": pa.array(numbers, pa.int64())}))
@@ -59,17 +60,17 @@ def _add(con: duckdb.DuckDBPyConnection, cases_from: str, postings_join: str, po
     return int(done)
 
 
-def index_pending(con: duckdb.DuckDBPyConnection) -> None:
-    """The index rows of the groups being merged (`_groups`), made again from their logical
-    cases, inside the merge's transaction (after the logical rows are written); the new rows take
-    the numbers the old ones had. Only the files of those groups' copies (`_copies`) have postings
-    to read."""
-    pending = "SELECT k.case_no FROM search_cases k JOIN _groups USING (partnership, doc_type)"
+def index_pending(con: duckdb.DuckDBPyConnection, in_unit: str) -> None:
+    """The index rows of the units being merged (`_groups` g: a group, or a group's meeting day;
+    `in_unit.format(alias)` says whether a row is in one), made again from their logical cases,
+    inside the merge's transaction (after the logical rows are written); the new rows take the
+    numbers the old ones had. Only the files of those units' copies (`_copies`) have postings to
+    read."""
+    pending = f"SELECT k.case_no FROM search_cases k JOIN _groups g ON {in_unit.format('k')}"
     free = [n for (n,) in con.execute(f"{pending} ORDER BY 1").fetchall()]
     con.execute(f"DELETE FROM search_postings WHERE case_no IN ({pending})")
     con.execute(f"DELETE FROM search_cases WHERE case_no IN ({pending})")
-    added = _add(con, "cases c JOIN _groups USING (partnership, doc_type)",
-                 "JOIN _groups m ON m.partnership = k.partnership AND m.doc_type = k.doc_type",
+    added = _add(con, f"cases c JOIN _groups g ON {in_unit.format('c')}", f"JOIN _groups g ON {in_unit.format('k')}",
                  "t.sha256 IN (SELECT DISTINCT sha256 FROM _copies)", free)
     _set_counter(con, UNSORTED, (_counter(con, UNSORTED) or 0) + added)
 
