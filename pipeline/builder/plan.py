@@ -6,6 +6,7 @@ import dataclasses
 import os
 import stat
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -94,8 +95,15 @@ def source_paths(raw: Path, entries: list[Entry] | None = None) -> list[Path]:
 
 
 def _sources(raw: Path, entries: list[Entry]) -> list[Entry]:
-    return sorted((e for e in entries if e.is_file and e.path.suffix.lower() in ingest.SUFFIXES
-                   and e.path.parent != raw and _refusal(raw, e) is None), key=lambda e: e.path)
+    return sorted(_readable(raw, entries), key=lambda e: e.path.parts)  # the order of the paths, compared faster
+
+
+def _readable(raw: Path, entries: list[Entry]) -> Iterator[Entry]:
+    """The entries of `scan(raw)` a build reads (as a folder's entries, unsorted). Their paths are
+    raw's with names added, so a file directly under raw/ is one with one part more."""
+    under_raw = len(raw.parts) + 1
+    return (e for e in entries if e.is_file and os.path.splitext(e.path.name)[1].lower() in ingest.SUFFIXES
+            and len(e.path.parts) != under_raw and _refusal(raw, e) is None)
 
 
 def shown(path: Path | str) -> str:
@@ -177,7 +185,7 @@ def skipped_files(raw: Path, entries: list[Entry] | None = None) -> list[tuple[P
     are not files at all (FIFOs, devices, broken or looping links); folders that cannot be listed."""
     entries = scan(raw) if entries is None else entries
     out = _odd(entries) + unreadable_folders(entries)
-    for e in sorted((e for e in entries if e.is_file), key=lambda e: e.path):
+    for e in (e for e in entries if e.is_file):
         p = e.path
         suffix = p.suffix.lower()
         if suffix not in ingest.SUFFIXES:
@@ -199,7 +207,7 @@ def files_newer_than(raw: Path, db_path: Path, entries: list[Entry] | None = Non
         since = db_path.stat().st_mtime
     except OSError:
         since = float("-inf")
-    return sum(1 for e in _sources(raw, scan(raw) if entries is None else entries)
+    return sum(1 for e in _readable(raw, scan(raw) if entries is None else entries)
                if e.st is not None and e.st.st_mtime > since)
 
 

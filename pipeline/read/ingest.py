@@ -6,8 +6,6 @@ import os
 import time
 from pathlib import Path
 
-import pypdfium2 as pdfium
-
 from ..errors import IngestError
 from ..models import SourceFile
 
@@ -84,6 +82,8 @@ PDFIUM_REASONS = {
 
 
 def count_pdf_pages(path: Path) -> int:
+    import pypdfium2 as pdfium  # here: the build process hashes files with this module, and reads none
+
     try:
         pdf = pdfium.PdfDocument(str(path))
     except pdfium.PdfiumError as exc:
