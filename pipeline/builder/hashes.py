@@ -10,11 +10,12 @@ one that cannot be written is not written."""
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import tempfile
 import time
 from pathlib import Path
+
+import orjson
 
 FORMAT = 1
 SETTLE_SECONDS = 2.0
@@ -56,7 +57,7 @@ def read(db_path: Path) -> Hashes:
     try:
         fd = os.open(cache_path(db_path), os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
         with os.fdopen(fd, "rb") as f:
-            data = json.loads(f.read())
+            data = orjson.loads(f.read())
         if data.get("format") != FORMAT:
             return Hashes()
         return Hashes({path: ((int(a), int(b), int(c), int(d)), str(sha))
@@ -67,15 +68,16 @@ def read(db_path: Path) -> Hashes:
 
 def write(db_path: Path, hashes: Hashes) -> None:
     """The files this build looked at, written whole under a temporary name and renamed."""
-    files = {path: [*f, sha] for path, (f, sha) in sorted(hashes.seen.items())}
     if hashes.seen.keys() == hashes.known.keys() and all(hashes.known[p] == v for p, v in hashes.seen.items()):
         return  # nothing new to remember
+    files = {path: [*f, sha] for path, (f, sha) in sorted(hashes.seen.items())}
     target = cache_path(db_path)
-    with contextlib.suppress(OSError):
+    with contextlib.suppress(OSError, orjson.JSONEncodeError):
+        data = orjson.dumps({"format": FORMAT, "files": files})
         fd, tmp = tempfile.mkstemp(prefix=target.name + ".", suffix=".tmp", dir=target.parent)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump({"format": FORMAT, "files": files}, f, ensure_ascii=False)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
             os.replace(tmp, target)
         except BaseException:
             with contextlib.suppress(OSError):
