@@ -181,8 +181,14 @@ class Vocab:
 
 
 @cache
+def toml_data() -> dict[str, Any]:
+    """data/vocab.toml as read (load() compiles it; not to be changed)."""
+    return tomllib.loads(resources.files("pipeline").joinpath("data/vocab.toml").read_text("utf-8"))
+
+
+@cache
 def load() -> Vocab:
-    data = tomllib.loads(resources.files("pipeline").joinpath("data/vocab.toml").read_text("utf-8"))
+    data = toml_data()
     cn, cl, dec, docs, hdr, att = (data[k] for k in
                                    ("case_numbers", "case_list", "decisions", "documents", "header", "attendees"))
     numbered = tuple(re.compile(f.replace("{prefix}", cn["prefix"]), FLAGS) for f in cn["families"])
@@ -293,20 +299,49 @@ def _first_names() -> frozenset[str]:
 NUMBER_SHAPES = r"(?:\d{1,4}\s?/\s?\d{2,4}|(?:19|20)\d\d\.\s?\d{1,3}(?![.\d])|[A-Z]?\d{1,3}\s?[-–]\s?\d{2,4})\b"
 
 
-def _reflow_cue(data: dict[str, Any]) -> Pattern[str]:
+def _reflow_cue(data: dict[str, Any], quick: bool = True) -> Pattern[str]:
     """Every header, attendee and decision label followed by ':', every case number with its prefix,
     and the [reflow] labels, phrases (case-sensitive) and role groups; a capitalised word with a
-    colon in the middle of a line ('… Knut Moe Rådmenn: …')."""
+    colon in the middle of a line ('… Knut Moe Rådmenn: …'). `quick`: with the tests that make the
+    search fast and find the same matches (word_led, guard_words, by_first_letter, and one '\\b'
+    before every cue that starts a word, all but the table headers: the search passes over the
+    inside of words with that one test)."""
     r, att = data["reflow"], data["attendees"]
     labels = ([re.escape(k) for k, _ in data["header"]["fields"]]
               + [re.escape(k) for k in att["present"] + att["absent"]]
               + [p for p, _ in data["decisions"]["labels"]] + r["labels"])
     phrases = "|".join(r["label_phrases"])
     prefix = data["case_numbers"]["prefix"]
-    return word_led(re.compile(guard_words(
-        rf"\b(?:{'|'.join(labels)})\s?:|\b(?:{phrases})|\b{prefix}\s*{NUMBER_SHAPES}"
-        rf"|(?-i:\b(?:{'|'.join(r['phrases'])})\b|\b(?:{'|'.join(r['group_labels'])})\s?:"
-        rf"|(?<=[\w)] )[A-ZÆØÅ][\wæøå]{{1,20}}:(?= )|{'|'.join(r['table_headers'])})"), FLAGS))
+    word_start = (rf"\b(?:{by_first_letter(labels) if quick else '|'.join(labels)})\s?:|\b(?:{phrases})"
+                  rf"|\b{prefix}\s*{NUMBER_SHAPES}"
+                  rf"|(?-i:\b(?:{'|'.join(r['phrases'])})\b|\b(?:{'|'.join(r['group_labels'])})\s?:"
+                  rf"|(?<=[\w)] )[A-ZÆØÅ][\wæøå]{{1,20}}:(?= ))")
+    table = rf"(?-i:{'|'.join(r['table_headers'])})"
+    if not quick:
+        return re.compile(f"{word_start}|{table}", FLAGS)
+    return word_led(re.compile(guard_words(rf"\b(?:{word_start})|{table}"), FLAGS))
+
+
+_PLAIN = re.compile(r"[A-Za-zÆØÅæøå](?:[\w ]|\\[^\w])*")  # a word written out: letters, spaces, escaped punctuation
+
+
+def by_first_letter(alternatives: list[str], ignorecase: bool = True) -> str:
+    """The alternation of `alternatives` (patterns, in their order) with each run of plain words
+    gathered by first letter ('M(?:øtegruppe|øteorgan)|S(?:ted|tad)'): the search tries a word
+    only against the labels that start with its letter. The same pattern as '|'.join: alternatives
+    of different first letters never match at one place (`ignorecase`: letters that differ in lower
+    case never match one character), and each letter keeps its words' order."""
+    parts: list[str] = []
+    run: dict[str, list[str]] = {}
+    for alt in alternatives + [""]:
+        if alt and _PLAIN.fullmatch(alt):
+            run.setdefault(alt[0].lower() if ignorecase else alt[0], []).append(alt)
+            continue
+        parts += [f"{words[0][0]}(?:{'|'.join(w[1:] for w in words)})" for words in run.values()]
+        run = {}
+        if alt:
+            parts.append(alt)
+    return "|".join(parts)
 
 
 # a run of word characters, an optional ending and a space and a word after it: '[\wÆØÅæøå]+(?:ens|s) forslag'

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pipeline import vocab
@@ -29,11 +29,9 @@ GUARD = re.compile(r"\(\?=\\w\+\+ [a-zæøå]+\)")
 
 
 def plain_cue() -> re.Pattern[str]:
-    """The cue pattern without its quick tests: the look-aheads guard_words and word_led add."""
-    cue = vocab.load().reflow_cue
-    pattern = GUARD.sub("", cue.pattern)
-    assert pattern.startswith("(?=\\w)(?:") and pattern.endswith(")")
-    return re.compile(pattern[len("(?=\\w)(?:"):-1], cue.flags)
+    """The cue pattern without its quick tests (word_led, guard_words, by_first_letter, the '\\b' before
+    the cues that start a word): the plain alternation of the cues."""
+    return vocab._reflow_cue(vocab.toml_data(), quick=False)
 
 
 def spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
@@ -42,7 +40,8 @@ def spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
 
 def test_the_cue_search_has_its_quick_tests():
     cue = vocab.load().reflow_cue.pattern
-    assert cue.startswith("(?=\\w)") and len(GUARD.findall(cue)) >= 5
+    assert cue.startswith("(?=\\w)(?:\\b(?:") and len(GUARD.findall(cue)) >= 5
+    assert "M(?:øte" in cue and "Møtegruppe" not in cue  # the labels gathered by first letter
 
 
 def test_cues_found_with_the_quick_tests_equal_the_plain_pattern_on_every_bundled_file():
@@ -78,3 +77,23 @@ def test_cues_found_with_the_quick_tests_equal_the_plain_pattern(text):
 ])
 def test_only_patterns_that_start_with_a_word_character_get_the_quick_test(pattern, led):
     assert vocab.word_led(re.compile(pattern)).pattern.startswith("(?=\\w)") == led
+
+
+ALTERNATIVES = st.lists(st.sampled_from([
+    "Møte", "møtested", "Mø", "M", "m", "møte", "MØTES", "Sted", "sted", "Stad", "s", "S", "Dato", "Dato\\ og\\ sted",
+    "Dato/sted", "[\\wæøå]+s forslag", "Til", "til\\ stede", "Tid(?:spunkt)?", "Ø", "ø", "Å", "K", "k", "I", "i"]),
+    min_size=1, max_size=10)
+MATCH_PIECES = st.sampled_from([*"MmSsDdTtØøÅåKkIi :/", "\u212a", "\u017f", "\u0130", "\u0131", "\u212b", "øte",
+                                "ted", "ato", "og", "il", "sted", "forslag", "styrets", "id", "spunkt"])
+
+
+@settings(max_examples=1000, deadline=None)
+@example(["MØTES", "møte", "M"], True, "møte")  # 'm' and 'M' one letter when case is ignored
+@example(["Mx", "m", "M"], False, "m")  # … and two when it is not
+@given(ALTERNATIVES, st.booleans(), st.lists(MATCH_PIECES, max_size=12).map("".join))
+def test_alternatives_gathered_by_first_letter_match_as_the_plain_alternation(alts, ignorecase, text):
+    flags = re.I if ignorecase else 0
+    for after in (r"\s?:", r"\b", ""):
+        plain = re.compile(rf"\b(?:{'|'.join(alts)}){after}", flags)
+        gathered = re.compile(rf"\b(?:{vocab.by_first_letter(alts, ignorecase)}){after}", flags)
+        assert spans(gathered, text) == spans(plain, text)
