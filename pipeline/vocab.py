@@ -322,26 +322,52 @@ def _reflow_cue(data: dict[str, Any], quick: bool = True) -> Pattern[str]:
     return word_led(re.compile(guard_words(rf"\b(?:{word_start})|{table}"), FLAGS))
 
 
-_PLAIN = re.compile(r"[A-Za-zÆØÅæøå](?:[\w ]|\\[^\w])*")  # a word written out: letters, spaces, escaped punctuation
+LETTERS = "A-Za-zÆØÅæøå"
 
 
 def by_first_letter(alternatives: list[str], ignorecase: bool = True) -> str:
-    """The alternation of `alternatives` (patterns, in their order) with each run of plain words
-    gathered by first letter ('M(?:øtegruppe|øteorgan)|S(?:ted|tad)'): the search tries a word
-    only against the labels that start with its letter. The same pattern as '|'.join: alternatives
-    of different first letters never match at one place (`ignorecase`: letters that differ in lower
-    case never match one character), and each letter keeps its words' order."""
+    """The alternation of `alternatives` (patterns, in their order) with each run of those that open
+    with a letter of their own gathered by that letter ('M(?:øtegruppe|øteorgan)|S(?:ted|tad)'): the
+    search tries a word only against the labels that start with its letter. The same pattern as
+    '|'.join: alternatives of different first letters never match at one place (`ignorecase`:
+    letters that differ in lower case never match one character), and each letter keeps its
+    alternatives' order."""
     parts: list[str] = []
     run: dict[str, list[str]] = {}
     for alt in alternatives + [""]:
-        if alt and _PLAIN.fullmatch(alt):
+        if _letter_led(alt):
             run.setdefault(alt[0].lower() if ignorecase else alt[0], []).append(alt)
             continue
-        parts += [f"{words[0][0]}(?:{'|'.join(w[1:] for w in words)})" for words in run.values()]
+        parts += [f"{alts[0][0]}(?:{'|'.join(a[1:] for a in alts)})" for alts in run.values()]
         run = {}
         if alt:
             parts.append(alt)
     return "|".join(parts)
+
+
+def _letter_led(pattern: str) -> bool:
+    """Does `pattern` open with a letter that stands alone (no quantifier after it) in a sequence
+    (no '|' outside brackets), so that it is that letter followed by pattern[1:]?"""
+    if not re.match(rf"[{LETTERS}](?![*+?{{])", pattern):
+        return False
+    depth, i, in_class = 0, 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            i += 2 if pattern[i + 1:i + 2] == "]" else 3 if pattern[i + 1:i + 3] == "^]" else 1
+            continue
+        elif c in "()":
+            depth += 1 if c == "(" else -1
+        elif c == "|" and depth == 0:
+            return False
+        i += 1
+    return True
 
 
 # a run of word characters, an optional ending and a space and a word after it: '[\wÆØÅæøå]+(?:ens|s) forslag'

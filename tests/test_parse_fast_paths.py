@@ -81,7 +81,8 @@ def test_only_patterns_that_start_with_a_word_character_get_the_quick_test(patte
 
 ALTERNATIVES = st.lists(st.sampled_from([
     "Møte", "møtested", "Mø", "M", "m", "møte", "MØTES", "Sted", "sted", "Stad", "s", "S", "Dato", "Dato\\ og\\ sted",
-    "Dato/sted", "[\\wæøå]+s forslag", "Til", "til\\ stede", "Tid(?:spunkt)?", "Ø", "ø", "Å", "K", "k", "I", "i"]),
+    "Dato/sted", "[\\wæøå]+s forslag", "Til", "til\\ stede", "Tid(?:spunkt)?", "Ø", "ø", "Å", "K", "k", "I", "i",
+    "Sak|Tid", "S?ted", "T[]|]id", "M[^]|]te", "D(?:a|to)|Sted", "Mø\\|", "S+", "K{1,2}"]),
     min_size=1, max_size=10)
 MATCH_PIECES = st.sampled_from([*"MmSsDdTtØøÅåKkIi :/", "\u212a", "\u017f", "\u0130", "\u0131", "\u212b", "øte",
                                 "ted", "ato", "og", "il", "sted", "forslag", "styrets", "id", "spunkt"])
@@ -90,6 +91,8 @@ MATCH_PIECES = st.sampled_from([*"MmSsDdTtØøÅåKkIi :/", "\u212a", "\u017f", 
 @settings(max_examples=1000, deadline=None)
 @example(["MØTES", "møte", "M"], True, "møte")  # 'm' and 'M' one letter when case is ignored
 @example(["Mx", "m", "M"], False, "m")  # … and two when it is not
+@example(["Sak|Tid"], True, "Tid")  # not a letter followed by the rest
+@example(["S?ted"], True, "ted")
 @given(ALTERNATIVES, st.booleans(), st.lists(MATCH_PIECES, max_size=12).map("".join))
 def test_alternatives_gathered_by_first_letter_match_as_the_plain_alternation(alts, ignorecase, text):
     flags = re.I if ignorecase else 0
