@@ -100,3 +100,20 @@ def test_alternatives_gathered_by_first_letter_match_as_the_plain_alternation(al
         plain = re.compile(rf"\b(?:{'|'.join(alts)}){after}", flags)
         gathered = re.compile(rf"\b(?:{vocab.by_first_letter(alts, ignorecase)}){after}", flags)
         assert spans(gathered, text) == spans(plain, text)
+
+
+# --- verdicts on a line's text, worked out once per text ------------------------------------------
+
+def test_verdicts_remembered_per_text_are_values_that_cannot_be_changed():
+    """A remembered verdict is handed to every later caller: a list or dict there could be changed
+    by one of them and be wrong for the next."""
+    from conftest import RAW
+    from pipeline.parse import cases, recognisers
+    from pipeline.read import ingest, lines
+    texts = [ln.text for path in sorted(RAW.rglob("*.pdf"))[:4] for page in lines.run(ingest.run(path, RAW))
+             for ln in page.lines]
+    verdicts = [f(t) for t in texts for f in (recognisers.case_start, recognisers.label_value, recognisers.is_name,
+                                              cases._label_of)]
+    assert any(verdicts) and all(v is None or isinstance(v, (bool, tuple)) and all(
+        isinstance(x, (int, str)) for x in (v if isinstance(v, tuple) else ())) for v in verdicts)
+    assert recognisers.case_start.cache_info().hits + recognisers.case_start.cache_info().misses > 0

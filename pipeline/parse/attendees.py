@@ -251,7 +251,7 @@ def _status_by_position(lines: Sequence[Line], i: int, line: Line) -> bool:
 
 
 def _ends_list(text: str, v: vocab.Vocab) -> bool:
-    return bool(label_value(text, v)) or v.case_list_headers.matches(text) or v.headings.patterns.matches(text)
+    return bool(label_value(text)) or v.case_list_headers.matches(text) or v.headings.patterns.matches(text)
 
 
 def _people(text: str, status: str | None, group: str | None, line: Line,

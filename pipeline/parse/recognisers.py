@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from .. import vocab
 from ..models import Line
@@ -17,8 +18,12 @@ NAME_WORD = re.compile(r"^(?:[A-ZÆØÅ][a-zæøåéüö]+(?:-[A-ZÆØÅ]?[a-zæ
 BULLET_START = re.compile(r"^(?:[•▪◦‣✓✔·*-]|\d{1,2}[.)]\s|[a-z]\)\s)")
 INITIAL_END = re.compile(r"(?:^|\s)[A-ZÆØÅ]\.$")
 URL = re.compile(r"^(?:https?://|www\.)\S+$")
+# What a line's text is does not change: the verdicts asked of one line by several passes (and of
+# a running header on every page) are worked out once. Bounded: a few files' distinct lines.
+TEXT_CACHE = 1 << 14
 
 
+@lru_cache(maxsize=TEXT_CACHE)
 def is_name(text: str, min_words: int = 2) -> bool:
     """A person's name: 2-5 capitalised words or initials ('Janne K. Aase', 'Marthe Wang-Hansen')."""
     words = text.strip().rstrip(",").split()
@@ -92,6 +97,7 @@ def row_text(lines: Sequence[Line], i: int) -> str:
     return " ".join(parts)
 
 
+@lru_cache(maxsize=TEXT_CACHE)
 def case_start(text: str, family: int | None = None) -> tuple[int, str, str] | None:
     """(family, number, rest of line) when `text` opens with a case number."""
     fams = vocab.load().case_families
@@ -127,8 +133,10 @@ def numbered_start(text: str) -> tuple[int, str, str] | None:
     return hit if hit and hit[0] < vocab.load().numbered_families else None
 
 
-def label_value(text: str, v: vocab.Vocab) -> tuple[str, str] | None:
+@lru_cache(maxsize=TEXT_CACHE)
+def label_value(text: str) -> tuple[str, str] | None:
     """(field, value) when a line opens with a header label."""
+    v = vocab.load()
     m = v.header_label.match(text)
     if m:
         return v.header_field[m.group("label").casefold()], m.group("value").strip()
