@@ -117,3 +117,19 @@ def test_verdicts_remembered_per_text_are_values_that_cannot_be_changed():
     assert any(verdicts) and all(v is None or isinstance(v, (bool, tuple)) and all(
         isinstance(x, (int, str)) for x in (v if isinstance(v, tuple) else ())) for v in verdicts)
     assert recognisers.case_start.cache_info().hits + recognisers.case_start.cache_info().misses > 0
+
+
+# --- votes: texts that mention no vote are passed over with one search ------------------------------
+
+VOTE_PIECES = st.sampled_from(["vedtatt", "Vedteke", "godkjent", " med ", " mot ", "to", "20", "15", " stemmer",
+                               " stemme",
+                               " stemte for", "STEMTE", "\u017ftemte", "Enstemmig", "samrøystes", "SAMRØYSTES",
+                               "einstemmig", " ", ".", ",", "x", "e", "n", "s", "t", "m"])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(VOTE_PIECES, max_size=12).map("".join))
+def test_a_text_any_vote_pattern_finds_is_one_the_quick_search_finds(text):
+    from pipeline.parse import votes
+    if any(p.search(text) for p in votes.PATTERNS):
+        assert votes.MENTIONS.search(text)
