@@ -29,13 +29,13 @@ def is_name(text: str, min_words: int = 2) -> bool:
     words = text.strip().rstrip(",").split()
     if not (min_words <= len(words) <= 5):
         return False
-    stop = vocab.load().not_name_words
-    ending = vocab.load().not_name_ending
-    if any(w.casefold().strip(",.") in stop or ending.search(w.strip(",.")) for w in words):
-        return False
     if sum(1 for w in words if len(w.rstrip(".")) > 1) < min(min_words, 2):
         return False
-    return all(NAME_WORD.match(w) for w in words)
+    if not all(NAME_WORD.match(w) for w in words):
+        return False  # the quick test first: most lines that are not names fail it
+    stop = vocab.load().not_name_words
+    ending = vocab.load().not_name_ending
+    return not any(w.casefold().strip(",.") in stop or ending.search(w.strip(",.")) for w in words)
 
 
 def unique(items: list[str]) -> list[str]:
