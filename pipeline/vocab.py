@@ -269,7 +269,7 @@ def load() -> Vocab:
         reflow_cue=_reflow_cue(data),
         strong_label=re.compile("|".join(f"(?:{p})" for p in data["reflow"]["strong_labels"]), FLAGS),
         bare_case_number=re.compile(data["reflow"]["bare_case_number"]),
-        reflow_hint=re.compile("|".join(data["reflow"]["hints"]), FLAGS),
+        reflow_hint=re.compile(by_first_letter(data["reflow"]["hints"]), FLAGS),
         reflow_closing=re.compile(rf"^(?:{'|'.join(data['reflow']['closing'])})", FLAGS),
     )
 

@@ -570,12 +570,15 @@ def _continues_decision(parts: list[str], line: Line, v: vocab.Vocab) -> bool:
     return not is_heading_like(text)
 
 
+NUMBERED_ITEM = re.compile(r"^\d{1,2}[.)]\s")
+
+
 def _list_items(body: list[Line]) -> list[str]:
     """Numbered sub-items of a case ('1. Status … ved Tone Ikdahl'), each with its wrapped lines."""
     items: list[list[str]] = []
     for line in body:
         text = line.text.strip()
-        if re.match(r"^\d{1,2}[.)]\s", text):
+        if NUMBERED_ITEM.match(text):
             items.append([text])
         elif items and items[-1] and not is_bullet(text) and not text.endswith(":") and len(items[-1]) < 4 and \
                 not ends_sentence(items[-1][-1]) and _wraps_onto(items[-1][-1], text):

@@ -30,7 +30,7 @@ def lines_to_header(lines: Sequence[Line], zone_end: int) -> Header:
         line = lines[i]
         if line.col not in (None, 0):
             continue
-        hit = label_value(row_text(lines, i))
+        hit = label_value(line.text if line.row is None else row_text(lines, i))
         if hit and not hit[1] and line.row is None and i + 1 < len(lines) and lines[i + 1].row is None \
                 and not label_value(lines[i + 1].text) and not v.attendee_label.match(lines[i + 1].text):
             hit = (hit[0], lines[i + 1].text.strip())  # 'Møtedato:' with its value on the next line

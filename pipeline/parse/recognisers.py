@@ -121,8 +121,8 @@ ARCHIVE_REF = re.compile(r"^\d{1,4}/\d{1,6}\s+(?=[A-ZÆØÅ])")
 def list_start(lines: Sequence[Line]) -> int:
     v = vocab.load()
     for i, line in enumerate(lines):
-        text = row_text(lines, i)
-        if v.case_list_headers.matches(text) or v.case_list_headers.matches(line.text):
+        text = line.text if line.row is None else row_text(lines, i)
+        if v.case_list_headers.matches(text) or line.row is not None and v.case_list_headers.matches(line.text):
             return i + 1
     return 0
 
@@ -146,11 +146,14 @@ def label_value(text: str) -> tuple[str, str] | None:
     return None
 
 
+_cleaned = lru_cache(maxsize=TEXT_CACHE)(clean_text)  # a case's lines are joined for its title, text and items
+
+
 def join_wrapped(lines: list[str]) -> str:
     """Join wrapped lines: a hyphen at a line end is kept when the next line starts a word in
     upper case ('Wang-' + 'Hansen') and dropped when it splits a lower-case word ('utfor-' + 'dringer')."""
     out = ""
-    for line in (clean_text(x) for x in lines):
+    for line in map(_cleaned, lines):
         if not line:
             continue
         if out.endswith("-") and len(out) > 1 and out[-2].isalpha() and line[:1].islower():
