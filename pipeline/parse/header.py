@@ -242,9 +242,14 @@ def file_organisation(file_texts: tuple[str, ...]) -> str | None:
     return organisation(file_texts)
 
 
+@lru_cache(maxsize=vocab.TEXT_CACHE)  # the opening lines, all lines, the file's opening lines: asked again
+def _names_organisation(text: str) -> bool:
+    return vocab.load().organisations.found_in(text)
+
+
 def organisation(texts: Sequence[str]) -> str | None:
     v = vocab.load()
-    texts = [t for t in texts if v.organisations.found_in(t)]  # most name no organisation
+    texts = [t for t in texts if _names_organisation(t)]  # most name no organisation
     for pattern in v.organisations:
         for text in texts:
             m = pattern.search(text)

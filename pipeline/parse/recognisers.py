@@ -18,9 +18,7 @@ NAME_WORD = re.compile(r"^(?:[A-ZÆØÅ][a-zæøåéüö]+(?:-[A-ZÆØÅ]?[a-zæ
 BULLET_START = re.compile(r"^(?:[•▪◦‣✓✔·*-]|\d{1,2}[.)]\s|[a-z]\)\s)")
 INITIAL_END = re.compile(r"(?:^|\s)[A-ZÆØÅ]\.$")
 URL = re.compile(r"^(?:https?://|www\.)\S+$")
-# What a line's text is does not change: the verdicts asked of one line by several passes (and of
-# a running header on every page) are worked out once. Bounded: a few files' distinct lines.
-TEXT_CACHE = 1 << 14
+TEXT_CACHE = vocab.TEXT_CACHE
 
 
 @lru_cache(maxsize=TEXT_CACHE)
