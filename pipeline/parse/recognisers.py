@@ -117,12 +117,18 @@ ARCHIVE_REF = re.compile(r"^\d{1,4}/\d{1,6}\s+(?=[A-ZÆØÅ])")
 
 
 def list_start(lines: Sequence[Line]) -> int:
-    v = vocab.load()
+    """The line after the case-list header ('Saksliste'), 0 without one. Asked of a segment's lines
+    and again of the segments merged from them."""
     for i, line in enumerate(lines):
         text = line.text if line.row is None else row_text(lines, i)
-        if v.case_list_headers.matches(text) or line.row is not None and v.case_list_headers.matches(line.text):
+        if _list_header(text) or line.row is not None and _list_header(line.text):
             return i + 1
     return 0
+
+
+@lru_cache(maxsize=TEXT_CACHE)
+def _list_header(text: str) -> bool:
+    return vocab.load().case_list_headers.matches(text)
 
 
 def numbered_start(text: str) -> tuple[int, str, str] | None:
