@@ -177,6 +177,7 @@ class Vocab:
     case_officer: Pattern[str]
     case_paper_board: Pattern[str]
     reflow_cue: Pattern[str]  # where flattened text opens a new line
+    reflow_cue_without_colon: Pattern[str]  # … those of its cues that need no ':' (a text without one)
     strong_label: Pattern[str]  # … even in a laid-out line, after a finished sentence
     bare_case_number: Pattern[str]  # a case number with no prefix (a cue only in a counting run)
     reflow_hint: Pattern[str]  # a cue phrase's telltale word: a text with none (and no ':' or number) has no cue
@@ -270,6 +271,7 @@ def load() -> Vocab:
         case_officer=re.compile(docs["case_officer"], FLAGS),
         case_paper_board=re.compile(docs["case_paper_board"], FLAGS),
         reflow_cue=_reflow_cue(data),
+        reflow_cue_without_colon=_reflow_cue(data, colon=False),
         strong_label=re.compile("|".join(f"(?:{p})" for p in data["reflow"]["strong_labels"]), FLAGS),
         bare_case_number=re.compile(data["reflow"]["bare_case_number"]),
         reflow_hint=re.compile(by_first_letter(data["reflow"]["hints"]), FLAGS),
@@ -302,23 +304,24 @@ def _first_names() -> frozenset[str]:
 NUMBER_SHAPES = r"(?:\d{1,4}\s?/\s?\d{2,4}|(?:19|20)\d\d\.\s?\d{1,3}(?![.\d])|[A-Z]?\d{1,3}\s?[-–]\s?\d{2,4})\b"
 
 
-def _reflow_cue(data: dict[str, Any], quick: bool = True) -> Pattern[str]:
+def _reflow_cue(data: dict[str, Any], quick: bool = True, colon: bool = True) -> Pattern[str]:
     """Every header, attendee and decision label followed by ':', every case number with its prefix,
     and the [reflow] labels, phrases (case-sensitive) and role groups; a capitalised word with a
     colon in the middle of a line ('… Knut Moe Rådmenn: …'). `quick`: with the tests that make the
     search fast and find the same matches (word_led, guard_words, by_first_letter, and one '\\b'
     before every cue that starts a word, all but the table headers: the search passes over the
-    inside of words with that one test)."""
+    inside of words with that one test). `colon=False`: only the cues that need no ':', which find in
+    a text without one what all of them find."""
     r, att = data["reflow"], data["attendees"]
     labels = ([re.escape(k) for k, _ in data["header"]["fields"]]
               + [re.escape(k) for k in att["present"] + att["absent"]]
               + [p for p, _ in data["decisions"]["labels"]] + r["labels"])
     phrases = "|".join(r["label_phrases"])
     prefix = data["case_numbers"]["prefix"]
-    word_start = (rf"\b(?:{by_first_letter(labels) if quick else '|'.join(labels)})\s?:|\b(?:{phrases})"
-                  rf"|\b{prefix}\s*{NUMBER_SHAPES}"
-                  rf"|(?-i:\b(?:{'|'.join(r['phrases'])})\b|\b(?:{'|'.join(r['group_labels'])})\s?:"
-                  rf"|(?<=[\w)] )[A-ZÆØÅ][\wæøå]{{1,20}}:(?= ))")
+    labelled = rf"\b(?:{by_first_letter(labels) if quick else '|'.join(labels)})\s?:|" if colon else ""
+    grouped = rf"|\b(?:{'|'.join(r['group_labels'])})\s?:|(?<=[\w)] )[A-ZÆØÅ][\wæøå]{{1,20}}:(?= )" if colon else ""
+    word_start = (rf"{labelled}\b(?:{phrases})|\b{prefix}\s*{NUMBER_SHAPES}"
+                  rf"|(?-i:\b(?:{'|'.join(r['phrases'])})\b{grouped})")
     table = rf"(?-i:{'|'.join(r['table_headers'])})"
     if not quick:
         return re.compile(f"{word_start}|{table}", FLAGS)
