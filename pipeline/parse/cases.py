@@ -76,6 +76,7 @@ def lines_to_starts(lines: Sequence[Line], plain_allowed: bool, begin: int) -> l
     family = choose_family(lines, begin, plain_allowed)
     starts: list[Start] = []
     last: tuple[int, ...] | None = None
+    numbered = False  # a start with a number so far (once there is one, no unnumbered item is taken)
     for i in range(begin, len(lines)):
         line = lines[i]
         hit = case_start(line.text, family) if family is not None and candidate(line) else None
@@ -84,8 +85,9 @@ def lines_to_starts(lines: Sequence[Line], plain_allowed: bool, begin: int) -> l
         if hit and (last is None or _later(_order(hit[1]), last, family)
                     or _heading_out_of_order(hit, starts, line)):
             starts.append(Start(i, hit[1], hit[2]))
+            numbered = numbered or bool(hit[1])
             last = _order(hit[1])
-        elif _unnumbered_item(line, lines, i, starts, v, begin):
+        elif _unnumbered_item(line, lines, i, starts, v, begin, numbered):
             starts.append(Start(i, None, line.text))
     starts = _strip_page_numbers(_pair_flattened(starts, lines, v))
     return _taken_up_again(lines, starts, family)
@@ -190,13 +192,14 @@ def _later(new: tuple[int, ...], last: tuple[int, ...], family: int | None) -> b
 
 
 def _unnumbered_item(line: Line, lines: Sequence[Line], i: int, starts: list[Start], v: vocab.Vocab,
-                     begin: int) -> bool:
+                     begin: int, numbered: bool) -> bool:
+    """`numbered`: any of `starts` has a number."""
     if line.col not in (None, 0, 1) or (begin == 0 and not starts):
         return False
     text = line.text.strip()
     if starts and v.closing_items.matches(text):
         return i - starts[-1].index > 1 or starts[-1].number is None
-    if any(s.number for s in starts) or not v.opening_items.matches(text):
+    if numbered or not v.opening_items.matches(text):
         return False
     # not the second line of the previous item's title, nor a sentence
     return not ((starts and i - starts[-1].index <= 1) or text.endswith("."))
