@@ -274,7 +274,7 @@ def load() -> Vocab:
         reflow_cue_without_colon=_reflow_cue(data, colon=False),
         strong_label=re.compile("|".join(f"(?:{p})" for p in data["reflow"]["strong_labels"]), FLAGS),
         bare_case_number=re.compile(data["reflow"]["bare_case_number"]),
-        reflow_hint=re.compile(by_first_letter(data["reflow"]["hints"]), FLAGS),
+        reflow_hint=re.compile(occurs(data["reflow"]["hints"]), FLAGS),
         reflow_closing=re.compile(rf"^(?:{'|'.join(data['reflow']['closing'])})", FLAGS),
     )
 
@@ -349,6 +349,16 @@ def by_first_letter(alternatives: list[str], ignorecase: bool = True) -> str:
         if alt:
             parts.append(alt)
     return "|".join(parts)
+
+
+def occurs(alternatives: list[str]) -> str:
+    """A pattern for whether any of `alternatives` occurs in a text (a search whose match is not
+    used): by_first_letter behind a look at the first letters, where every alternative opens with
+    a letter of its own (one test per character of the text instead of one per first letter)."""
+    gathered = by_first_letter(alternatives)
+    if not alternatives or not all(_letter_led(a) for a in alternatives):
+        return gathered
+    return f"(?=[{''.join(sorted({a[0] for a in alternatives}))}])(?:{gathered})"
 
 
 def _letter_led(pattern: str) -> bool:

@@ -137,3 +137,17 @@ def test_a_text_any_vote_pattern_finds_is_one_the_quick_search_finds(text):
     from pipeline.parse import votes
     if any(p.search(text) for p in votes.PATTERNS):
         assert votes.MENTIONS.search(text)
+
+
+HINT_PIECES = st.sampled_from(["hilsen", "HELSING", "innkalling", "framlegg", "fremlegg", "møtebok", "Protokoll",
+                               "fattet",
+                               "til vedtak", "Innstilling", "tilråd", "vedtak", "konklusjon", "navn", "NAMN", "\u212a",
+                               "\u017f", "\u0130", "\u0131", "\u212b", *"hHiIfFmMpPtTvVkKnN ", "ilsen", "nnstilling"])
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(HINT_PIECES, max_size=10).map("".join))
+def test_the_reflow_hint_occurs_exactly_where_one_of_its_words_does(text):
+    plain = re.compile("|".join(vocab.toml_data()["reflow"]["hints"]), re.I)
+    assert vocab.load().reflow_hint.pattern.startswith("(?=[")
+    assert bool(vocab.load().reflow_hint.search(text)) == bool(plain.search(text))
