@@ -17,6 +17,14 @@ PIECES = st.sampled_from([*"lLsSkKrRmMpPæÆøØåÅ .,:", "\u212a", "\u017f", "
 
 
 @settings(max_examples=500, deadline=None)
+@given(st.sampled_from(TITLES), st.lists(st.lists(st.sampled_from([*PIECES.elements, "\n"]), max_size=6).map("".join),
+                                         max_size=8))
+def test_the_lines_holding_a_title_are_those_the_title_hint_finds_one_by_one(titles, texts):
+    hint = header._titles_re(titles)
+    assert header.lines_holding(titles, texts) == [k for k, t in enumerate(texts) if hint.search(t)]
+
+
+@settings(max_examples=500, deadline=None)
 @given(st.sampled_from(TITLES), st.lists(PIECES, max_size=12).map("".join))
 def test_title_hint_finds_a_line_exactly_when_any_title_occurs(titles, text):
     plain = re.compile("|".join(sorted(map(re.escape, titles))), re.I)

@@ -1,6 +1,8 @@
 """Meeting header of one document: body, date, times, location, chair, minute taker, organisation."""
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -93,10 +95,8 @@ def role_holder(attendees: Sequence[Attendee], lines: Sequence[Line], titles: fr
         if a.title and a.title.casefold().strip(" ,.") in titles and a.status != "absent":
             return a.name
     roles = vocab.load().chair_titles | vocab.load().minute_taker_titles
-    hint = _titles_re(titles)
-    for line in lines:
-        if not hint.search(line.text):
-            continue  # most lines name no role: skip the signature pattern
+    for k in lines_holding(titles, [line.text for line in lines]):  # most lines name no role
+        line = lines[k]
         for m in SIGNED.finditer(line.text):
             if m.group("title").casefold() not in titles or not _signs(line.text, m, roles):
                 continue
@@ -105,6 +105,25 @@ def role_holder(attendees: Sequence[Attendee], lines: Sequence[Line], titles: fr
                 if is_name(" ".join(words[k:])):
                     return " ".join(words[k:])
     return None
+
+
+def lines_holding(titles: frozenset[str], texts: list[str]) -> list[int]:
+    """The indices, in order, of the texts that hold any of the titles (_titles_re), found with one
+    search over the texts joined by newlines (a title holds none, so a match stays in its text)."""
+    hint = _titles_re(titles)
+    if not texts:
+        return []
+    if any("\n" in t for t in texts) or any("\n" in t for t in titles):
+        return [k for k, t in enumerate(texts) if hint.search(t)]
+    joined = "\n".join(texts)
+    starts = list(itertools.accumulate((len(t) + 1 for t in texts), initial=0))  # and one past the end
+    out: list[int] = []
+    m = hint.search(joined)
+    while m is not None:
+        k = bisect.bisect_right(starts, m.start()) - 1
+        out.append(k)
+        m = hint.search(joined, starts[k + 1]) if k + 1 < len(texts) else None
+    return out
 
 
 @lru_cache(maxsize=8)
