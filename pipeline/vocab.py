@@ -18,8 +18,9 @@ T = TypeVar("T")
 
 FLAGS = re.IGNORECASE
 # What a line's text is does not change: the verdicts asked of one line by several passes (and of
-# a running header on every page) are worked out once. Bounded: a few files' distinct lines.
-TEXT_CACHE = 1 << 14
+# a running header on every page) are worked out once. Bounded (least recently asked dropped): a
+# long document's distinct lines, about 1 MB per verdict kept, in each worker.
+TEXT_CACHE = 1 << 12
 LOOSE_LABEL_MIN = 6  # header labels this long may be followed by a plain space instead of ':'
 
 
