@@ -74,7 +74,7 @@ def write_section(rows: list[tuple[str, str]]) -> None:
     section = "\n".join([HEADING, "", "| measure | result |", "|---|---|", *(f"| {a} | {b} |" for a, b in rows)])
     if HEADING in text:
         head, rest = text.split(HEADING, 1)
-        tail = rest[rest.index("\n## "):] if "\n## " in rest else "\n"
+        tail = rest[rest.index("\n## "):] if "\n## " in rest else ""
         text = head + section + "\n" + tail
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
