@@ -22,10 +22,10 @@ def pages_to_extraction(source: SourceFile, pages: list[Page]) -> Extraction:
     file_texts = tuple(ln.text for p in pages for ln in p.lines[:40])
     # every person the file names, to join names wrapped over lines in responsible columns
     found = [document.people(seg) for seg in segments]
-    names = frozenset(n for seg_names, _ in found for n in seg_names)
+    names = frozenset(n for people in found for n in people.names)
     documents, warnings = [], []
-    for seg, (_, attendees) in zip(segments, found):
-        doc, notes = document.run(seg, file_texts, names, attendees)
+    for seg, people in zip(segments, found):
+        doc, notes = document.run(seg, file_texts, names, people)
         documents.append(doc)
         warnings.extend(notes)
     return Extraction(source=source, documents=documents, warnings=warnings)

@@ -17,6 +17,10 @@ from typing import Any, TypeVar
 T = TypeVar("T")
 
 FLAGS = re.IGNORECASE
+# What a line's text is does not change: the verdicts asked of one line by several passes (and of
+# a running header on every page) are worked out once. Bounded (least recently asked dropped): a
+# long document's distinct lines, about 1 MB per verdict kept, in each worker.
+TEXT_CACHE = 1 << 12
 LOOSE_LABEL_MIN = 6  # header labels this long may be followed by a plain space instead of ':'
 
 
@@ -174,6 +178,7 @@ class Vocab:
     case_officer: Pattern[str]
     case_paper_board: Pattern[str]
     reflow_cue: Pattern[str]  # where flattened text opens a new line
+    reflow_cue_without_colon: Pattern[str]  # … those of its cues that need no ':' (a text without one)
     strong_label: Pattern[str]  # … even in a laid-out line, after a finished sentence
     bare_case_number: Pattern[str]  # a case number with no prefix (a cue only in a counting run)
     reflow_hint: Pattern[str]  # a cue phrase's telltale word: a text with none (and no ':' or number) has no cue
@@ -181,8 +186,14 @@ class Vocab:
 
 
 @cache
+def toml_data() -> dict[str, Any]:
+    """data/vocab.toml as read (load() compiles it; not to be changed)."""
+    return tomllib.loads(resources.files("pipeline").joinpath("data/vocab.toml").read_text("utf-8"))
+
+
+@cache
 def load() -> Vocab:
-    data = tomllib.loads(resources.files("pipeline").joinpath("data/vocab.toml").read_text("utf-8"))
+    data = toml_data()
     cn, cl, dec, docs, hdr, att = (data[k] for k in
                                    ("case_numbers", "case_list", "decisions", "documents", "header", "attendees"))
     numbered = tuple(re.compile(f.replace("{prefix}", cn["prefix"]), FLAGS) for f in cn["families"])
@@ -261,9 +272,10 @@ def load() -> Vocab:
         case_officer=re.compile(docs["case_officer"], FLAGS),
         case_paper_board=re.compile(docs["case_paper_board"], FLAGS),
         reflow_cue=_reflow_cue(data),
+        reflow_cue_without_colon=_reflow_cue(data, colon=False),
         strong_label=re.compile("|".join(f"(?:{p})" for p in data["reflow"]["strong_labels"]), FLAGS),
         bare_case_number=re.compile(data["reflow"]["bare_case_number"]),
-        reflow_hint=re.compile("|".join(data["reflow"]["hints"]), FLAGS),
+        reflow_hint=re.compile(occurs(data["reflow"]["hints"]), FLAGS),
         reflow_closing=re.compile(rf"^(?:{'|'.join(data['reflow']['closing'])})", FLAGS),
     )
 
@@ -293,20 +305,86 @@ def _first_names() -> frozenset[str]:
 NUMBER_SHAPES = r"(?:\d{1,4}\s?/\s?\d{2,4}|(?:19|20)\d\d\.\s?\d{1,3}(?![.\d])|[A-Z]?\d{1,3}\s?[-–]\s?\d{2,4})\b"
 
 
-def _reflow_cue(data: dict[str, Any]) -> Pattern[str]:
+def _reflow_cue(data: dict[str, Any], quick: bool = True, colon: bool = True) -> Pattern[str]:
     """Every header, attendee and decision label followed by ':', every case number with its prefix,
     and the [reflow] labels, phrases (case-sensitive) and role groups; a capitalised word with a
-    colon in the middle of a line ('… Knut Moe Rådmenn: …')."""
+    colon in the middle of a line ('… Knut Moe Rådmenn: …'). `quick`: with the tests that make the
+    search fast and find the same matches (word_led, guard_words, by_first_letter, and one '\\b'
+    before every cue that starts a word, all but the table headers: the search passes over the
+    inside of words with that one test). `colon=False`: only the cues that need no ':', which find in
+    a text without one what all of them find."""
     r, att = data["reflow"], data["attendees"]
     labels = ([re.escape(k) for k, _ in data["header"]["fields"]]
               + [re.escape(k) for k in att["present"] + att["absent"]]
               + [p for p, _ in data["decisions"]["labels"]] + r["labels"])
     phrases = "|".join(r["label_phrases"])
     prefix = data["case_numbers"]["prefix"]
-    return word_led(re.compile(guard_words(
-        rf"\b(?:{'|'.join(labels)})\s?:|\b(?:{phrases})|\b{prefix}\s*{NUMBER_SHAPES}"
-        rf"|(?-i:\b(?:{'|'.join(r['phrases'])})\b|\b(?:{'|'.join(r['group_labels'])})\s?:"
-        rf"|(?<=[\w)] )[A-ZÆØÅ][\wæøå]{{1,20}}:(?= )|{'|'.join(r['table_headers'])})"), FLAGS))
+    labelled = rf"\b(?:{by_first_letter(labels) if quick else '|'.join(labels)})\s?:|" if colon else ""
+    grouped = rf"|\b(?:{'|'.join(r['group_labels'])})\s?:|(?<=[\w)] )[A-ZÆØÅ][\wæøå]{{1,20}}:(?= )" if colon else ""
+    word_start = (rf"{labelled}\b(?:{phrases})|\b{prefix}\s*{NUMBER_SHAPES}"
+                  rf"|(?-i:\b(?:{'|'.join(r['phrases'])})\b{grouped})")
+    table = rf"(?-i:{'|'.join(r['table_headers'])})"
+    if not quick:
+        return re.compile(f"{word_start}|{table}", FLAGS)
+    return word_led(re.compile(guard_words(rf"\b(?:{word_start})|{table}"), FLAGS))
+
+
+LETTERS = "A-Za-zÆØÅæøå"
+
+
+def by_first_letter(alternatives: list[str], ignorecase: bool = True) -> str:
+    """The alternation of `alternatives` (patterns, in their order) with each run of those that open
+    with a letter of their own gathered by that letter ('M(?:øtegruppe|øteorgan)|S(?:ted|tad)'): the
+    search tries a word only against the labels that start with its letter. The same pattern as
+    '|'.join: alternatives of different first letters never match at one place (`ignorecase`:
+    letters that differ in lower case never match one character), and each letter keeps its
+    alternatives' order."""
+    parts: list[str] = []
+    run: dict[str, list[str]] = {}
+    for alt in alternatives + [""]:
+        if _letter_led(alt):
+            run.setdefault(alt[0].lower() if ignorecase else alt[0], []).append(alt)
+            continue
+        parts += [f"{alts[0][0]}(?:{'|'.join(a[1:] for a in alts)})" for alts in run.values()]
+        run = {}
+        if alt:
+            parts.append(alt)
+    return "|".join(parts)
+
+
+def occurs(alternatives: list[str]) -> str:
+    """A pattern for whether any of `alternatives` occurs in a text (a search whose match is not
+    used): by_first_letter behind a look at the first letters, where every alternative opens with
+    a letter of its own (one test per character of the text instead of one per first letter)."""
+    gathered = by_first_letter(alternatives)
+    if not alternatives or not all(_letter_led(a) for a in alternatives):
+        return gathered
+    return f"(?=[{''.join(sorted({a[0] for a in alternatives}))}])(?:{gathered})"
+
+
+def _letter_led(pattern: str) -> bool:
+    """Does `pattern` open with a letter that stands alone (no quantifier after it) in a sequence
+    (no '|' outside brackets), so that it is that letter followed by pattern[1:]?"""
+    if not re.match(rf"[{LETTERS}](?![*+?{{])", pattern):
+        return False
+    depth, i, in_class = 0, 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            i += 2 if pattern[i + 1:i + 2] == "]" else 3 if pattern[i + 1:i + 3] == "^]" else 1
+            continue
+        elif c in "()":
+            depth += 1 if c == "(" else -1
+        elif c == "|" and depth == 0:
+            return False
+        i += 1
+    return True
 
 
 # a run of word characters, an optional ending and a space and a word after it: '[\wÆØÅæøå]+(?:ens|s) forslag'

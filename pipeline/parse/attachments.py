@@ -25,9 +25,9 @@ def attachments(span: Sequence[Line]) -> tuple[list[str], int | None]:
     while k < len(lines):
         text = lines[k]
         k += 1
-        titled = next((m for p in v.attachment_titled for m in [p.match(text)] if m), None)
+        titled = v.attachment_titled.first(text)  # most lines match none: one test of them all
         if titled:
-            titles.append(titled.group("title").strip())
+            titles.append(titled[1].group("title").strip())
             continue
         if v.attachment_list_head.matches(text):
             count = _count(text, v) or count
@@ -38,8 +38,8 @@ def attachments(span: Sequence[Line]) -> tuple[list[str], int | None]:
 
 
 def _count(text: str, v: vocab.Vocab) -> int | None:
-    m = next((m for p in v.attachment_count for m in [p.match(text)] if m), None)
-    return int(m.group("n")) if m else None
+    hit = v.attachment_count.first(text)
+    return int(hit[1].group("n")) if hit else None
 
 
 def _list_item(text: str, v: vocab.Vocab) -> bool:

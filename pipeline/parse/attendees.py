@@ -251,7 +251,7 @@ def _status_by_position(lines: Sequence[Line], i: int, line: Line) -> bool:
 
 
 def _ends_list(text: str, v: vocab.Vocab) -> bool:
-    return bool(label_value(text, v)) or v.case_list_headers.matches(text) or v.headings.patterns.matches(text)
+    return bool(label_value(text)) or v.case_list_headers.matches(text) or v.headings.patterns.matches(text)
 
 
 def _people(text: str, status: str | None, group: str | None, line: Line,
@@ -371,14 +371,17 @@ def _apply_notes(a: Attendee, notes: list[str], v: vocab.Vocab) -> None:
         a.status = Status.PRESENT  # attended for someone, or for part of the meeting
 
 
+NAME_CUT_SHORT = re.compile(r",\s*(?:[A-ZÆØÅ][a-zæøå]+\s+){0,2}[A-ZÆØÅ][a-zæøå]+$")  # '… Tore Haukvik, Geir'
+NAME_ENDED = re.compile(r"^[A-ZÆØÅ][a-zæøå]+,")  # 'Dunseth, Maria …'
+
+
 def join_broken_names(lines: Sequence[Line]) -> list[Line]:
     """'… Tore Haukvik, Geir' + 'Dunseth, Maria …', '… Sofie Wiik' + 'Westberg, Anne …': a list line
     ending in a name cut short joins the next."""
     out: list[Line] = []
     for line in lines:
-        if out and out[-1].row == line.row and out[-1].col == line.col \
-                and re.search(r",\s*(?:[A-ZÆØÅ][a-zæøå]+\s+){0,2}[A-ZÆØÅ][a-zæøå]+$", out[-1].text) \
-                and re.match(r"^[A-ZÆØÅ][a-zæøå]+,", line.text):
+        if out and out[-1].row == line.row and out[-1].col == line.col and NAME_ENDED.match(line.text) \
+                and NAME_CUT_SHORT.search(out[-1].text):
             prev = out.pop()
             line = Line(f"{prev.text} {line.text}", prev.page, prev.bold, prev.row, prev.col, prev.top)
         out.append(line)

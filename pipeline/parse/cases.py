@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import TypedDict
 
 from .. import vocab
@@ -13,6 +14,7 @@ from ..models import Case, DecisionLabel, Line
 from . import votes
 from .attachments import attachments
 from .recognisers import (
+    TEXT_CACHE,
     caps_head,
     case_start,
     ends_sentence,
@@ -74,6 +76,7 @@ def lines_to_starts(lines: Sequence[Line], plain_allowed: bool, begin: int) -> l
     family = choose_family(lines, begin, plain_allowed)
     starts: list[Start] = []
     last: tuple[int, ...] | None = None
+    numbered = False  # a start with a number so far (once there is one, no unnumbered item is taken)
     for i in range(begin, len(lines)):
         line = lines[i]
         hit = case_start(line.text, family) if family is not None and candidate(line) else None
@@ -82,8 +85,9 @@ def lines_to_starts(lines: Sequence[Line], plain_allowed: bool, begin: int) -> l
         if hit and (last is None or _later(_order(hit[1]), last, family)
                     or _heading_out_of_order(hit, starts, line)):
             starts.append(Start(i, hit[1], hit[2]))
+            numbered = numbered or bool(hit[1])
             last = _order(hit[1])
-        elif _unnumbered_item(line, lines, i, starts, v, begin):
+        elif _unnumbered_item(line, lines, i, starts, v, begin, numbered):
             starts.append(Start(i, None, line.text))
     starts = _strip_page_numbers(_pair_flattened(starts, lines, v))
     return _taken_up_again(lines, starts, family)
@@ -176,7 +180,7 @@ def _pair_flattened(starts: list[Start], lines: Sequence[Line], v: vocab.Vocab) 
 
 def _title_like(line: Line, v: vocab.Vocab) -> bool:
     text = line.text.strip()
-    return bool(text) and text[:1].isupper() and not case_start(text) and not _label_of(text, v) \
+    return bool(text) and text[:1].isupper() and not case_start(text) and not _label_of(text) \
         and not v.type_word.match(text) and not text.endswith(".")
 
 
@@ -188,13 +192,14 @@ def _later(new: tuple[int, ...], last: tuple[int, ...], family: int | None) -> b
 
 
 def _unnumbered_item(line: Line, lines: Sequence[Line], i: int, starts: list[Start], v: vocab.Vocab,
-                     begin: int) -> bool:
+                     begin: int, numbered: bool) -> bool:
+    """`numbered`: any of `starts` has a number."""
     if line.col not in (None, 0, 1) or (begin == 0 and not starts):
         return False
     text = line.text.strip()
     if starts and v.closing_items.matches(text):
         return i - starts[-1].index > 1 or starts[-1].number is None
-    if any(s.number for s in starts) or not v.opening_items.matches(text):
+    if numbered or not v.opening_items.matches(text):
         return False
     # not the second line of the previous item's title, nor a sentence
     return not ((starts and i - starts[-1].index <= 1) or text.endswith("."))
@@ -225,7 +230,7 @@ def span_to_case(lines: Sequence[Line], start: Start, span: Sequence[Line], know
         body = [Line(more, first.page, first.bold, None, None, first.top)] + body
     title_lines, body = _take_title(rest, body, first, v)
     responsible, body = _take_responsible(body, known_names, name_column)
-    responsible += _case_officers(body, v)
+    responsible += _case_officers(body)
     label, decision = _decision(body, v, decisions_unlabelled)
     title = join_wrapped(title_lines).rstrip(" :") or None
     texts = [join_wrapped(title_lines)] + _list_items(body)
@@ -271,13 +276,13 @@ def _cut_enders(body: list[Line], v: vocab.Vocab) -> list[Line]:
     names on lines of their own: a flattened responsible column can trail the case text."""
     for n, line in enumerate(body):
         if line.col in (None, 0) and v.case_enders.matches(line.text) and n > 0 \
-                and _after_decision(body[:n], v):
+                and _after_decision(body[:n]):
             return body[:n] + [ln for ln in body[n + 1:] if ln.col is None and is_name(ln.text)]
     return body
 
 
-def _after_decision(before: list[Line], v: vocab.Vocab) -> bool:
-    return any(_label_of(b.text, v) for b in before)
+def _after_decision(before: list[Line]) -> bool:
+    return any(_label_of(b.text) for b in before)
 
 
 class Meta(TypedDict, total=False):
@@ -334,15 +339,15 @@ def _take_title(rest: str, body: list[Line], first: Line, v: vocab.Vocab) -> tup
         while content and _preamble(content[0].text, v):
             wraps = _dangles(content[0].text, v)
             content = content[2:] if wraps else content[1:]
-        if not content or _label_of(content[0].text, v) or is_name(content[0].text):
+        if not content or _label_of(content[0].text) or is_name(content[0].text):
             return [], body
         title = [content[0].text]
         at = next(n for n, ln in enumerate(body) if ln is content[0])
         remaining = [ln for ln in body[:at] if ln not in content] + body[at + 1:]
-        remaining = [ln for ln in remaining if not (ln in body[:at] and label_value(ln.text, v))]
+        remaining = [ln for ln in remaining if not (ln in body[:at] and label_value(ln.text))]
         if content[0].bold:
             while remaining and remaining[0].bold and remaining[0].col == content[0].col \
-                    and not _label_of(remaining[0].text, v) and not HENSIKT.match(remaining[0].text):
+                    and not _label_of(remaining[0].text) and not HENSIKT.match(remaining[0].text):
                 title.append(remaining.pop(0).text)
             return title, remaining
     while remaining and _continues_title(title, remaining[0], v):
@@ -352,7 +357,7 @@ def _take_title(rest: str, body: list[Line], first: Line, v: vocab.Vocab) -> tup
 
 def _continues_title(title: list[str], nxt: Line, v: vocab.Vocab) -> bool:
     text = nxt.text.strip()
-    if not text or _label_of(text, v) or HENSIKT.match(text) or is_bullet(text) or is_name(text):
+    if not text or _label_of(text) or HENSIKT.match(text) or is_bullet(text) or is_name(text):
         return False
     last = title[-1].rstrip()
     if text[:1].islower() or last.endswith((":", ",")) or re.search(r"[a-zæøå]-$", last):
@@ -361,9 +366,9 @@ def _continues_title(title: list[str], nxt: Line, v: vocab.Vocab) -> bool:
     return len(title) == 1 and text.split()[0].casefold() == first_word and len(text.split()) <= 6
 
 
-def _case_officers(body: list[Line], v: vocab.Vocab) -> list[str]:
+def _case_officers(body: list[Line]) -> list[str]:
     """'Saksansvarlig: Bente Holm, for tilsynet', 'Saksbehandler: Jon Li' within the case."""
-    hits = (label_value(ln.text, v) for ln in body)
+    hits = (label_value(ln.text) for ln in body)
     found = (person(hit[1]) for hit in hits if hit and hit[0] == "case_officer")
     return [p for p in found if p]
 
@@ -437,8 +442,10 @@ def _pair_known(lines: list[str], i: int, known: set[str]) -> bool:
     return i + 1 < len(lines) and join_wrapped([lines[i], lines[i + 1]]).strip(" ,") in known
 
 
-def _label_of(text: str, v: vocab.Vocab) -> tuple[str, str] | None:
+@lru_cache(maxsize=TEXT_CACHE)
+def _label_of(text: str) -> tuple[str, str] | None:
     """(normalised label, text after it) when a line opens with a decision label."""
+    v = vocab.load()
     t = text.strip()
     if v.not_decisions.matches(t):
         return None
@@ -457,7 +464,7 @@ def _decision(body: list[Line], v: vocab.Vocab, unlabelled: bool) -> tuple[str |
     pitch = line_pitch(body)
     n = 0
     while n < len(body):
-        hit = _label_of(body[n].text, v)
+        hit = _label_of(body[n].text)
         if not hit:
             n += 1
             continue
@@ -510,7 +517,7 @@ def _outcome(body: list[Line], k: int, v: vocab.Vocab) -> str:
     if len(text.split()) <= FORMULA_WORDS and k > 0:
         start = _paragraph_start(body, k - 1)
         prev = join_wrapped([ln.text for ln in body[start:k]])
-        if not _label_of(prev, v) and not is_heading_like(prev) and not v.outcomes.matches(prev) \
+        if not _label_of(prev) and not is_heading_like(prev) and not v.outcomes.matches(prev) \
                 and not v.narrative.search(prev):
             parts.insert(0, prev)
     elif ":" in text:
@@ -551,10 +558,10 @@ def _paragraph_break(prev: Line, line: Line, parts: list[str], pitch: float | No
 def _continues_decision(parts: list[str], line: Line, v: vocab.Vocab) -> bool:
     text = line.text.strip()
     if not parts:
-        return not _label_of(text, v) and line.col in (None, 1)
-    if _label_of(text, v) or line.col == 0 or (line.col or 0) >= 2 or v.case_enders.matches(text):
+        return not _label_of(text) and line.col in (None, 1)
+    if _label_of(text) or line.col == 0 or (line.col or 0) >= 2 or v.case_enders.matches(text):
         return False
-    if label_value(text, v) or (is_heading_like(text) and v.headings.patterns.matches(text)):
+    if label_value(text) or (is_heading_like(text) and v.headings.patterns.matches(text)):
         return False
     if is_bullet(text) or text[:1].islower() or text[:1].isdigit():
         return True
@@ -566,12 +573,15 @@ def _continues_decision(parts: list[str], line: Line, v: vocab.Vocab) -> bool:
     return not is_heading_like(text)
 
 
+NUMBERED_ITEM = re.compile(r"^\d{1,2}[.)]\s")
+
+
 def _list_items(body: list[Line]) -> list[str]:
     """Numbered sub-items of a case ('1. Status … ved Tone Ikdahl'), each with its wrapped lines."""
     items: list[list[str]] = []
     for line in body:
         text = line.text.strip()
-        if re.match(r"^\d{1,2}[.)]\s", text):
+        if NUMBERED_ITEM.match(text):
             items.append([text])
         elif items and items[-1] and not is_bullet(text) and not text.endswith(":") and len(items[-1]) < 4 and \
                 not ends_sentence(items[-1][-1]) and _wraps_onto(items[-1][-1], text):
@@ -586,6 +596,8 @@ def _presenters(body: list[Line], known: set[str]) -> list[str]:
     'Presentasjon' that names a person of the document; an unknown run only when it is a name."""
     out = []
     for line in body:
+        if "resentasjon" not in line.text:
+            continue  # what PRESENTER needs (case as written): most lines are passed over with a substring test
         for m in PRESENTER.finditer(line.text):
             words = m.group("words").split()
             hit = next((" ".join(words[:k]) for k in range(len(words), 1, -1) if " ".join(words[:k]) in known), None)
@@ -613,7 +625,7 @@ def _ved_names(texts: list[str]) -> list[str]:
 
 def _preamble(text: str, v: vocab.Vocab) -> bool:
     """A header-block line above a case paper's title ('Notat fra: …', 'Dato: …')."""
-    return bool(label_value(text, v)) and any(
+    return bool(label_value(text)) and any(
         re.match(rf"^{re.escape(p)}\b", text, re.I) for p in v.preamble_labels)
 
 
@@ -657,13 +669,13 @@ def heading_starts(lines: Sequence[Line], zone: int) -> list[Start]:
     v = vocab.load()
     pitch = line_pitch(lines) or 1.0
     labelled = [k for k, ln in enumerate(lines[:HEADER_LINES])
-                if label_value(ln.text, v) or v.attendee_label.match(ln.text)]
+                if label_value(ln.text) or v.attendee_label.match(ln.text)]
     out: list[Start] = []
     for i in range(max(zone, labelled[-1] + 1 if labelled else 1), len(lines) - 1):
         line, prev, nxt = lines[i], lines[i - 1], lines[i + 1]
         text = line.text.strip()
         if line.row is not None or not (is_heading_like(text) or v.closing_items.matches(text)) \
-                or label_value(text, v) or _label_of(text, v) or v.attendee_label.match(text) \
+                or label_value(text) or _label_of(text) or v.attendee_label.match(text) \
                 or v.headings.patterns.matches(text) or v.case_list_headers.matches(text):
             continue
         after_gap = prev.page != line.page or _gap(prev, line) > GAP * pitch

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from .. import vocab
 from ..models import Attendee, Case, DocType, Document, Line, Segment
@@ -48,14 +49,25 @@ def header_end(lines: Sequence[Line], begin: int) -> int:
     return min(len(lines), 40)
 
 
-def people(seg: Segment) -> tuple[set[str], list[Attendee]]:
+@dataclass(frozen=True)
+class People:
+    """What people() reads of a document before its cases, kept for run(): where its header ends,
+    the header, its attendees, and the names of its attendees, chair and minute taker."""
+
+    zone: int
+    header: parse_header.Header
+    attendees: list[Attendee]
+    names: set[str]
+
+
+def people(seg: Segment) -> People:
     """The names of a document's attendees, chair and minute taker (the names its case columns may
     wrap), and its attendees."""
     zone = header_end(seg.lines, seg.case_list_start)
     header = parse_header.lines_to_header(seg.lines, zone)
     roles = (person(header.fields.get(k)) for k in ("chair", "minute_taker"))
     attendees = parse_attendees.run(seg.lines, zone)
-    return {a.name for a in attendees} | {r for r in roles if r}, attendees
+    return People(zone, header, attendees, {a.name for a in attendees} | {r for r in roles if r})
 
 
 def furniture_case(seg: Segment) -> tuple[Case | None, str | None]:
@@ -70,14 +82,16 @@ def furniture_case(seg: Segment) -> tuple[Case | None, str | None]:
 
 
 def run(seg: Segment, file_texts: tuple[str, ...], file_names: frozenset[str] = frozenset(),
-        attendees: list[Attendee] | None = None) -> tuple[Document, list[str]]:
-    """`attendees`: parse_attendees.run on the segment, when people() has already done it."""
+        found: People | None = None) -> tuple[Document, list[str]]:
+    """`found`: people() of the segment, when it has been read already."""
     lines = seg.lines
     doc_type = doc_type_of(seg)
-    zone = header_end(lines, seg.case_list_start)
+    zone = header_end(lines, seg.case_list_start) if found is None else found.zone
     single = doc_type in vocab.load().single_case_types
-    header = parse_header.lines_to_header(lines, max(zone, 8) if single else zone)
-    attendees = parse_attendees.run(lines, zone) if attendees is None else attendees
+    header_zone = max(zone, 8) if single else zone
+    header = found.header if found is not None and found.zone == header_zone \
+        else parse_header.lines_to_header(lines, header_zone)
+    attendees = parse_attendees.run(lines, zone) if found is None else found.attendees
     inferred = doc_type == DocType.OTHER and bool(attendees or _names_a_meeting(lines))
     if inferred:
         doc_type = vocab.load().minutes_default
@@ -107,8 +121,8 @@ def run(seg: Segment, file_texts: tuple[str, ...], file_names: frozenset[str] = 
     start, end = parse_header.times(header)
     date = parse_header.meeting_date(header, doc_type)
     if date is None or start is None:
-        found, (start, end) = parse_header.headline_date(lines, doc_type, (start, end))
-        date = date or found
+        headline, (start, end) = parse_header.headline_date(lines, doc_type, (start, end))
+        date = date or headline
     doc = Document(
         doc_type=doc_type,
         organization=parse_header.organisation(zone_texts) or org_hint or parse_header.organisation(

@@ -1,6 +1,8 @@
 """Meeting header of one document: body, date, times, location, chair, minute taker, organisation."""
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -30,9 +32,9 @@ def lines_to_header(lines: Sequence[Line], zone_end: int) -> Header:
         line = lines[i]
         if line.col not in (None, 0):
             continue
-        hit = label_value(row_text(lines, i), v)
+        hit = label_value(line.text if line.row is None else row_text(lines, i))
         if hit and not hit[1] and line.row is None and i + 1 < len(lines) and lines[i + 1].row is None \
-                and not label_value(lines[i + 1].text, v) and not v.attendee_label.match(lines[i + 1].text):
+                and not label_value(lines[i + 1].text) and not v.attendee_label.match(lines[i + 1].text):
             hit = (hit[0], lines[i + 1].text.strip())  # 'Møtedato:' with its value on the next line
         if hit and hit[1] and (i < zone_end or hit[0] in LATE_FIELDS):
             header.fields.setdefault(hit[0], hit[1])
@@ -93,10 +95,8 @@ def role_holder(attendees: Sequence[Attendee], lines: Sequence[Line], titles: fr
         if a.title and a.title.casefold().strip(" ,.") in titles and a.status != "absent":
             return a.name
     roles = vocab.load().chair_titles | vocab.load().minute_taker_titles
-    hint = _titles_re(titles)
-    for line in lines:
-        if not hint.search(line.text):
-            continue  # most lines name no role: skip the signature pattern
+    for k in lines_holding(titles, [line.text for line in lines]):  # most lines name no role
+        line = lines[k]
         for m in SIGNED.finditer(line.text):
             if m.group("title").casefold() not in titles or not _signs(line.text, m, roles):
                 continue
@@ -105,6 +105,25 @@ def role_holder(attendees: Sequence[Attendee], lines: Sequence[Line], titles: fr
                 if is_name(" ".join(words[k:])):
                     return " ".join(words[k:])
     return None
+
+
+def lines_holding(titles: frozenset[str], texts: list[str]) -> list[int]:
+    """The indices, in order, of the texts that hold any of the titles (_titles_re), found with one
+    search over the texts joined by newlines (a title holds none, so a match stays in its text)."""
+    hint = _titles_re(titles)
+    if not texts:
+        return []
+    if any("\n" in t for t in texts) or any("\n" in t for t in titles):
+        return [k for k, t in enumerate(texts) if hint.search(t)]
+    joined = "\n".join(texts)
+    starts = list(itertools.accumulate((len(t) + 1 for t in texts), initial=0))  # and one past the end
+    out: list[int] = []
+    m = hint.search(joined)
+    while m is not None:
+        k = bisect.bisect_right(starts, m.start()) - 1
+        out.append(k)
+        m = hint.search(joined, starts[k + 1]) if k + 1 < len(texts) else None
+    return out
 
 
 @lru_cache(maxsize=8)
@@ -242,9 +261,14 @@ def file_organisation(file_texts: tuple[str, ...]) -> str | None:
     return organisation(file_texts)
 
 
+@lru_cache(maxsize=vocab.TEXT_CACHE)  # the opening lines, all lines, the file's opening lines: asked again
+def _names_organisation(text: str) -> bool:
+    return vocab.load().organisations.found_in(text)
+
+
 def organisation(texts: Sequence[str]) -> str | None:
     v = vocab.load()
-    texts = [t for t in texts if v.organisations.found_in(t)]  # most name no organisation
+    texts = [t for t in texts if _names_organisation(t)]  # most name no organisation
     for pattern in v.organisations:
         for text in texts:
             m = pattern.search(text)

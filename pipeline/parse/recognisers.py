@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from .. import vocab
 from ..models import Line
@@ -17,20 +18,22 @@ NAME_WORD = re.compile(r"^(?:[A-ZÆØÅ][a-zæøåéüö]+(?:-[A-ZÆØÅ]?[a-zæ
 BULLET_START = re.compile(r"^(?:[•▪◦‣✓✔·*-]|\d{1,2}[.)]\s|[a-z]\)\s)")
 INITIAL_END = re.compile(r"(?:^|\s)[A-ZÆØÅ]\.$")
 URL = re.compile(r"^(?:https?://|www\.)\S+$")
+TEXT_CACHE = vocab.TEXT_CACHE
 
 
+@lru_cache(maxsize=TEXT_CACHE)
 def is_name(text: str, min_words: int = 2) -> bool:
     """A person's name: 2-5 capitalised words or initials ('Janne K. Aase', 'Marthe Wang-Hansen')."""
     words = text.strip().rstrip(",").split()
     if not (min_words <= len(words) <= 5):
         return False
-    stop = vocab.load().not_name_words
-    ending = vocab.load().not_name_ending
-    if any(w.casefold().strip(",.") in stop or ending.search(w.strip(",.")) for w in words):
-        return False
     if sum(1 for w in words if len(w.rstrip(".")) > 1) < min(min_words, 2):
         return False
-    return all(NAME_WORD.match(w) for w in words)
+    if not all(NAME_WORD.match(w) for w in words):
+        return False  # the quick test first: most lines that are not names fail it
+    stop = vocab.load().not_name_words
+    ending = vocab.load().not_name_ending
+    return not any(w.casefold().strip(",.") in stop or ending.search(w.strip(",.")) for w in words)
 
 
 def unique(items: list[str]) -> list[str]:
@@ -92,6 +95,7 @@ def row_text(lines: Sequence[Line], i: int) -> str:
     return " ".join(parts)
 
 
+@lru_cache(maxsize=TEXT_CACHE)
 def case_start(text: str, family: int | None = None) -> tuple[int, str, str] | None:
     """(family, number, rest of line) when `text` opens with a case number."""
     fams = vocab.load().case_families
@@ -113,12 +117,18 @@ ARCHIVE_REF = re.compile(r"^\d{1,4}/\d{1,6}\s+(?=[A-ZÆØÅ])")
 
 
 def list_start(lines: Sequence[Line]) -> int:
-    v = vocab.load()
+    """The line after the case-list header ('Saksliste'), 0 without one. Asked of a segment's lines
+    and again of the segments merged from them."""
     for i, line in enumerate(lines):
-        text = row_text(lines, i)
-        if v.case_list_headers.matches(text) or v.case_list_headers.matches(line.text):
+        text = line.text if line.row is None else row_text(lines, i)
+        if _list_header(text) or line.row is not None and _list_header(line.text):
             return i + 1
     return 0
+
+
+@lru_cache(maxsize=TEXT_CACHE)
+def _list_header(text: str) -> bool:
+    return vocab.load().case_list_headers.matches(text)
 
 
 def numbered_start(text: str) -> tuple[int, str, str] | None:
@@ -127,8 +137,10 @@ def numbered_start(text: str) -> tuple[int, str, str] | None:
     return hit if hit and hit[0] < vocab.load().numbered_families else None
 
 
-def label_value(text: str, v: vocab.Vocab) -> tuple[str, str] | None:
+@lru_cache(maxsize=TEXT_CACHE)
+def label_value(text: str) -> tuple[str, str] | None:
     """(field, value) when a line opens with a header label."""
+    v = vocab.load()
     m = v.header_label.match(text)
     if m:
         return v.header_field[m.group("label").casefold()], m.group("value").strip()
@@ -138,11 +150,14 @@ def label_value(text: str, v: vocab.Vocab) -> tuple[str, str] | None:
     return None
 
 
+_cleaned = lru_cache(maxsize=TEXT_CACHE)(clean_text)  # a case's lines are joined for its title, text and items
+
+
 def join_wrapped(lines: list[str]) -> str:
     """Join wrapped lines: a hyphen at a line end is kept when the next line starts a word in
     upper case ('Wang-' + 'Hansen') and dropped when it splits a lower-case word ('utfor-' + 'dringer')."""
     out = ""
-    for line in (clean_text(x) for x in lines):
+    for line in map(_cleaned, lines):
         if not line:
             continue
         if out.endswith("-") and len(out) > 1 and out[-2].isalpha() and line[:1].islower():

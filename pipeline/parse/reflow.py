@@ -108,6 +108,8 @@ def _split_block(block: list[Line]) -> list[Line]:
     if ":" not in text and not CASE_LIKE.search(text) and not v.reflow_hint.search(text):
         return block  # prose: no label, number or cue phrase anywhere in it
     line_starts = set(itertools.accumulate((len(ln.text.strip()) + 1 for ln in block[:-1]), initial=0))
+    if ":" not in text:
+        cue = v.reflow_cue_without_colon  # the cues that end in ':' cannot occur: not tried at every word
     spans = [m.span() for m in cue.finditer(text) if not _inside_sentence(text, m.start())]
     # cues inside lines (a wrap may fall between their words), not a label closing a line ('Fra ViG:')
     mid = [a for a, b in spans if a not in line_starts and b + 1 not in line_starts and b < len(text)]

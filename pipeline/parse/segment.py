@@ -22,7 +22,7 @@ def heading_type(lines: Sequence[Line], i: int) -> str | None:
     line = lines[i]
     if line.col not in (None, 0):
         return None
-    text = row_text(lines, i)
+    text = line.text if line.row is None else row_text(lines, i)
     headings = vocab.load().headings
     if not headings.patterns.matches(text):
         return None
@@ -51,6 +51,9 @@ def _starts_re(labels: tuple[str, ...]) -> re.Pattern[str]:
     if not labels:
         return re.compile(r"(?!)")
     return re.compile(rf"^(?:{'|'.join(re.escape(label) for label in labels)})(?!\w)", re.I)
+
+
+SAK_NR = re.compile(r"^Sak\s*nr\.?\s*:", re.I)
 
 
 def _header_line(text: str) -> bool:
@@ -109,7 +112,7 @@ def _page_type(page: list[Line], v: vocab.Vocab) -> str | None:
         if len(line.text[:m.start()].split()) <= HEADING_WORD_AT or m.group(0).isupper():  # 'MØTEPROTOKOLL'
             return doc_type
     officer = any(v.case_officer.match(ln.text) for ln in page)
-    numbered = any(numbered_start(ln.text) or re.match(r"^Sak\s*nr\.?\s*:", ln.text, re.I) for ln in page)
+    numbered = any(numbered_start(ln.text) or SAK_NR.match(ln.text) for ln in page)
     if officer and numbered:
         board = any(v.case_paper_board.search(ln.text) for ln in page)
         return "styresak" if board else "saksfremlegg"

@@ -15,12 +15,16 @@ AGAINST_ONLY = re.compile(rf"{PASSED}\s+mot\s+(?P<against>{NUMBER})\s+stemme", r
 COUNTED = re.compile(rf"\b(?P<for>{NUMBER})\s+stemte\s+for\b"
                      rf"(?:.{{0,40}}?\b(?P<against>{NUMBER})\s+(?:stemte\s+)?mot\b)?", re.I)
 UNANIMOUS = re.compile(r"\b(?:enstemmig|enstemmige|samrøystes|einstemmig)\b", re.I)
+PATTERNS = (WITH_AGAINST, AGAINST_ONLY, COUNTED, UNANIMOUS)
+# what each of the patterns holds ('stemme', 'stemte', 'enstemmig', 'samrøystes'): most case texts
+# hold none of it and are passed over with this one search
+MENTIONS = re.compile(r"stem|samrøystes", re.I)
 
 
 def of(*texts: str | None) -> dict[str, Any] | None:
     """{"text", "for", "against", "unanimous"} for the first vote the texts record, or None."""
     for text in texts:
-        if not text:
+        if not text or not MENTIONS.search(text):
             continue
         for pattern in (WITH_AGAINST, AGAINST_ONLY, COUNTED):
             m = pattern.search(text)
