@@ -17,6 +17,7 @@ from .read import ingest, lines
 
 
 def pages_to_extraction(source: SourceFile, pages: list[Page]) -> Extraction:
+    vocab.forget_texts()  # what the parser remembers of lines holds for one file
     pages = reflow.run(pages, wrapped=source.format == "pdf")
     segments = segment.run(pages)
     file_texts = tuple(ln.text for p in pages for ln in p.lines[:40])

@@ -3,7 +3,7 @@ meeting bodies (vocabulary-driven)."""
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache
+from functools import cache
 
 from . import vocab
 from .read.clean import clean_text
@@ -100,7 +100,7 @@ def decision_label(raw: str) -> str | None:
     return hit[0] if hit else None
 
 
-@lru_cache(maxsize=vocab.TEXT_CACHE)  # asked of a document's opening lines, then of all its lines
+@vocab.text_cache  # asked of a document's opening lines, then of all its lines
 def body_abbrev(text: str) -> tuple[str | None, str | None]:
     """(full name, abbreviation) of the first meeting body named in `text`."""
     hit = _body_patterns().first(text, search=True)

@@ -9,18 +9,33 @@ import re._parser as _sre  # type: ignore[import-not-found]
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from re import Pattern
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
 
 FLAGS = re.IGNORECASE
 # What a line's text is does not change: the verdicts asked of one line by several passes (and of
-# a running header on every page) are worked out once. Bounded (least recently asked dropped): a
-# long document's distinct lines, about 1 MB per verdict kept, in each worker.
+# a running header on every page) are worked out once per file (text_cache). Bounded (least
+# recently asked dropped): a long document's distinct lines, about 1 MB per verdict kept.
 TEXT_CACHE = 1 << 12
+_TEXT_CACHES: list[Any] = []
+
+
+def text_cache(fn: T) -> T:
+    """`fn`, a pure function of a line's text, remembered for the file being read: forget_texts()
+    (at the start of each file) empties every such memory, so a file's reading never depends on the
+    files read before it in the same process, nor is it sped up by them."""
+    cached: Any = lru_cache(maxsize=TEXT_CACHE)(fn)  # type: ignore[arg-type]
+    _TEXT_CACHES.append(cached)
+    return cast(T, cached)
+
+
+def forget_texts() -> None:
+    for cached in _TEXT_CACHES:
+        cached.cache_clear()
 LOOSE_LABEL_MIN = 6  # header labels this long may be followed by a plain space instead of ':'
 
 

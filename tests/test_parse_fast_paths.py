@@ -159,3 +159,18 @@ def test_the_reflow_hint_occurs_exactly_where_one_of_its_words_does(text):
     plain = re.compile("|".join(vocab.toml_data()["reflow"]["hints"]), re.I)
     assert vocab.load().reflow_hint.pattern.startswith("(?=[")
     assert bool(vocab.load().reflow_hint.search(text)) == bool(plain.search(text))
+
+
+def test_what_the_parser_remembers_of_lines_is_forgotten_at_each_file():
+    """A file's reading neither depends on the files read before it in the same worker nor is sped
+    up by them (the benchmark corpus holds copies of the same documents): reading a file twice
+    asks and finds the same as reading it once."""
+    from pathlib import Path
+
+    from pipeline import extract
+    pdf = sorted((Path(__file__).resolve().parents[1] / "raw").rglob("*.pdf"))[0]
+    extract.run(pdf)
+    once = [c.cache_info() for c in vocab._TEXT_CACHES]
+    extract.run(pdf)
+    assert [c.cache_info() for c in vocab._TEXT_CACHES] == once
+    assert len(vocab._TEXT_CACHES) >= 8 and any(info.hits for info in once)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from typing import TypedDict
 
 from .. import vocab
@@ -14,7 +13,6 @@ from ..models import Case, DecisionLabel, Line
 from . import votes
 from .attachments import attachments
 from .recognisers import (
-    TEXT_CACHE,
     caps_head,
     case_start,
     ends_sentence,
@@ -442,7 +440,7 @@ def _pair_known(lines: list[str], i: int, known: set[str]) -> bool:
     return i + 1 < len(lines) and join_wrapped([lines[i], lines[i + 1]]).strip(" ,") in known
 
 
-@lru_cache(maxsize=TEXT_CACHE)
+@vocab.text_cache
 def _label_of(text: str) -> tuple[str, str] | None:
     """(normalised label, text after it) when a line opens with a decision label."""
     v = vocab.load()

@@ -261,7 +261,7 @@ def file_organisation(file_texts: tuple[str, ...]) -> str | None:
     return organisation(file_texts)
 
 
-@lru_cache(maxsize=vocab.TEXT_CACHE)  # the opening lines, all lines, the file's opening lines: asked again
+@vocab.text_cache  # the opening lines, all lines, the file's opening lines: asked again
 def _names_organisation(text: str) -> bool:
     return vocab.load().organisations.found_in(text)
 

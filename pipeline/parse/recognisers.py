@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 
 from .. import vocab
 from ..models import Line
@@ -18,10 +17,9 @@ NAME_WORD = re.compile(r"^(?:[A-ZÆØÅ][a-zæøåéüö]+(?:-[A-ZÆØÅ]?[a-zæ
 BULLET_START = re.compile(r"^(?:[•▪◦‣✓✔·*-]|\d{1,2}[.)]\s|[a-z]\)\s)")
 INITIAL_END = re.compile(r"(?:^|\s)[A-ZÆØÅ]\.$")
 URL = re.compile(r"^(?:https?://|www\.)\S+$")
-TEXT_CACHE = vocab.TEXT_CACHE
 
 
-@lru_cache(maxsize=TEXT_CACHE)
+@vocab.text_cache
 def is_name(text: str, min_words: int = 2) -> bool:
     """A person's name: 2-5 capitalised words or initials ('Janne K. Aase', 'Marthe Wang-Hansen')."""
     words = text.strip().rstrip(",").split()
@@ -95,7 +93,7 @@ def row_text(lines: Sequence[Line], i: int) -> str:
     return " ".join(parts)
 
 
-@lru_cache(maxsize=TEXT_CACHE)
+@vocab.text_cache
 def case_start(text: str, family: int | None = None) -> tuple[int, str, str] | None:
     """(family, number, rest of line) when `text` opens with a case number."""
     fams = vocab.load().case_families
@@ -126,7 +124,7 @@ def list_start(lines: Sequence[Line]) -> int:
     return 0
 
 
-@lru_cache(maxsize=TEXT_CACHE)
+@vocab.text_cache
 def _list_header(text: str) -> bool:
     return vocab.load().case_list_headers.matches(text)
 
@@ -137,7 +135,7 @@ def numbered_start(text: str) -> tuple[int, str, str] | None:
     return hit if hit and hit[0] < vocab.load().numbered_families else None
 
 
-@lru_cache(maxsize=TEXT_CACHE)
+@vocab.text_cache
 def label_value(text: str) -> tuple[str, str] | None:
     """(field, value) when a line opens with a header label."""
     v = vocab.load()
@@ -150,7 +148,7 @@ def label_value(text: str) -> tuple[str, str] | None:
     return None
 
 
-_cleaned = lru_cache(maxsize=TEXT_CACHE)(clean_text)  # a case's lines are joined for its title, text and items
+_cleaned = vocab.text_cache(clean_text)  # a case's lines are joined for its title, text and items
 
 
 def join_wrapped(lines: list[str]) -> str:
