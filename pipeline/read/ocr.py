@@ -67,7 +67,6 @@ class OcrPage:
 
 # --- is the text layer usable? -------------------------------------------------------------------
 
-_TOKEN = re.compile(r"\S+")
 _EDGE = "\"'«»“”‘’()[]{}.,;:!?*•–—-/"
 _LETTERS = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 _VOWELS = set("aeiouyæøåäöüéèêáàóòôíú")
@@ -86,17 +85,19 @@ class TextMeasures:
 
 def measure(text: str) -> TextMeasures:
     """The measures of a page's text that decide whether it is usable."""
-    chars, junk = _junk(_CID.sub("\ufffd", text))
-    kinds = list(map(_token_kind, _TOKEN.findall(text)))
+    tokens = text.split()  # the runs of non-space characters (what the re module's \S+ finds)
+    chars, junk = _junk(tokens if "(cid:" not in text else _CID.sub("\ufffd", text).split())
+    kinds = _token_kinds(tokens)
     good = kinds.count(2)
     words = good + kinds.count(1)
     return TextMeasures(chars, junk / chars if chars else 0.0, words, good / words if words else 1.0)
 
 
-def _junk(text: str) -> tuple[int, int]:
-    """(non-space characters, those of them that are not text). Most pages hold only printable
-    characters, which str.isprintable tells at C speed: then only U+FFFD can be junk."""
-    compact = "".join(text.split())  # str.split() splits at exactly the characters str.isspace() names
+def _junk(tokens: list[str]) -> tuple[int, int]:
+    """(non-space characters, those of them that are not text) of a text split at spaces. Most
+    pages hold only printable characters, which str.isprintable tells at C speed: then only
+    U+FFFD can be junk."""
+    compact = "".join(tokens)
     if compact.isprintable():
         return len(compact), compact.count("\ufffd")
     return len(compact), sum(1 for ch in compact if _not_text(ch))
@@ -107,10 +108,24 @@ def _not_text(ch: str) -> bool:
     return ch == "\ufffd" or cat in ("Cc", "Co", "Cn", "Cs") or ch == "\x00"
 
 
-@lru_cache(maxsize=1 << 16)
+_KINDS: dict[str, int] = {}  # each token's kind, once per process (pages' words repeat: 'og', 'saken', 'helse')
+_KINDS_KEPT = 1 << 16  # tokens remembered before the memory is cleared
+
+
+def _token_kinds(tokens: list[str]) -> list[int]:
+    """_token_kind of each token: looked up where known, classified once where not."""
+    kinds = list(map(_KINDS.get, tokens))
+    if None in kinds:
+        if len(_KINDS) > _KINDS_KEPT:
+            _KINDS.clear()
+        _KINDS.update((t, _token_kind(t)) for t in set(tokens).difference(_KINDS))
+        kinds = list(map(_KINDS.__getitem__, tokens))
+    return cast("list[int]", kinds)
+
+
 def _token_kind(raw: str) -> int:
     """0 for a token without a letter, 1 for a word that does not look like one, 2 for a word
-    that does. A page's words repeat ('og', 'saken', 'helse'), so each is classified once."""
+    that does."""
     token = raw.strip(_EDGE)
     if not any(c.isalpha() for c in token):
         return 0
