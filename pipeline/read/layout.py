@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from operator import attrgetter
 
 from ..models import Line
 from .clean import clean_text
@@ -17,6 +18,7 @@ from .pdftext import Rules, Run
 COL_GAP = 9.0  # points between runs that makes them separate cells
 TOL = 4.0  # points of slack when matching a run to a column start
 BULLET = re.compile(r"^(?:[•\uf0b7\uf0a7▪◦‣✓✔–-]|\d{1,2}[.)]|[a-z][.)])$")
+_BULLET_LONGEST = 4  # characters a text BULLET matches can have: three, and a newline before $
 
 
 @dataclass(slots=True)
@@ -40,25 +42,46 @@ class VLine:
 
 
 def runs_to_vlines(runs: list[Run]) -> list[VLine]:
+    """Runs grouped into visual lines: in order of their middle (rounded) and left edge, a run
+    joins the latest of the last three groups whose first run it overlaps vertically by half the
+    lower of the two heights; each group's runs left to right, bullets merged."""
     groups: list[list[Run]] = []
-    for run in sorted(runs, key=lambda r: (round(r.mid), r.x0)):
-        for group in reversed(groups[-3:]):
-            ref = group[0]
-            overlap = min(ref.bottom, run.bottom) - max(ref.top, run.top)
-            if overlap >= 0.5 * min(ref.bottom - ref.top, run.bottom - run.top):
-                group.append(run)
+    refs: list[tuple[float, float, float]] = []  # each group's first run: top, bottom, height
+    for run in sorted(runs, key=_reading_key):
+        top, bottom = run.top, run.bottom
+        height = bottom - top
+        for k in range(len(groups) - 1, len(groups) - 4 if len(groups) > 3 else -1, -1):
+            ref_top, ref_bottom, ref_height = refs[k]
+            # min() and max() of two, spelled out: the same value, NaN and -0.0 included
+            overlap = (bottom if bottom < ref_bottom else ref_bottom) - (top if top > ref_top else ref_top)
+            if overlap >= 0.5 * (height if height < ref_height else ref_height):
+                groups[k].append(run)
                 break
         else:
             groups.append([run])
-    lines = [VLine.of(merge_bullets(sorted(g, key=lambda r: r.x0))) for g in groups]
-    return sorted(lines, key=lambda ln: ln.top)
+            refs.append((top, bottom, height))
+    lines = [_one_run_line(g[0]) if len(g) == 1 else VLine.of(merge_bullets(sorted(g, key=_LEFT))) for g in groups]
+    return sorted(lines, key=_TOP)
+
+
+def _reading_key(run: Run) -> tuple[int, float]:
+    return round((run.top + run.bottom) / 2), run.x0  # round(run.mid), without the property call
+
+
+_LEFT = attrgetter("x0")
+_TOP = attrgetter("top")
+
+
+def _one_run_line(run: Run) -> VLine:
+    """VLine.of(merge_bullets([run]))."""
+    return VLine([run], run.top, run.bottom, run.text, run.size)
 
 
 def merge_bullets(runs: list[Run]) -> list[Run]:
     """A bullet or list marker run joins the run after it: '•' + 'text' -> '• text'."""
     out: list[Run] = []
     for run in runs:
-        if out and BULLET.match(out[-1].text) and run.x0 - out[-1].x1 < 40:
+        if out and len(out[-1].text) <= _BULLET_LONGEST and BULLET.match(out[-1].text) and run.x0 - out[-1].x1 < 40:
             prev = out.pop()
             run = Run(f"{prev.text} {run.text}", prev.x0, run.x1, min(prev.top, run.top),
                       max(prev.bottom, run.bottom), run.bold, run.size)
