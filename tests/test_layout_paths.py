@@ -1,15 +1,19 @@
 """The layout's quick paths give what its plain definitions give: runs grouped into lines with
-the overlaps spelled out."""
+the overlaps spelled out, and line texts not cleaned again where the page's run texts are settled
+(what clean_text makes of them, and so are their joins)."""
 from __future__ import annotations
 
 import math
+from itertools import count
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import RAW, SHARED
 from pipeline.read import layout
-from pipeline.read.pdftext import Run, read_pdf
+from pipeline.read.clean import clean_text
+from pipeline.read.lines import is_case_key
+from pipeline.read.pdftext import Rules, Run, read_pdf
 
 PDFS = sorted([*RAW.rglob("*.pdf"), *(SHARED / "real").rglob("*.pdf")])
 
@@ -66,3 +70,50 @@ def runs(draw) -> list[Run]:
 def test_vlines_equal_the_definition_on_made_up_runs(page):
     got, expected = _shape(layout.runs_to_vlines(page)), _shape(reference_vlines(page))
     assert repr(got) == repr(expected)  # repr: NaN equals NaN
+
+
+def _lines(vlines: list[layout.VLine], rules, number: int, settled: bool) -> list:
+    return layout.page_lines(vlines, rules, number, count(1), is_case_key, settled)
+
+
+def test_settled_pages_give_the_lines_cleaning_gives_on_every_bundled_and_real_pdf():
+    """Where a page's run texts are settled (texts_settled), its lines are the same without
+    cleaning their texts again; run texts are never empty."""
+    settled_pages = 0
+    for pdf in PDFS:
+        for number, _, page_runs, rules in read_pdf(str(pdf)):
+            assert all(run.text for run in page_runs)
+            if not layout.texts_settled(page_runs):
+                continue
+            assert all(clean_text(run.text) == run.text for run in page_runs)
+            vlines = layout.runs_to_vlines(page_runs)
+            assert _lines(vlines, rules, number, True) == _lines(vlines, rules, number, False), pdf.name
+            settled_pages += 1
+    assert settled_pages > 100
+
+
+CLEANED = st.text(st.sampled_from([*"aæ Å.-•1", "\u00ad", "\x02", "\ufffe", "\uf0b7", "\u00a0", "\t", "\u2003",
+                                   "\u0301", "\u0308", "o", "e", "\u1100", "\u1161", "\u11a8", "\u2126"]),
+                  max_size=12).map(clean_text).filter(bool)  # what page_runs and ocr give a run
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(CLEANED, min_size=1, max_size=4))
+def test_settled_texts_and_their_joins_are_what_cleaning_makes_of_them(texts):
+    page_runs = [Run(t, 10.0 * i, 10.0 * i + 5, 0.0, 10.0, False, 10.0) for i, t in enumerate(texts)]
+    assert layout.texts_settled(page_runs) == all(clean_text(t) == t for t in texts)
+    if layout.texts_settled(page_runs):
+        joined = " ".join(texts)
+        assert clean_text(joined) == joined
+
+
+def test_a_run_left_unsettled_by_a_soft_hyphen_is_cleaned_in_its_line():
+    """'a', soft hyphen, combining acute: removing the hyphen leaves 'a' + U+0301 (not NFC);
+    its line is cleaned again and reads 'á', also in a table cell."""
+    text = clean_text("a\u00ad\u0301 og b")
+    assert text == "a\u0301 og b"
+    page_runs = [Run(text, 10.0, 60.0, 100.0, 110.0, False, 10.0), Run("Sak", 200.0, 220.0, 100.0, 110.0, False, 10.0),
+                 Run(text, 10.0, 60.0, 300.0, 310.0, False, 10.0)]
+    assert not layout.texts_settled(page_runs)
+    lines = _lines(layout.runs_to_vlines(page_runs), Rules(), 1, layout.texts_settled(page_runs))
+    assert [ln.text for ln in lines] == ["\u00e1 og b", "Sak", "\u00e1 og b"]

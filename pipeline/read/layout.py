@@ -7,6 +7,7 @@ label with a value beside it)."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from operator import attrgetter
@@ -91,6 +92,14 @@ def merge_bullets(runs: list[Run]) -> list[Run]:
                       max(prev.bottom, run.bottom), prev.bold, prev.size)
         out.append(run)
     return out
+
+
+def texts_settled(runs: list[Run]) -> bool:
+    """Is each text of these runs (read by pdftext or ocr, so clean_text's output) what clean_text
+    makes of it, and so is any join of them by spaces? Then a line's text need not be cleaned
+    again. It is, unless removing a soft hyphen put a combining mark after a letter (not NFC);
+    the page's texts joined by spaces are NFC exactly when each is (a space composes with nothing)."""
+    return unicodedata.is_normalized("NFC", " ".join(r.text for r in runs))
 
 
 # --- tables -------------------------------------------------------------------------------------
@@ -205,18 +214,18 @@ def cell_texts(line: VLine, cols: list[float]) -> dict[int, list[Run]]:
     return cells
 
 
-def table_rows(table: Table, is_key: Callable[[str], bool]) -> list[list[VLine]]:
-    """Lines grouped into rows: by ruling lines where drawn, else by the first column."""
+def table_rows(table: Table, cells: list[dict[int, list[Run]]], is_key: Callable[[str], bool]) -> list[list[int]]:
+    """The table's lines (by index) grouped into rows: by ruling lines where drawn, else by the
+    first column; `cells`: each line's cell_texts."""
     if table.row_tops:
-        rows: dict[int, list[VLine]] = {}
-        for line in table.lines:
+        rows: dict[int, list[int]] = {}
+        for n, line in enumerate(table.lines):
             idx = max((i for i, t in enumerate(table.row_tops) if t <= line.top + 2), default=0)
-            rows.setdefault(idx, []).append(line)
+            rows.setdefault(idx, []).append(n)
         return [rows[k] for k in sorted(rows)]
-    cells = [cell_texts(ln, table.columns) for ln in table.lines]
     numbered = any(0 in c and is_key(" ".join(r.text for r in c[0])) for c in cells)
-    out: list[list[VLine]] = []
-    for n, (line, c) in enumerate(zip(table.lines, cells)):
+    out: list[list[int]] = []
+    for n, c in enumerate(cells):
         first = " ".join(r.text for r in c.get(0, []))
         others = any(k > 0 for k in c)
         if numbered:
@@ -225,43 +234,55 @@ def table_rows(table: Table, is_key: Callable[[str], bool]) -> list[list[VLine]]
         else:
             start = bool(first) and (others or len(table.columns) == 1)
         if start or not out:
-            out.append([line])
+            out.append([n])
         else:
-            out[-1].append(line)
+            out[-1].append(n)
     return out
 
 
-def emit_rows(table: Table, page: int, rows_ids: Iterator[int], is_key: Callable[[str], bool]) -> list[Line]:
+def emit_rows(table: Table, page: int, rows_ids: Iterator[int], is_key: Callable[[str], bool],
+              settled: bool = False) -> list[Line]:
+    """A table's Lines, row by row and in each row column by column. A cell's text is its runs'
+    texts joined by spaces, cleaned unless `settled` (see texts_settled)."""
+    cells = [cell_texts(ln, table.columns) for ln in table.lines]
     out: list[Line] = []
-    for row in table_rows(table, is_key):
+    for row in table_rows(table, cells, is_key):
         rid = next(rows_ids)
-        per_col: dict[int, list[tuple[VLine, list[Run]]]] = {}
-        for line in row:
-            for k, runs in cell_texts(line, table.columns).items():
-                per_col.setdefault(k, []).append((line, runs))
+        if len(row) == 1:  # one line: its cells in column order
+            per_col = {k: [(row[0], runs)] for k, runs in cells[row[0]].items()}
+        else:
+            per_col = {}
+            for n in row:
+                for k, runs in cells[n].items():
+                    per_col.setdefault(k, []).append((n, runs))
         for k in sorted(per_col):
-            for line, runs in per_col[k]:
-                text = clean_text(" ".join(r.text for r in runs))
+            for n, runs in per_col[k]:
+                text = runs[0].text if len(runs) == 1 else " ".join(r.text for r in runs)
+                text = text if settled else clean_text(text)
                 if text:
-                    out.append(Line(text, page, runs[0].bold, rid, k, round(line.top, 1)))
+                    out.append(Line(text, page, runs[0].bold, rid, k, round(table.lines[n].top, 1)))
     return out
 
 
 def page_lines(vlines: list[VLine], rules: Rules, page: int, rows_ids: Iterator[int],
-               is_key: Callable[[str], bool]) -> list[Line]:
-    """Visual lines of one page -> Lines in reading order (tables cell by cell)."""
+               is_key: Callable[[str], bool], settled: bool = False) -> list[Line]:
+    """Visual lines of one page -> Lines in reading order (tables cell by cell). A line's text
+    is its runs' texts joined by spaces, cleaned unless `settled` (see texts_settled)."""
     ruled = ruled_tables(rules)
     out: list[Line] = []
-    pending: list[VLine] = []
 
-    def flush() -> None:
-        for item in unruled_tables(pending):
+    def flush(lines: list[VLine]) -> None:
+        for item in unruled_tables(lines):
             if isinstance(item, Table):
-                out.extend(emit_rows(item, page, rows_ids, is_key))
+                out.extend(emit_rows(item, page, rows_ids, is_key, settled))
             else:
-                out.append(Line(clean_text(item.text), page, item.runs[0].bold, top=round(item.top, 1)))
-        pending.clear()
+                text = item.text if settled else clean_text(item.text)
+                out.append(Line(text, page, item.runs[0].bold, None, None, round(item.top, 1)))
 
+    if not ruled:
+        flush(vlines)
+        return out
+    pending: list[VLine] = []
     i = 0
     while i < len(vlines):
         line = vlines[i]
@@ -270,11 +291,12 @@ def page_lines(vlines: list[VLine], rules: Rules, page: int, rows_ids: Iterator[
             pending.append(line)
             i += 1
             continue
-        flush()
+        flush(pending)
+        pending = []
         members = []
         while i < len(vlines) and box[0] - 2 <= vlines[i].top and vlines[i].bottom <= box[1] + 2:
             members.append(vlines[i])
             i += 1
-        out.extend(emit_rows(Table(members, box[4], box[5]), page, rows_ids, is_key))
-    flush()
+        out.extend(emit_rows(Table(members, box[4], box[5]), page, rows_ids, is_key, settled))
+    flush(pending)
     return out
