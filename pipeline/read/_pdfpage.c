@@ -1,12 +1,14 @@
 /* The PDFium calls of pipeline/read/pdftext.py that run per object, per rectangle and per character,
- * made here in one call per page: a page's objects (`walk`) and its text rectangles with each
- * one's first character (`geometry`). The results equal those of the Python functions they stand
- * for (page_objects, _rects, _object_starts, _paired), which stay as the reference and fallback;
- * tests/test_fast_paths.py compares the two on every bundled PDF.
+ * made here in one call per page: a page's objects (`walk`), its text rectangles with each
+ * one's first character (`geometry`), and each rectangle's text cut from the page text and
+ * cleaned (`run_texts`). The results equal those of the Python functions they stand for
+ * (page_objects, _rects, _object_starts, _paired, _run_texts), which stay as the reference and
+ * fallback; tests/test_fast_paths.py compares the two on every bundled PDF.
  *
  * PDFium is not linked: pdftext.py hands over the addresses of the functions pypdfium2 has
- * loaded (`bind`). Handles cross as integers. Out-parameters are module-level, like the Python
- * versions' reused ctypes values, so a call that fails leaves the same values behind in both. */
+ * loaded (`bind`), with clean.clean_text and the characters it changes. Handles cross as
+ * integers. Out-parameters are module-level, like the Python versions' reused ctypes values, so a
+ * call that fails leaves the same values behind in both. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
@@ -30,6 +32,8 @@ static int (*get_rect)(H, int, double *, double *, double *, double *);
 static H (*char_object)(H, int);
 static int (*char_box)(H, int, double *, double *, double *, double *);
 static int TEXT, PATH, FORM, bound;
+static PyObject *clean_text;     /* clean.clean_text, for the texts run_texts does not clean itself */
+static unsigned char plain_char[0x300];  /* below U+0300: 1 if clean_text leaves the character as it is */
 
 static float F[4];
 static double D[4];
@@ -37,9 +41,15 @@ static char NAME[256];
 
 static PyObject *bind(PyObject *self, PyObject *args) {
     unsigned long long a[14];
-    if (!PyArg_ParseTuple(args, "(KKKKKKKKKKKKKK)iii", &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &a[6],
-                          &a[7], &a[8], &a[9], &a[10], &a[11], &a[12], &a[13], &TEXT, &PATH, &FORM))
+    PyObject *clean, *changed;
+    if (!PyArg_ParseTuple(args, "(KKKKKKKKKKKKKK)iiiOU", &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &a[6],
+                          &a[7], &a[8], &a[9], &a[10], &a[11], &a[12], &a[13], &TEXT, &PATH, &FORM, &clean,
+                          &changed))
         return NULL;
+    if (!PyCallable_Check(clean)) {
+        PyErr_SetString(PyExc_TypeError, "clean_text must be callable");
+        return NULL;
+    }
     for (int i = 0; i < 14; i++)
         if (!a[i]) {
             PyErr_SetString(PyExc_ValueError, "a PDFium function address is missing");
@@ -59,6 +69,14 @@ static PyObject *bind(PyObject *self, PyObject *args) {
     get_rect = (int (*)(H, int, double *, double *, double *, double *))(uintptr_t)a[11];
     char_object = (H(*)(H, int))(uintptr_t)a[12];
     char_box = (int (*)(H, int, double *, double *, double *, double *))(uintptr_t)a[13];
+    memset(plain_char, 1, sizeof plain_char);
+    Py_ssize_t nchanged = PyUnicode_GET_LENGTH(changed);
+    for (Py_ssize_t i = 0; i < nchanged; i++) {
+        Py_UCS4 c = PyUnicode_READ_CHAR(changed, i);
+        if (c < 0x300) plain_char[c] = 0;
+    }
+    Py_INCREF(clean);
+    Py_XSETREF(clean_text, clean);
     bound = 1;
     Py_RETURN_NONE;
 }
@@ -359,10 +377,90 @@ fail:
     return NULL;
 }
 
+/* --- run texts (_run_texts) --------------------------------------------------------------- */
+
+/* Is clean_text(full[a:b]) full[a:b] with its outer white space stripped? So where every character
+ * is below U+0300 (such a text is NFC: each is its own NFC form, of combining class 0 and the
+ * second of no composition), none is one clean_text changes, and no two spaces follow each other. */
+static int plain(int kind, const void *data, Py_ssize_t a, Py_ssize_t b) {
+    Py_UCS4 prev = 0;
+    for (Py_ssize_t i = a; i < b; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c >= 0x300 || !plain_char[c] || (c == ' ' && prev == ' ')) return 0;
+        prev = c;
+    }
+    return 1;
+}
+
+/* clean_text(full[a:b]) */
+static PyObject *cleaned(PyObject *full, int kind, const void *data, Py_ssize_t a, Py_ssize_t b) {
+    if (plain(kind, data, a, b)) {
+        while (a < b && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, a))) a++;
+        while (b > a && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, b - 1))) b--;
+        return PyUnicode_Substring(full, a, b);
+    }
+    PyObject *text = PyUnicode_Substring(full, a, b);
+    if (!text) return NULL;
+    PyObject *out = PyObject_CallOneArg(clean_text, text);
+    Py_DECREF(text);
+    if (out && !PyUnicode_Check(out)) {
+        Py_DECREF(out);
+        PyErr_SetString(PyExc_TypeError, "clean_text must return a str");
+        return NULL;
+    }
+    return out;
+}
+
+/* run_texts(full, firsts, n) -> [cleaned text of each rectangle, or None where the page text
+ * does not give it]: _run_texts. */
+static PyObject *run_texts(PyObject *self, PyObject *args) {
+    PyObject *full, *firsts;
+    Py_ssize_t n;
+    if (!ready() || !PyArg_ParseTuple(args, "UO!n", &full, &PyList_Type, &firsts, &n)) return NULL;
+    Py_ssize_t count = PyList_GET_SIZE(firsts), len = PyUnicode_GET_LENGTH(full);
+    int kind = PyUnicode_KIND(full);
+    const void *data = PyUnicode_DATA(full);
+    PyObject *out = PyList_New(count);
+    if (!out) return NULL;
+    Py_ssize_t first = count ? PyLong_AsSsize_t(PyList_GET_ITEM(firsts, 0)) : 0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        Py_ssize_t end = i + 1 < count ? PyLong_AsSsize_t(PyList_GET_ITEM(firsts, i + 1)) : n;
+        if (PyErr_Occurred()) goto fail;
+        PyObject *text = NULL;
+        if (0 <= first && first < end && end <= n && len == n) {
+            Py_ssize_t b = end;  /* .rstrip(" \r\n\x02") */
+            while (b > first) {
+                Py_UCS4 c = PyUnicode_READ(kind, data, b - 1);
+                if (c != ' ' && c != '\r' && c != '\n' && c != 2) break;
+                b--;
+            }
+            int one_line = b > first;
+            for (Py_ssize_t k = first; one_line && k < b; k++) {
+                Py_UCS4 c = PyUnicode_READ(kind, data, k);
+                if (c == '\r' || c == '\n') one_line = 0;
+            }
+            if (one_line && !(text = cleaned(full, kind, data, first, b))) goto fail;
+        }
+        if (!text) {
+            text = Py_None;
+            Py_INCREF(text);
+        }
+        PyList_SET_ITEM(out, i, text);
+        first = end;
+    }
+    return out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
-    {"bind", bind, METH_VARARGS, "bind(addresses, TEXT, PATH, FORM): the PDFium functions to call."},
+    {"bind", bind, METH_VARARGS,
+     "bind(addresses, TEXT, PATH, FORM, clean_text, changed): the PDFium functions to call, clean_text and the "
+     "characters it changes."},
     {"walk", walk, METH_VARARGS, "walk(page, height) -> (texts, horizontal, vertical)"},
     {"geometry", geometry, METH_VARARGS, "geometry(textpage, n, texts, full) -> (rects, firsts | None)"},
+    {"run_texts", run_texts, METH_VARARGS, "run_texts(full, firsts, n) -> [cleaned text or None]"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -22,7 +22,7 @@ from typing import Any, Protocol, cast
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from .clean import clean_text
+from .clean import CHANGED, clean_text
 
 Rect = tuple[float, float, float, float]  # left, bottom, right, top in PDF coordinates
 
@@ -105,6 +105,8 @@ class _Compiled(Protocol):
     def geometry(self, textpage: int, n: int, texts: list[TextObject], full: str, /) \
         -> tuple[list[Rect], list[int] | None]: ...
 
+    def run_texts(self, full: str, firsts: list[int], n: int, /) -> list[str | None]: ...
+
 
 def _compiled() -> _Compiled | None:
     """The C helpers bound to pypdfium2's PDFium, or None where the extension was not built."""
@@ -113,7 +115,7 @@ def _compiled() -> _Compiled | None:
     except ImportError:
         return None
     _pdfpage.bind(tuple(ctypes.cast(getattr(pdfium_c, name), c_void_p).value for name in _BOUND),
-                  _TEXT, _PATH, _FORM)
+                  _TEXT, _PATH, _FORM, clean_text, CHANGED)
     return _pdfpage
 
 
@@ -189,11 +191,12 @@ def page_runs(page: pdfium.PdfPage, texts: list[TextObject]) -> list[Run]:
         else:
             fonts = [(bold, size) for _, bold, size in texts]
         runs: list[Run] = []
-        for i, rect in enumerate(rects):
-            text = clean_text(_slice(tp, full, firsts, i, n, rect))
+        for i, text in enumerate(run_texts(full, firsts, n)):
+            left, bottom, right, top = rect = rects[i]
+            if text is None:  # not on one line of the page text: the bounded-text query
+                text = clean_text(tp.get_text_bounded(*rect))
             if not text:
                 continue
-            left, bottom, right, top = rect
             bold, size = fonts[i] or _char_font(raw, firsts[i], top - bottom)
             runs.append(Run(text, left, right, height - top, height - bottom, bold, size))
         return runs
@@ -292,15 +295,22 @@ def _after_break(tp: int, full: str, lo: int, handles: list[int], k: int) -> int
     return None
 
 
-def _slice(tp: pdfium.PdfTextPage, full: str, firsts: list[int], i: int, n: int, rect: Rect) -> str:
-    """Rectangle i's text: the page text from its first character to the next rectangle's, without
-    the generated space or line break between them; the bounded-text query where in doubt."""
-    first = firsts[i]
-    end = firsts[i + 1] if i + 1 < len(firsts) else n
-    text = full[first:end].rstrip(" \r\n\x02") if 0 <= first < end <= n and len(full) == n else ""
-    if not text or "\n" in text or "\r" in text:
-        text = tp.get_text_bounded(*rect)
-    return text
+def run_texts(full: str, firsts: list[int], n: int) -> list[str | None]:
+    """Each rectangle's text, cleaned (clean_text): the page text from its first character to the
+    next rectangle's, without the generated space or line break between them; None where that is
+    not one line of text (then the bounded-text query gives it)."""
+    if _C is not None:
+        return _C.run_texts(full, firsts, n)
+    return _run_texts(full, firsts, n)
+
+
+def _run_texts(full: str, firsts: list[int], n: int) -> list[str | None]:
+    out: list[str | None] = []
+    for i, first in enumerate(firsts):
+        end = firsts[i + 1] if i + 1 < len(firsts) else n
+        text = full[first:end].rstrip(" \r\n\x02") if 0 <= first < end <= n and len(full) == n else ""
+        out.append(None if not text or "\n" in text or "\r" in text else clean_text(text))
+    return out
 
 
 def _first_char(tp: int, rect: Rect, n: int) -> int:
