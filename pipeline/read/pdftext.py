@@ -114,6 +114,8 @@ def _compiled() -> _Compiled | None:
         from . import _pdfpage
     except ImportError:
         return None
+    if not hasattr(_pdfpage, "run_texts"):  # built from an older _pdfpage.c: not used until built again
+        return None
     _pdfpage.bind(tuple(ctypes.cast(getattr(pdfium_c, name), c_void_p).value for name in _BOUND),
                   _TEXT, _PATH, _FORM, clean_text, CHANGED)
     return _pdfpage
