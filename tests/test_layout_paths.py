@@ -117,3 +117,21 @@ def test_a_run_left_unsettled_by_a_soft_hyphen_is_cleaned_in_its_line():
     assert not layout.texts_settled(page_runs)
     lines = _lines(layout.runs_to_vlines(page_runs), Rules(), 1, layout.texts_settled(page_runs))
     assert [ln.text for ln in lines] == ["\u00e1 og b", "Sak", "\u00e1 og b"]
+
+
+def reference_column_of(x: float, cols: list[float]) -> int | None:
+    """The definition: the last column whose start, less TOL, x is at or right of."""
+    if x < cols[0] - layout.TOL:
+        return None
+    k = 0
+    for i, c in enumerate(cols):
+        if x >= c - layout.TOL:
+            k = i
+    return k
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(COORD, st.just(math.nan)), st.lists(st.one_of(COORD, st.just(math.nan)), min_size=1, max_size=6))
+def test_column_of_equals_the_definition(x, cols):
+    """Searched from the right; any order of column starts, NaN included."""
+    assert layout.column_of(x * 5, [c * 5 for c in cols]) == reference_column_of(x * 5, [c * 5 for c in cols])

@@ -34,8 +34,8 @@ class VLine:
 
     @classmethod
     def of(cls, runs: list[Run]) -> VLine:
-        return cls(runs, min(r.top for r in runs), max(r.bottom for r in runs), " ".join(r.text for r in runs),
-                   max(r.size for r in runs))
+        return cls(runs, min([r.top for r in runs]), max([r.bottom for r in runs]), " ".join([r.text for r in runs]),
+                   max([r.size for r in runs]))
 
     @property
     def x0(self) -> float:
@@ -153,13 +153,13 @@ def fits(line: VLine, cols: list[float], size: float) -> bool:
 
 
 def column_of(x: float, cols: list[float]) -> int | None:
+    """The last column whose start (less TOL) x is at or right of; None if left of the first."""
     if x < cols[0] - TOL:
         return None
-    k = 0
-    for i, c in enumerate(cols):
-        if x >= c - TOL:
-            k = i
-    return k
+    for i in range(len(cols) - 1, 0, -1):
+        if x >= cols[i] - TOL:
+            return i
+    return 0
 
 
 def add_columns(line: VLine, cols: list[float]) -> list[float]:
@@ -245,6 +245,7 @@ def emit_rows(table: Table, page: int, rows_ids: Iterator[int], is_key: Callable
     """A table's Lines, row by row and in each row column by column. A cell's text is its runs'
     texts joined by spaces, cleaned unless `settled` (see texts_settled)."""
     cells = [cell_texts(ln, table.columns) for ln in table.lines]
+    tops = [round(ln.top, 1) for ln in table.lines]
     out: list[Line] = []
     for row in table_rows(table, cells, is_key):
         rid = next(rows_ids)
@@ -260,7 +261,7 @@ def emit_rows(table: Table, page: int, rows_ids: Iterator[int], is_key: Callable
                 text = runs[0].text if len(runs) == 1 else " ".join(r.text for r in runs)
                 text = text if settled else clean_text(text)
                 if text:
-                    out.append(Line(text, page, runs[0].bold, rid, k, round(table.lines[n].top, 1)))
+                    out.append(Line(text, page, runs[0].bold, rid, k, tops[n]))
     return out
 
 
