@@ -60,7 +60,7 @@ def test_compiled_page_reader_gives_what_the_python_functions_give():
     """pipeline.read._pdfpage (built at install) against the Python functions it stands for, on every
     page of the bundled PDFs: the same objects, ruling lines, rectangles and first characters,
     also for object lists that do not pair (one missing, reversed, one changed)."""
-    assert pdftext._C is not None, "pipeline.read._pdfpage was not built at install (is a C compiler there?)"
+    assert pdftext.compiled is not None, "pipeline.read._pdfpage was not built at install (is a C compiler there?)"
     pages = 0
     for path in PDFS:
         pdf = pdfium.PdfDocument(str(path))
@@ -100,9 +100,9 @@ def test_compiled_run_texts_give_what_the_python_function_gives(full, firsts, ex
     """Each rectangle's text cut from made-up page texts at made-up first characters (out of
     order, out of range, a page text of another length): the compiled reader cleans the plain
     ones itself and hands the others to clean_text, as the Python function does."""
-    assert pdftext._C is not None
+    assert pdftext.compiled is not None
     n = len(full) + (extra if extra < 2 else 0)
-    assert pdftext._C.run_texts(full, firsts, n) == pdftext._run_texts(full, firsts, n)
+    assert pdftext.compiled.run_texts(full, firsts, n) == pdftext._run_texts(full, firsts, n)
 
 
 def test_text_below_u0300_is_nfc_as_the_compiled_reader_takes_it():

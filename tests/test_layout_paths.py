@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import RAW, SHARED
-from pipeline.read import layout
+from pipeline.read import layout, pdftext
 from pipeline.read.clean import clean_text
 from pipeline.read.lines import is_case_key
 from pipeline.read.pdftext import Rules, Run, read_pdf
@@ -135,3 +135,51 @@ def reference_column_of(x: float, cols: list[float]) -> int | None:
 def test_column_of_equals_the_definition(x, cols):
     """Searched from the right; any order of column starts, NaN included."""
     assert layout.column_of(x * 5, [c * 5 for c in cols]) == reference_column_of(x * 5, [c * 5 for c in cols])
+
+
+@st.composite
+def odd_runs(draw) -> list[Run]:
+    """Made-up runs, some with coordinates the compiled grouping leaves to the Python function."""
+    page = draw(runs())
+    for run in page:
+        kind = draw(st.sampled_from(["float"] * 6 + ["int", "inf", "huge", "nan_x0", "inf_x0"]))
+        if kind == "int":
+            run.top = int(run.top)
+        elif kind == "inf":
+            run.bottom = math.inf
+        elif kind == "huge":
+            run.top, run.bottom = 1e308, 1.5e308  # a middle that overflows
+        elif kind == "nan_x0":
+            run.x0 = math.nan
+        elif kind == "inf_x0":
+            run.x0 = -math.inf
+    return page
+
+
+def _grouped(groups: list[list[Run]] | None) -> str | None:
+    return None if groups is None else repr([[id(r) for r in g] for g in groups])
+
+
+@settings(max_examples=500, deadline=None)
+@given(odd_runs())
+def test_compiled_grouping_equals_the_python_function_or_leaves_it_the_page(page):
+    """The compiled grouping gives the Python function's groups, or None (then the Python
+    function groups them, or raises as round() does) for a page with a coordinate that is not a
+    float, a middle that is not finite or a left edge that is NaN."""
+    assert pdftext.compiled is not None
+    got = pdftext.compiled.group_runs(page)
+    odd = any(type(r.top) is not float or type(r.bottom) is not float or type(r.x0) is not float
+              or not math.isfinite((r.top + r.bottom) / 2) or math.isnan(r.x0) for r in page)
+    assert (got is None) == odd
+    if got is not None:
+        assert _grouped(got) == _grouped(layout._group_runs(page))
+
+
+def test_compiled_grouping_equals_the_python_function_on_every_bundled_and_real_pdf():
+    assert pdftext.compiled is not None
+    pages = 0
+    for pdf in PDFS:
+        for _, _, page_runs, _ in read_pdf(str(pdf)):
+            assert _grouped(pdftext.compiled.group_runs(page_runs)) == _grouped(layout._group_runs(page_runs)), pdf.name
+            pages += 1
+    assert pages > 100

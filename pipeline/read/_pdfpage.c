@@ -1,9 +1,11 @@
 /* The PDFium calls of pipeline/read/pdftext.py that run per object, per rectangle and per character,
  * made here in one call per page: a page's objects (`walk`), its text rectangles with each
  * one's first character (`geometry`), and each rectangle's text cut from the page text and
- * cleaned (`run_texts`). The results equal those of the Python functions they stand for
- * (page_objects, _rects, _object_starts, _paired, _run_texts), which stay as the reference and
- * fallback; tests/test_fast_paths.py compares the two on every bundled PDF.
+ * cleaned (`run_texts`); and layout.py's grouping of a page's runs into lines (`group_runs`).
+ * The results equal those of the Python functions they stand for (page_objects, _rects,
+ * _object_starts, _paired, _run_texts, layout._group_runs), which stay as the reference and
+ * fallback; tests/test_fast_paths.py and tests/test_layout_paths.py compare the two on every
+ * bundled PDF and on made-up input.
  *
  * PDFium is not linked: pdftext.py hands over the addresses of the functions pypdfium2 has
  * loaded (`bind`), with clean.clean_text and the characters it changes. Handles cross as
@@ -454,6 +456,97 @@ fail:
     return NULL;
 }
 
+/* --- runs into lines (layout._group_runs) -------------------------------------------------- */
+
+typedef struct {
+    double mid;  /* round((top + bottom) / 2), as Python's round() gives it (half to even) */
+    double x0, top, bottom;
+    Py_ssize_t at;  /* place in the list: equal keys keep their order, as sorted() does */
+} Placed;
+
+static int cmp_placed(const void *a, const void *b) {
+    const Placed *x = a, *y = b;
+    if (x->mid != y->mid) return x->mid < y->mid ? -1 : 1;
+    if (x->x0 != y->x0) return x->x0 < y->x0 ? -1 : 1;
+    return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* run.<name> as a double; 0 if it is not a float (then the Python function decides) */
+static int float_attr(PyObject *run, PyObject *name, double *out) {
+    PyObject *v = PyObject_GetAttr(run, name);
+    if (!v) return -1;
+    int ok = PyFloat_CheckExact(v);
+    if (ok) *out = PyFloat_AS_DOUBLE(v);
+    Py_DECREF(v);
+    return ok;
+}
+
+static PyObject *s_top, *s_bottom, *s_x0;
+
+/* group_runs(runs) -> the runs grouped into lines as layout._group_runs groups them, or None
+ * where that function is left to decide: a coordinate that is not a float, a middle that
+ * round() refuses (not finite) or a left edge that is NaN (sorted() of such keys is not a
+ * plain order). */
+static PyObject *group_runs(PyObject *self, PyObject *args) {
+    PyObject *runs;
+    if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &runs)) return NULL;
+    if (!s_top && (!(s_top = PyUnicode_InternFromString("top")) || !(s_bottom = PyUnicode_InternFromString("bottom")) ||
+                   !(s_x0 = PyUnicode_InternFromString("x0"))))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(runs), ngroups = 0;
+    Placed *p = malloc(((size_t)n + 1) * sizeof(Placed));
+    double *ref = malloc(((size_t)n + 1) * 3 * sizeof(double));  /* each group's first run: top, bottom, height */
+    PyObject *groups = PyList_New(0);
+    if (!p || !ref || !groups) goto fail;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *run = PyList_GET_ITEM(runs, i);
+        int ok;
+        if ((ok = float_attr(run, s_top, &p[i].top)) == 1 && (ok = float_attr(run, s_bottom, &p[i].bottom)) == 1)
+            ok = float_attr(run, s_x0, &p[i].x0);
+        if (ok < 0) goto fail;
+        double mid = (p[i].top + p[i].bottom) / 2;
+        if (!ok || !isfinite(mid) || isnan(p[i].x0)) {
+            free(p); free(ref); Py_DECREF(groups);
+            Py_RETURN_NONE;
+        }
+        p[i].mid = rint(mid);
+        p[i].at = i;
+    }
+    qsort(p, (size_t)n, sizeof(Placed), cmp_placed);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        double top = p[i].top, bottom = p[i].bottom, height = bottom - top;
+        PyObject *run = PyList_GET_ITEM(runs, p[i].at);
+        Py_ssize_t k = ngroups - 1, last = ngroups > 3 ? ngroups - 3 : 0;
+        for (; k >= last; k--) {
+            double rt = ref[3 * k], rb = ref[3 * k + 1], rh = ref[3 * k + 2];
+            double overlap = (bottom < rb ? bottom : rb) - (top > rt ? top : rt);
+            if (overlap >= 0.5 * (height < rh ? height : rh)) break;
+        }
+        if (k >= last && ngroups) {
+            if (PyList_Append(PyList_GET_ITEM(groups, k), run) < 0) goto fail;
+        } else {
+            PyObject *group = PyList_New(1);
+            if (!group) goto fail;
+            Py_INCREF(run);
+            PyList_SET_ITEM(group, 0, run);
+            if (append_new(groups, group) < 0) goto fail;
+            ref[3 * ngroups] = top;
+            ref[3 * ngroups + 1] = bottom;
+            ref[3 * ngroups + 2] = height;
+            ngroups++;
+        }
+    }
+    free(p);
+    free(ref);
+    return groups;
+fail:
+    free(p);
+    free(ref);
+    Py_XDECREF(groups);
+    if (!PyErr_Occurred()) PyErr_NoMemory();
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"bind", bind, METH_VARARGS,
      "bind(addresses, TEXT, PATH, FORM, clean_text, changed): the PDFium functions to call, clean_text and the "
@@ -461,6 +554,7 @@ static PyMethodDef methods[] = {
     {"walk", walk, METH_VARARGS, "walk(page, height) -> (texts, horizontal, vertical)"},
     {"geometry", geometry, METH_VARARGS, "geometry(textpage, n, texts, full) -> (rects, firsts | None)"},
     {"run_texts", run_texts, METH_VARARGS, "run_texts(full, firsts, n) -> [cleaned text or None]"},
+    {"group_runs", group_runs, METH_VARARGS, "group_runs(runs) -> [[run, ...] per line] or None"},
     {NULL, NULL, 0, NULL},
 };
 

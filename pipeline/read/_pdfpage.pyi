@@ -1,5 +1,6 @@
 # Types of the C extension built from _pdfpage.c (see pdftext.py for the Python functions it stands for).
 from collections.abc import Callable
+from typing import Any
 
 def bind(
     addresses: tuple[int | None, ...], text: int, path: int, form: int,
@@ -12,3 +13,4 @@ def geometry(
     textpage: int, n: int, texts: list[tuple[int, bool, float]], full: str, /
 ) -> tuple[list[tuple[float, float, float, float]], list[int] | None]: ...
 def run_texts(full: str, firsts: list[int], n: int, /) -> list[str | None]: ...
+def group_runs(runs: list[Any], /) -> list[list[Any]] | None: ...

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 
 from ..models import Line
+from . import pdftext
 from .clean import clean_text
 from .pdftext import Rules, Run
 
@@ -43,9 +44,22 @@ class VLine:
 
 
 def runs_to_vlines(runs: list[Run]) -> list[VLine]:
-    """Runs grouped into visual lines: in order of their middle (rounded) and left edge, a run
-    joins the latest of the last three groups whose first run it overlaps vertically by half the
-    lower of the two heights; each group's runs left to right, bullets merged."""
+    """Runs grouped into visual lines (group_runs), each group's runs left to right, bullets merged."""
+    groups = group_runs(runs)
+    lines = [_one_run_line(g[0]) if len(g) == 1 else VLine.of(merge_bullets(sorted(g, key=_LEFT))) for g in groups]
+    return sorted(lines, key=_TOP)
+
+
+def group_runs(runs: list[Run]) -> list[list[Run]]:
+    """In order of their middle (rounded) and left edge, a run joins the latest of the last three
+    groups whose first run it overlaps vertically by half the lower of the two heights, else
+    starts a group. In C where pdftext's compiled reader was built (it leaves the pages it cannot
+    order as sorted() does to the Python function)."""
+    groups = pdftext.compiled.group_runs(runs) if pdftext.compiled is not None else None
+    return _group_runs(runs) if groups is None else groups
+
+
+def _group_runs(runs: list[Run]) -> list[list[Run]]:
     groups: list[list[Run]] = []
     refs: list[tuple[float, float, float]] = []  # each group's first run: top, bottom, height
     for run in sorted(runs, key=_reading_key):
@@ -61,8 +75,7 @@ def runs_to_vlines(runs: list[Run]) -> list[VLine]:
         else:
             groups.append([run])
             refs.append((top, bottom, height))
-    lines = [_one_run_line(g[0]) if len(g) == 1 else VLine.of(merge_bullets(sorted(g, key=_LEFT))) for g in groups]
-    return sorted(lines, key=_TOP)
+    return groups
 
 
 def _reading_key(run: Run) -> tuple[int, float]:

@@ -7,8 +7,9 @@ from the object, and its text from the page text between its object's first char
 next one's. Where they do not pair up, each rectangle's first character is found by a hit test.
 
 The calls made per object, per rectangle and per character run in C (pipeline/read/_pdfpage.c, one
-call per page) where that extension was built; the Python functions here are the reference it is
-tested against and the fallback where no compiler was at hand. The Python functions call PDFium
+call per page), and so does cutting each run's text from the page text and cleaning it, where
+that extension was built; the Python functions here are the reference it is tested against and
+the fallback where no compiler was at hand. The Python functions call PDFium
 through prototypes that pass handles as plain integers (the same C functions pypdfium2 binds),
 which costs a fraction of a call with typed pointers."""
 from __future__ import annotations
@@ -107,6 +108,8 @@ class _Compiled(Protocol):
 
     def run_texts(self, full: str, firsts: list[int], n: int, /) -> list[str | None]: ...
 
+    def group_runs(self, runs: list[Run], /) -> list[list[Run]] | None: ...
+
 
 def _compiled() -> _Compiled | None:
     """The C helpers bound to pypdfium2's PDFium, or None where the extension was not built."""
@@ -114,14 +117,14 @@ def _compiled() -> _Compiled | None:
         from . import _pdfpage
     except ImportError:
         return None
-    if not hasattr(_pdfpage, "run_texts"):  # built from an older _pdfpage.c: not used until built again
+    if not hasattr(_pdfpage, "group_runs"):  # built from an older _pdfpage.c: not used until built again
         return None
     _pdfpage.bind(tuple(ctypes.cast(getattr(pdfium_c, name), c_void_p).value for name in _BOUND),
                   _TEXT, _PATH, _FORM, clean_text, CHANGED)
     return _pdfpage
 
 
-_C = _compiled()
+compiled = _compiled()  # the C helpers, or None (layout.py groups runs into lines with them too)
 
 
 def _handle(obj: Any) -> int:
@@ -131,9 +134,9 @@ def _handle(obj: Any) -> int:
 def page_objects(page: pdfium.PdfPage) -> tuple[list[TextObject], Rules]:
     """One walk over the page's objects and those of its forms (two levels): text objects in
     content order, and ruling lines (thin, long path objects)."""
-    if _C is None:
+    if compiled is None:
         return _page_objects(page)
-    texts, horizontal, vertical = _C.walk(_handle(page), page.get_height())
+    texts, horizontal, vertical = compiled.walk(_handle(page), page.get_height())
     return texts, Rules(horizontal, vertical)
 
 
@@ -209,8 +212,8 @@ def page_runs(page: pdfium.PdfPage, texts: list[TextObject]) -> list[Run]:
 def geometry(tp: int, n: int, texts: list[TextObject], full: str) -> tuple[list[Rect], list[int] | None]:
     """The page's text rectangles, and the first character of each one's text object where the
     rectangles and the objects pair up (else None)."""
-    if _C is not None:
-        return _C.geometry(tp, n, texts, full)
+    if compiled is not None:
+        return compiled.geometry(tp, n, texts, full)
     return _geometry(tp, n, texts, full)
 
 
@@ -301,8 +304,8 @@ def run_texts(full: str, firsts: list[int], n: int) -> list[str | None]:
     """Each rectangle's text, cleaned (clean_text): the page text from its first character to the
     next rectangle's, without the generated space or line break between them; None where that is
     not one line of text (then the bounded-text query gives it)."""
-    if _C is not None:
-        return _C.run_texts(full, firsts, n)
+    if compiled is not None:
+        return compiled.run_texts(full, firsts, n)
     return _run_texts(full, firsts, n)
 
 
