@@ -86,7 +86,10 @@ class TextMeasures:
 def measure(text: str) -> TextMeasures:
     """The measures of a page's text that decide whether it is usable."""
     tokens = text.split()  # the runs of non-space characters (what the re module's \S+ finds)
-    chars, junk = _junk(tokens if "(cid:" not in text else _CID.sub("\ufffd", text).split())
+    if "(cid:" not in text and text.isprintable():  # then its only white space is U+0020 (the others are not printable)
+        chars, junk = len(text) - text.count(" "), text.count("\ufffd")
+    else:
+        chars, junk = _junk(tokens if "(cid:" not in text else _CID.sub("\ufffd", text).split())
     kinds = _token_kinds(tokens)
     good = kinds.count(2)
     words = good + kinds.count(1)
