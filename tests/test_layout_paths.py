@@ -183,3 +183,21 @@ def test_compiled_grouping_equals_the_python_function_on_every_bundled_and_real_
             assert _grouped(pdftext.compiled.group_runs(page_runs)) == _grouped(layout._group_runs(page_runs)), pdf.name
             pages += 1
     assert pages > 100
+
+
+def test_lines_made_by_the_layout_equal_lines_made_by_their_class():
+    """layout._line makes a Line without its __init__: the same fields in the same order, equal,
+    hashed alike, the same repr and the same dict for the stage file; a field added to Line fails
+    here until _line sets it."""
+    import dataclasses
+    import pickle
+
+    from pipeline.models import Line
+    for args in [("Sak 3/25 Budsjett", 2, True, 7, 1, 101.3), ("Vedtak:", 1, False, None, None, 88.0)]:
+        made, plain = layout._line(*args), Line(*args)
+        assert vars(made) == vars(plain) and list(vars(made)) == list(vars(plain))
+        assert list(vars(made)) == [f.name for f in dataclasses.fields(Line)]
+        assert made == plain and hash(made) == hash(plain) and repr(made) == repr(plain)
+        assert pickle.loads(pickle.dumps(made)) == plain
+        assert dataclasses.replace(made, text="x") == dataclasses.replace(plain, text="x")
+    assert not hasattr(Line, "__post_init__")
