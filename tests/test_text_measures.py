@@ -72,3 +72,43 @@ def test_measure_equals_the_definition_when_the_remembered_token_kinds_are_clear
     for text in texts * 2:
         assert measured(text) == reference(text)
         assert len(ocr._KINDS) <= 3 + len(set(text.split()))
+
+
+def reference_problem(text: str) -> str | None:
+    """text_layer_problem as defined on the measures."""
+    m = ocr.measure(text)
+    if m.chars < ocr.MIN_CHARS:
+        return ocr.NO_TEXT
+    if m.junk > 0.10:
+        return f"a text layer that is mostly junk ({m.junk:.0%} of its characters are not text)"
+    if m.words >= 5 and m.wordlike < 0.5:
+        return f"a text layer that is mostly junk (only {m.wordlike:.0%} of its words look like words)"
+    return None
+
+
+WORDS = st.sampled_from(["saken", "Helse", "og", "xkcdqwrtp", "zzzz", "Qwghlm", "3a", "–", "\ufffd", "kl.", "SSU",
+                         "aaaa", "(cid:7)", "\x07", "Ås-Hansen"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(WORDS, max_size=300).map(" ".join), st.sampled_from([1, 3, 64]))
+def test_the_problem_settled_early_is_the_problem_the_measures_give(text, chunk):
+    """text_layer_problem stops classifying words once the rest cannot change its answer; its
+    answer (and message) is the one the full measures give, pages of up to 300 tokens, chunks of
+    1, 3 and 64 tokens."""
+    saved = ocr._CHUNK
+    ocr._CHUNK = chunk
+    try:
+        assert ocr.text_layer_problem(text) == reference_problem(text)
+    finally:
+        ocr._CHUNK = saved
+
+
+def test_the_problem_equals_the_measures_on_every_page_of_the_bundled_and_real_pdfs():
+    pages = 0
+    for pdf in sorted([*RAW.rglob("*.pdf"), *(SHARED / "real").rglob("*.pdf")]):
+        for _, _, runs, _ in pdftext.read_pdf(str(pdf)):
+            text = " ".join(r.text for r in runs)
+            assert ocr.text_layer_problem(text) == reference_problem(text), pdf.name
+            pages += 1
+    assert pages > 100

@@ -86,14 +86,39 @@ class TextMeasures:
 def measure(text: str) -> TextMeasures:
     """The measures of a page's text that decide whether it is usable."""
     tokens = text.split()  # the runs of non-space characters (what the re module's \S+ finds)
+    chars, junk = _characters(text, tokens)
+    good, words = _words(tokens)
+    return TextMeasures(chars, junk / chars if chars else 0.0, words, good / words if words else 1.0)
+
+
+def _characters(text: str, tokens: list[str]) -> tuple[int, int]:
+    """(non-space characters, those of them that are not text) of a page's text and its tokens."""
     if "(cid:" not in text and text.isprintable():  # then its only white space is U+0020 (the others are not printable)
-        chars, junk = len(text) - text.count(" "), text.count("\ufffd")
-    else:
-        chars, junk = _junk(tokens if "(cid:" not in text else _CID.sub("\ufffd", text).split())
+        return len(text) - text.count(" "), text.count("\ufffd")
+    return _junk(tokens if "(cid:" not in text else _CID.sub("\ufffd", text).split())
+
+
+def _words(tokens: list[str]) -> tuple[int, int]:
+    """(tokens that look like words, tokens with a letter)."""
     kinds = _token_kinds(tokens)
     good = kinds.count(2)
-    words = good + kinds.count(1)
-    return TextMeasures(chars, junk / chars if chars else 0.0, words, good / words if words else 1.0)
+    return good, good + kinds.count(1)
+
+
+_CHUNK = 64  # tokens classified between two looks at whether the rest can still change the answer
+
+
+def _mostly_words(tokens: list[str]) -> bool:
+    """Are there fewer than 5 tokens with a letter, or do at least half of them look like words?
+    Decided as soon as the tokens classified settle it: when, even if every token left were a
+    word that does not look like one, half would still look like words."""
+    good = lettered = 0
+    for start in range(0, len(tokens), _CHUNK):
+        chunk_good, chunk_lettered = _words(tokens[start:start + _CHUNK])
+        good, lettered = good + chunk_good, lettered + chunk_lettered
+        if 2 * good >= lettered + max(0, len(tokens) - start - _CHUNK):
+            return True
+    return lettered < 5
 
 
 def _junk(tokens: list[str]) -> tuple[int, int]:
@@ -161,15 +186,18 @@ def _wordlike(token: str) -> bool:
 
 
 def text_layer_problem(text: str) -> str | None:
-    """None if a page's text layer is usable, else why not: no text, or mostly junk."""
-    m = measure(text)
-    if m.chars < MIN_CHARS:
+    """None if a page's text layer is usable, else why not: no text, or mostly junk (measure's
+    thresholds; the words are classified only until the answer is settled)."""
+    tokens = text.split()
+    chars, junk = _characters(text, tokens)
+    if chars < MIN_CHARS:
         return NO_TEXT
-    if m.junk > 0.10:
-        return f"a text layer that is mostly junk ({m.junk:.0%} of its characters are not text)"
-    if m.words >= 5 and m.wordlike < 0.5:
-        return f"a text layer that is mostly junk (only {m.wordlike:.0%} of its words look like words)"
-    return None
+    if junk / chars > 0.10:
+        return f"a text layer that is mostly junk ({junk / chars:.0%} of its characters are not text)"
+    if _mostly_words(tokens):
+        return None
+    good, words = _words(tokens)
+    return f"a text layer that is mostly junk (only {good / words:.0%} of its words look like words)"
 
 
 # --- Tesseract ------------------------------------------------------------------------------------
