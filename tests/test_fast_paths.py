@@ -119,6 +119,23 @@ def test_text_below_u0300_is_nfc_as_the_compiled_reader_takes_it():
         assert unicodedata.combining(chr(code)) == 0 and unicodedata.normalize("NFC", chr(code)) == chr(code)
 
 
+def test_a_run_whose_text_is_not_one_line_of_the_page_text_is_read_by_its_rectangle(monkeypatch):
+    """Where a rectangle's text cannot be cut from the page text (None), that rectangle's text comes
+    from the bounded-text query: the same runs here."""
+    pdf = pdfium.PdfDocument(str(PDFS[0]))
+    try:
+        page = pdf[0]
+        texts, _ = pdftext.page_objects(page)
+        expected = [(r.text, r.x0, r.x1, r.top, r.bottom, r.bold, r.size) for r in pdftext.page_runs(page, texts)]
+        real = pdftext.run_texts
+        monkeypatch.setattr(pdftext, "run_texts", lambda full, firsts, n: [None, *real(full, firsts, n)[1:]])
+        got = [(r.text, r.x0, r.x1, r.top, r.bottom, r.bold, r.size) for r in pdftext.page_runs(page, texts)]
+        assert got == expected and len(got) > 10
+        page.close()
+    finally:
+        pdf.close()
+
+
 def test_runs_fall_back_when_objects_and_rectangles_do_not_pair(monkeypatch):
     """An object list that does not match the rectangles (here: one object missing) is not used:
     the runs come from the hit tests, with the same texts and positions."""
