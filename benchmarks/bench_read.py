@@ -119,7 +119,9 @@ def main() -> None:
                         "child"),
             ("this code, processor time per page (medians)", line(ROOT))]
     if args.earlier:
-        rows += [(f"earlier code ({args.earlier}), same rounds", line(codes[1])),
+        rev = subprocess.run(["git", "-C", str(args.earlier), "rev-parse", "--short", "HEAD"], capture_output=True,
+                             text=True).stdout.strip()
+        rows += [(f"earlier code ({args.earlier}{f' at {rev}' if rev else ''}), same rounds", line(codes[1])),
                  ("own share, this / earlier (median of same-round ratios)",
                   f"**{statistics.median(ratios):.2f}x** (rounds: {', '.join(f'{x:.2f}' for x in ratios)})")]
     for k, v in rows:
