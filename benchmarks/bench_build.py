@@ -191,12 +191,10 @@ def fresh(db: Path) -> None:
 
 
 def _compiled_reader() -> bool:
-    """Is pipeline.read._pdfpage built? Without it the PDF pages are read by the slower Python functions."""
-    try:
-        import pipeline.read._pdfpage  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """Is pipeline.read._pdfpage built, from the current source? Without it (or with a build of an
+    older source) the PDF pages are read by the slower Python functions."""
+    from pipeline.read import pdftext
+    return pdftext.compiled is not None
 
 
 def rounds(raw: Path, db: Path, n: int, earlier: Path | None = None) -> list[dict[str, Any]]:

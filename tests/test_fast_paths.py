@@ -6,10 +6,13 @@ import os
 import re
 import shutil
 import time
+import unicodedata
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import RAW
 from pipeline import vocab
@@ -57,7 +60,7 @@ def test_compiled_page_reader_gives_what_the_python_functions_give():
     """pipeline.read._pdfpage (built at install) against the Python functions it stands for, on every
     page of the bundled PDFs: the same objects, ruling lines, rectangles and first characters,
     also for object lists that do not pair (one missing, reversed, one changed)."""
-    assert pdftext._C is not None, "pipeline.read._pdfpage was not built at install (is a C compiler there?)"
+    assert pdftext.compiled is not None, "pipeline.read._pdfpage was not built at install (is a C compiler there?)"
     pages = 0
     for path in PDFS:
         pdf = pdfium.PdfDocument(str(path))
@@ -73,13 +76,64 @@ def test_compiled_page_reader_gives_what_the_python_functions_give():
                 changed = texts[:1] + [texts[-1]] + texts[2:] if len(texts) > 2 else texts
                 for variant in (texts, texts[1:], texts[::-1], changed):
                     assert pdftext.geometry(raw, n, variant, full) == pdftext._geometry(raw, n, variant, full)
-                assert pdftext.geometry(raw, n, texts, full)[1] is not None
+                rects, firsts = pdftext.geometry(raw, n, texts, full)
+                assert firsts is not None
+                hit = [pdftext._first_char(raw, r, n) for r in rects]
+                for starts in (firsts, hit, firsts[::-1], firsts[1:], [-1, *firsts[1:]]):
+                    assert pdftext.run_texts(full, starts, n) == pdftext._run_texts(full, starts, n)
+                    assert pdftext.run_texts(full, starts, n + 1) == pdftext._run_texts(full, starts, n + 1)
                 tp.close()
                 page.close()
                 pages += 1
         finally:
             pdf.close()
     assert pages > 50
+
+
+PAGE_CHARS = st.sampled_from([*"ab Å.-\r\n\t", "  ", "\r\n", "\x02", "\u00ad", "\u00a0", "\ufffe", "\uf0b7", "\u2003",
+                               "\u0301", "o\u0308", "\u2013", "\x1c", "\x85", "\U0001f600"])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(PAGE_CHARS, max_size=40).map("".join), st.lists(st.integers(-2, 50), max_size=8), st.integers(-1, 3))
+def test_compiled_run_texts_give_what_the_python_function_gives(full, firsts, extra):
+    """Each rectangle's text cut from made-up page texts at made-up first characters (out of
+    order, out of range, a page text of another length): the compiled reader cleans the plain
+    ones itself and hands the others to clean_text, as the Python function does."""
+    assert pdftext.compiled is not None
+    n = len(full) + (extra if extra < 2 else 0)
+    assert pdftext.compiled.run_texts(full, firsts, n) == pdftext._run_texts(full, firsts, n)
+
+
+def test_text_below_u0300_is_nfc_as_the_compiled_reader_takes_it():
+    """run_texts leaves NFC to clean_text unless every character is below U+0300: each such
+    character is its own NFC form, of combining class 0, and the second of no composition, so a
+    text of them is NFC."""
+    seconds = set()
+    for code in range(0x110000):
+        parts = unicodedata.decomposition(chr(code)).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            seconds.add(int(parts[1], 16))
+    assert seconds and min(seconds) >= 0x300
+    for code in range(0x300):
+        assert unicodedata.combining(chr(code)) == 0 and unicodedata.normalize("NFC", chr(code)) == chr(code)
+
+
+def test_a_run_whose_text_is_not_one_line_of_the_page_text_is_read_by_its_rectangle(monkeypatch):
+    """Where a rectangle's text cannot be cut from the page text (None), that rectangle's text comes
+    from the bounded-text query: the same runs here."""
+    pdf = pdfium.PdfDocument(str(PDFS[0]))
+    try:
+        page = pdf[0]
+        texts, _ = pdftext.page_objects(page)
+        expected = [(r.text, r.x0, r.x1, r.top, r.bottom, r.bold, r.size) for r in pdftext.page_runs(page, texts)]
+        real = pdftext.run_texts
+        monkeypatch.setattr(pdftext, "run_texts", lambda full, firsts, n: [None, *real(full, firsts, n)[1:]])
+        got = [(r.text, r.x0, r.x1, r.top, r.bottom, r.bold, r.size) for r in pdftext.page_runs(page, texts)]
+        assert got == expected and len(got) > 10
+        page.close()
+    finally:
+        pdf.close()
 
 
 def test_runs_fall_back_when_objects_and_rectangles_do_not_pair(monkeypatch):

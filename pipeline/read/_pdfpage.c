@@ -1,12 +1,16 @@
 /* The PDFium calls of pipeline/read/pdftext.py that run per object, per rectangle and per character,
- * made here in one call per page: a page's objects (`walk`) and its text rectangles with each
- * one's first character (`geometry`). The results equal those of the Python functions they stand
- * for (page_objects, _rects, _object_starts, _paired), which stay as the reference and fallback;
- * tests/test_fast_paths.py compares the two on every bundled PDF.
+ * made here in one call per page: a page's objects (`walk`), its text rectangles with each
+ * one's first character (`geometry`), and each rectangle's text cut from the page text and
+ * cleaned (`run_texts`); and layout.py's grouping of a page's runs into lines (`group_runs`).
+ * The results equal those of the Python functions they stand for (page_objects, _rects,
+ * _object_starts, _paired, _run_texts, layout._group_runs), which stay as the reference and
+ * fallback; tests/test_fast_paths.py and tests/test_layout_paths.py compare the two on every
+ * bundled PDF and on made-up input.
  *
  * PDFium is not linked: pdftext.py hands over the addresses of the functions pypdfium2 has
- * loaded (`bind`). Handles cross as integers. Out-parameters are module-level, like the Python
- * versions' reused ctypes values, so a call that fails leaves the same values behind in both. */
+ * loaded (`bind`), with clean.clean_text and the characters it changes. Handles cross as
+ * integers. Out-parameters are module-level, like the Python versions' reused ctypes values, so a
+ * call that fails leaves the same values behind in both. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
@@ -30,6 +34,8 @@ static int (*get_rect)(H, int, double *, double *, double *, double *);
 static H (*char_object)(H, int);
 static int (*char_box)(H, int, double *, double *, double *, double *);
 static int TEXT, PATH, FORM, bound;
+static PyObject *clean_text;     /* clean.clean_text, for the texts run_texts does not clean itself */
+static unsigned char plain_char[0x300];  /* below U+0300: 1 if clean_text leaves the character as it is */
 
 static float F[4];
 static double D[4];
@@ -37,9 +43,15 @@ static char NAME[256];
 
 static PyObject *bind(PyObject *self, PyObject *args) {
     unsigned long long a[14];
-    if (!PyArg_ParseTuple(args, "(KKKKKKKKKKKKKK)iii", &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &a[6],
-                          &a[7], &a[8], &a[9], &a[10], &a[11], &a[12], &a[13], &TEXT, &PATH, &FORM))
+    PyObject *clean, *changed;
+    if (!PyArg_ParseTuple(args, "(KKKKKKKKKKKKKK)iiiOU", &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &a[6],
+                          &a[7], &a[8], &a[9], &a[10], &a[11], &a[12], &a[13], &TEXT, &PATH, &FORM, &clean,
+                          &changed))
         return NULL;
+    if (!PyCallable_Check(clean)) {
+        PyErr_SetString(PyExc_TypeError, "clean_text must be callable");
+        return NULL;
+    }
     for (int i = 0; i < 14; i++)
         if (!a[i]) {
             PyErr_SetString(PyExc_ValueError, "a PDFium function address is missing");
@@ -59,6 +71,14 @@ static PyObject *bind(PyObject *self, PyObject *args) {
     get_rect = (int (*)(H, int, double *, double *, double *, double *))(uintptr_t)a[11];
     char_object = (H(*)(H, int))(uintptr_t)a[12];
     char_box = (int (*)(H, int, double *, double *, double *, double *))(uintptr_t)a[13];
+    memset(plain_char, 1, sizeof plain_char);
+    Py_ssize_t nchanged = PyUnicode_GET_LENGTH(changed);
+    for (Py_ssize_t i = 0; i < nchanged; i++) {
+        Py_UCS4 c = PyUnicode_READ_CHAR(changed, i);
+        if (c < 0x300) plain_char[c] = 0;
+    }
+    Py_INCREF(clean);
+    Py_XSETREF(clean_text, clean);
     bound = 1;
     Py_RETURN_NONE;
 }
@@ -359,10 +379,182 @@ fail:
     return NULL;
 }
 
+/* --- run texts (_run_texts) --------------------------------------------------------------- */
+
+/* Is clean_text(full[a:b]) full[a:b] with its outer white space stripped? So where every character
+ * is below U+0300 (such a text is NFC: each is its own NFC form, of combining class 0 and the
+ * second of no composition), none is one clean_text changes, and no two spaces follow each other. */
+static int plain(int kind, const void *data, Py_ssize_t a, Py_ssize_t b) {
+    Py_UCS4 prev = 0;
+    for (Py_ssize_t i = a; i < b; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c >= 0x300 || !plain_char[c] || (c == ' ' && prev == ' ')) return 0;
+        prev = c;
+    }
+    return 1;
+}
+
+/* clean_text(full[a:b]) */
+static PyObject *cleaned(PyObject *full, int kind, const void *data, Py_ssize_t a, Py_ssize_t b) {
+    if (plain(kind, data, a, b)) {
+        while (a < b && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, a))) a++;
+        while (b > a && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, b - 1))) b--;
+        return PyUnicode_Substring(full, a, b);
+    }
+    PyObject *text = PyUnicode_Substring(full, a, b);
+    if (!text) return NULL;
+    PyObject *out = PyObject_CallOneArg(clean_text, text);
+    Py_DECREF(text);
+    if (out && !PyUnicode_Check(out)) {
+        Py_DECREF(out);
+        PyErr_SetString(PyExc_TypeError, "clean_text must return a str");
+        return NULL;
+    }
+    return out;
+}
+
+/* run_texts(full, firsts, n) -> [cleaned text of each rectangle, or None where the page text
+ * does not give it]: _run_texts. */
+static PyObject *run_texts(PyObject *self, PyObject *args) {
+    PyObject *full, *firsts;
+    Py_ssize_t n;
+    if (!ready() || !PyArg_ParseTuple(args, "UO!n", &full, &PyList_Type, &firsts, &n)) return NULL;
+    Py_ssize_t count = PyList_GET_SIZE(firsts), len = PyUnicode_GET_LENGTH(full);
+    int kind = PyUnicode_KIND(full);
+    const void *data = PyUnicode_DATA(full);
+    PyObject *out = PyList_New(count);
+    if (!out) return NULL;
+    Py_ssize_t first = count ? PyLong_AsSsize_t(PyList_GET_ITEM(firsts, 0)) : 0;
+    for (Py_ssize_t i = 0; i < count; i++) {
+        Py_ssize_t end = i + 1 < count ? PyLong_AsSsize_t(PyList_GET_ITEM(firsts, i + 1)) : n;
+        if (PyErr_Occurred()) goto fail;
+        PyObject *text = NULL;
+        if (0 <= first && first < end && end <= n && len == n) {
+            Py_ssize_t b = end;  /* .rstrip(" \r\n\x02") */
+            while (b > first) {
+                Py_UCS4 c = PyUnicode_READ(kind, data, b - 1);
+                if (c != ' ' && c != '\r' && c != '\n' && c != 2) break;
+                b--;
+            }
+            int one_line = b > first;
+            for (Py_ssize_t k = first; one_line && k < b; k++) {
+                Py_UCS4 c = PyUnicode_READ(kind, data, k);
+                if (c == '\r' || c == '\n') one_line = 0;
+            }
+            if (one_line && !(text = cleaned(full, kind, data, first, b))) goto fail;
+        }
+        if (!text) {
+            text = Py_None;
+            Py_INCREF(text);
+        }
+        PyList_SET_ITEM(out, i, text);
+        first = end;
+    }
+    return out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
+/* --- runs into lines (layout._group_runs) -------------------------------------------------- */
+
+typedef struct {
+    double mid;  /* round((top + bottom) / 2), as Python's round() gives it (half to even) */
+    double x0, top, bottom;
+    Py_ssize_t at;  /* place in the list: equal keys keep their order, as sorted() does */
+} Placed;
+
+static int cmp_placed(const void *a, const void *b) {
+    const Placed *x = a, *y = b;
+    if (x->mid != y->mid) return x->mid < y->mid ? -1 : 1;
+    if (x->x0 != y->x0) return x->x0 < y->x0 ? -1 : 1;
+    return x->at < y->at ? -1 : x->at > y->at;
+}
+
+/* run.<name> as a double; 0 if it is not a float (then the Python function decides) */
+static int float_attr(PyObject *run, PyObject *name, double *out) {
+    PyObject *v = PyObject_GetAttr(run, name);
+    if (!v) return -1;
+    int ok = PyFloat_CheckExact(v);
+    if (ok) *out = PyFloat_AS_DOUBLE(v);
+    Py_DECREF(v);
+    return ok;
+}
+
+static PyObject *s_top, *s_bottom, *s_x0;
+
+/* group_runs(runs) -> the runs grouped into lines as layout._group_runs groups them, or None
+ * where that function is left to decide: a coordinate that is not a float, a middle that
+ * round() refuses (not finite) or a left edge that is NaN (sorted() of such keys is not a
+ * plain order). */
+static PyObject *group_runs(PyObject *self, PyObject *args) {
+    PyObject *runs;
+    if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &runs)) return NULL;
+    if (!s_top && (!(s_top = PyUnicode_InternFromString("top")) || !(s_bottom = PyUnicode_InternFromString("bottom")) ||
+                   !(s_x0 = PyUnicode_InternFromString("x0"))))
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(runs), ngroups = 0;
+    Placed *p = malloc(((size_t)n + 1) * sizeof(Placed));
+    double *ref = malloc(((size_t)n + 1) * 3 * sizeof(double));  /* each group's first run: top, bottom, height */
+    PyObject *groups = PyList_New(0);
+    if (!p || !ref || !groups) goto fail;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *run = PyList_GET_ITEM(runs, i);
+        int ok;
+        if ((ok = float_attr(run, s_top, &p[i].top)) == 1 && (ok = float_attr(run, s_bottom, &p[i].bottom)) == 1)
+            ok = float_attr(run, s_x0, &p[i].x0);
+        if (ok < 0) goto fail;
+        double mid = (p[i].top + p[i].bottom) / 2;
+        if (!ok || !isfinite(mid) || isnan(p[i].x0)) {
+            free(p); free(ref); Py_DECREF(groups);
+            Py_RETURN_NONE;
+        }
+        p[i].mid = rint(mid);
+        p[i].at = i;
+    }
+    qsort(p, (size_t)n, sizeof(Placed), cmp_placed);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        double top = p[i].top, bottom = p[i].bottom, height = bottom - top;
+        PyObject *run = PyList_GET_ITEM(runs, p[i].at);
+        Py_ssize_t k = ngroups - 1, last = ngroups > 3 ? ngroups - 3 : 0;
+        for (; k >= last; k--) {
+            double rt = ref[3 * k], rb = ref[3 * k + 1], rh = ref[3 * k + 2];
+            double overlap = (bottom < rb ? bottom : rb) - (top > rt ? top : rt);
+            if (overlap >= 0.5 * (height < rh ? height : rh)) break;
+        }
+        if (k >= last && ngroups) {
+            if (PyList_Append(PyList_GET_ITEM(groups, k), run) < 0) goto fail;
+        } else {
+            PyObject *group = PyList_New(1);
+            if (!group) goto fail;
+            Py_INCREF(run);
+            PyList_SET_ITEM(group, 0, run);
+            if (append_new(groups, group) < 0) goto fail;
+            ref[3 * ngroups] = top;
+            ref[3 * ngroups + 1] = bottom;
+            ref[3 * ngroups + 2] = height;
+            ngroups++;
+        }
+    }
+    free(p);
+    free(ref);
+    return groups;
+fail:
+    free(p);
+    free(ref);
+    Py_XDECREF(groups);
+    if (!PyErr_Occurred()) PyErr_NoMemory();
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
-    {"bind", bind, METH_VARARGS, "bind(addresses, TEXT, PATH, FORM): the PDFium functions to call."},
+    {"bind", bind, METH_VARARGS,
+     "bind(addresses, TEXT, PATH, FORM, clean_text, changed): the PDFium functions to call, clean_text and the "
+     "characters it changes."},
     {"walk", walk, METH_VARARGS, "walk(page, height) -> (texts, horizontal, vertical)"},
     {"geometry", geometry, METH_VARARGS, "geometry(textpage, n, texts, full) -> (rects, firsts | None)"},
+    {"run_texts", run_texts, METH_VARARGS, "run_texts(full, firsts, n) -> [cleaned text or None]"},
+    {"group_runs", group_runs, METH_VARARGS, "group_runs(runs) -> [[run, ...] per line] or None"},
     {NULL, NULL, 0, NULL},
 };
 

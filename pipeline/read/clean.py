@@ -12,6 +12,7 @@ SOFT_HYPHEN = "\u00ad"
 # join_wrapped decides whether it joins a split word.
 _CLEAN = str.maketrans({SOFT_HYPHEN: None, "\x02": "-", "\ufffe": "-", "\uf0b7": "•", "\uf0a7": "•",
                         "\u00a0": " ", "\t": " ", "\r": " ", "\f": " ", "\v": " "})
+CHANGED = "".join(map(chr, _CLEAN))  # the characters the table changes (pdftext's compiled reader takes them)
 _TO_CLEAN = re.compile("[" + "".join(re.escape(chr(c)) for c in _CLEAN) + "]")
 _SPACES = re.compile(r" {2,}")
 

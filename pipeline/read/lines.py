@@ -42,21 +42,22 @@ def is_furniture_text(text: str) -> bool:
 
 # --- PDF ----------------------------------------------------------------------------------------
 
-def furniture_keys(pages: list[tuple[int, float, list[layout.VLine], pdftext.Rules]]) -> set[str]:
+def margin_masks(vlines: list[layout.VLine], height: float) -> dict[int, str]:
+    """The page's lines in its top or bottom margin (by id) and their texts, digits masked."""
+    return {id(v): _mask(v.text) for v in vlines[:3] + vlines[-3:] if v.top < 0.09 * height or v.bottom > 0.91 * height}
+
+
+def furniture_keys(masks: list[dict[int, str]]) -> set[str]:
     """Texts (digits masked) in the top or bottom margin that repeat on two or more pages."""
-    seen: Counter[str] = Counter()
-    for _, height, vlines, _ in pages:
-        keys = {_mask(v.text) for v in _margin_lines(vlines, height)}
-        seen.update(keys)
-    return {k for k, n in seen.items() if n >= max(2, len(pages) / 2)}
+    seen = Counter(key for page in masks for key in set(page.values()))
+    return {k for k, n in seen.items() if n >= max(2, len(masks) / 2)}
 
 
-def _margin_lines(vlines: list[layout.VLine], height: float) -> list[layout.VLine]:
-    return [v for v in vlines[:3] + vlines[-3:] if v.top < 0.09 * height or v.bottom > 0.91 * height]
+_DIGITS = re.compile(r"\d+")
 
 
 def _mask(text: str) -> str:
-    return re.sub(r"\d+", "#", clean_text(text)).casefold()
+    return _DIGITS.sub("#", clean_text(text)).casefold()
 
 
 class Scans:
@@ -92,21 +93,21 @@ def _has_image(page: pdfium.PdfPage) -> bool:
 def pdf_pages(path: str, is_key: Callable[[str], bool] = is_case_key, scans: Scans | None = None) -> list[Page]:
     scans = Scans() if scans is None else scans
     try:
-        raw_pages = [(n, h, layout.runs_to_vlines(runs), rules)
+        raw_pages = [(n, h, layout.runs_to_vlines(runs), rules, layout.texts_settled(runs))
                      for n, h, runs, rules in pdftext.read_pdf(path, scans)]
     except ExtractError:
         raise
     except Exception as exc:  # pdfium raises its own error types and OSError
         raise ExtractError(f"cannot read PDF text ({exc})") from exc
-    repeated = furniture_keys(raw_pages)
+    masks = [margin_masks(vlines, height) for _, height, vlines, _, _ in raw_pages]
+    repeated = furniture_keys(masks)
     row_ids = count(1)
     pages = []
-    for number, height, vlines, rules in raw_pages:
-        margin = {id(v) for v in _margin_lines(vlines, height)}
-        furniture = [v for v in vlines if id(v) in margin and (_mask(v.text) in repeated or is_furniture_text(v.text))]
+    for (number, _, vlines, rules, settled), margin in zip(raw_pages, masks):
+        furniture = [v for v in vlines if id(v) in margin and (margin[id(v)] in repeated or is_furniture_text(v.text))]
         gone = {id(v) for v in furniture}
-        body = [v for v in vlines if id(v) not in gone]
-        lines = layout.page_lines(body, rules, number, row_ids, is_key)
+        body = [v for v in vlines if id(v) not in gone] if gone else vlines
+        lines = layout.page_lines(body, rules, number, row_ids, is_key, settled)
         pages.append(Page(number, tuple(lines), tuple(clean_text(v.text) for v in furniture),
                           scans.confidence.get(number), tuple(scans.notes.get(number, ()))))
     return pages

@@ -67,7 +67,6 @@ class OcrPage:
 
 # --- is the text layer usable? -------------------------------------------------------------------
 
-_TOKEN = re.compile(r"\S+")
 _EDGE = "\"'«»“”‘’()[]{}.,;:!?*•–—-/"
 _LETTERS = re.compile(r"[^\W\d_]+(?:[-'’][^\W\d_]+)*")
 _VOWELS = set("aeiouyæøåäöüéèêáàóòôíú")
@@ -86,17 +85,47 @@ class TextMeasures:
 
 def measure(text: str) -> TextMeasures:
     """The measures of a page's text that decide whether it is usable."""
-    chars, junk = _junk(_CID.sub("\ufffd", text))
-    kinds = list(map(_token_kind, _TOKEN.findall(text)))
-    good = kinds.count(2)
-    words = good + kinds.count(1)
+    tokens = text.split()  # the runs of non-space characters (what the re module's \S+ finds)
+    chars, junk = _characters(text, tokens)
+    good, words = _words(tokens)
     return TextMeasures(chars, junk / chars if chars else 0.0, words, good / words if words else 1.0)
 
 
-def _junk(text: str) -> tuple[int, int]:
-    """(non-space characters, those of them that are not text). Most pages hold only printable
-    characters, which str.isprintable tells at C speed: then only U+FFFD can be junk."""
-    compact = "".join(text.split())  # str.split() splits at exactly the characters str.isspace() names
+def _characters(text: str, tokens: list[str]) -> tuple[int, int]:
+    """(non-space characters, those of them that are not text) of a page's text and its tokens."""
+    if "(cid:" not in text and text.isprintable():  # then its only white space is U+0020 (the others are not printable)
+        return len(text) - text.count(" "), text.count("\ufffd")
+    return _junk(tokens if "(cid:" not in text else _CID.sub("\ufffd", text).split())
+
+
+def _words(tokens: list[str]) -> tuple[int, int]:
+    """(tokens that look like words, tokens with a letter)."""
+    kinds = _token_kinds(tokens)
+    good = kinds.count(2)
+    return good, good + kinds.count(1)
+
+
+_CHUNK = 64  # tokens classified between two looks at whether the rest can still change the answer
+
+
+def _mostly_words(tokens: list[str]) -> bool:
+    """Are there fewer than 5 tokens with a letter, or do at least half of them look like words?
+    Decided as soon as the tokens classified settle it: when, even if every token left were a
+    word that does not look like one, half would still look like words."""
+    good = lettered = 0
+    for start in range(0, len(tokens), _CHUNK):
+        chunk_good, chunk_lettered = _words(tokens[start:start + _CHUNK])
+        good, lettered = good + chunk_good, lettered + chunk_lettered
+        if 2 * good >= lettered + max(0, len(tokens) - start - _CHUNK):
+            return True
+    return lettered < 5
+
+
+def _junk(tokens: list[str]) -> tuple[int, int]:
+    """(non-space characters, those of them that are not text) of a text split at spaces. Most
+    pages hold only printable characters, which str.isprintable tells at C speed: then only
+    U+FFFD can be junk."""
+    compact = "".join(tokens)
     if compact.isprintable():
         return len(compact), compact.count("\ufffd")
     return len(compact), sum(1 for ch in compact if _not_text(ch))
@@ -107,10 +136,24 @@ def _not_text(ch: str) -> bool:
     return ch == "\ufffd" or cat in ("Cc", "Co", "Cn", "Cs") or ch == "\x00"
 
 
-@lru_cache(maxsize=1 << 16)
+_KINDS: dict[str, int] = {}  # each token's kind, once per process (pages' words repeat: 'og', 'saken', 'helse')
+_KINDS_KEPT = 1 << 16  # tokens remembered before the memory is cleared
+
+
+def _token_kinds(tokens: list[str]) -> list[int]:
+    """_token_kind of each token: looked up where known, classified once where not."""
+    kinds = list(map(_KINDS.get, tokens))
+    if None in kinds:
+        if len(_KINDS) > _KINDS_KEPT:
+            _KINDS.clear()
+        _KINDS.update((t, _token_kind(t)) for t in set(tokens).difference(_KINDS))
+        kinds = list(map(_KINDS.__getitem__, tokens))
+    return cast("list[int]", kinds)
+
+
 def _token_kind(raw: str) -> int:
     """0 for a token without a letter, 1 for a word that does not look like one, 2 for a word
-    that does. A page's words repeat ('og', 'saken', 'helse'), so each is classified once."""
+    that does."""
     token = raw.strip(_EDGE)
     if not any(c.isalpha() for c in token):
         return 0
@@ -143,15 +186,18 @@ def _wordlike(token: str) -> bool:
 
 
 def text_layer_problem(text: str) -> str | None:
-    """None if a page's text layer is usable, else why not: no text, or mostly junk."""
-    m = measure(text)
-    if m.chars < MIN_CHARS:
+    """None if a page's text layer is usable, else why not: no text, or mostly junk (measure's
+    thresholds; the words are classified only until the answer is settled)."""
+    tokens = text.split()
+    chars, junk = _characters(text, tokens)
+    if chars < MIN_CHARS:
         return NO_TEXT
-    if m.junk > 0.10:
-        return f"a text layer that is mostly junk ({m.junk:.0%} of its characters are not text)"
-    if m.words >= 5 and m.wordlike < 0.5:
-        return f"a text layer that is mostly junk (only {m.wordlike:.0%} of its words look like words)"
-    return None
+    if junk / chars > 0.10:
+        return f"a text layer that is mostly junk ({junk / chars:.0%} of its characters are not text)"
+    if _mostly_words(tokens):
+        return None
+    good, words = _words(tokens)
+    return f"a text layer that is mostly junk (only {good / words:.0%} of its words look like words)"
 
 
 # --- Tesseract ------------------------------------------------------------------------------------

@@ -7,8 +7,9 @@ from the object, and its text from the page text between its object's first char
 next one's. Where they do not pair up, each rectangle's first character is found by a hit test.
 
 The calls made per object, per rectangle and per character run in C (pipeline/read/_pdfpage.c, one
-call per page) where that extension was built; the Python functions here are the reference it is
-tested against and the fallback where no compiler was at hand. The Python functions call PDFium
+call per page), and so does cutting each run's text from the page text and cleaning it, where
+that extension was built; the Python functions here are the reference it is tested against and
+the fallback where no compiler was at hand. The Python functions call PDFium
 through prototypes that pass handles as plain integers (the same C functions pypdfium2 binds),
 which costs a fraction of a call with typed pointers."""
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any, Protocol, cast
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from .clean import clean_text
+from .clean import CHANGED, clean_text
 
 Rect = tuple[float, float, float, float]  # left, bottom, right, top in PDF coordinates
 
@@ -105,6 +106,10 @@ class _Compiled(Protocol):
     def geometry(self, textpage: int, n: int, texts: list[TextObject], full: str, /) \
         -> tuple[list[Rect], list[int] | None]: ...
 
+    def run_texts(self, full: str, firsts: list[int], n: int, /) -> list[str | None]: ...
+
+    def group_runs(self, runs: list[Run], /) -> list[list[Run]] | None: ...
+
 
 def _compiled() -> _Compiled | None:
     """The C helpers bound to pypdfium2's PDFium, or None where the extension was not built."""
@@ -112,12 +117,14 @@ def _compiled() -> _Compiled | None:
         from . import _pdfpage
     except ImportError:
         return None
+    if not hasattr(_pdfpage, "group_runs"):  # built from an older _pdfpage.c: not used until built again
+        return None
     _pdfpage.bind(tuple(ctypes.cast(getattr(pdfium_c, name), c_void_p).value for name in _BOUND),
-                  _TEXT, _PATH, _FORM)
+                  _TEXT, _PATH, _FORM, clean_text, CHANGED)
     return _pdfpage
 
 
-_C = _compiled()
+compiled = _compiled()  # the C helpers, or None (layout.py groups runs into lines with them too)
 
 
 def _handle(obj: Any) -> int:
@@ -127,9 +134,9 @@ def _handle(obj: Any) -> int:
 def page_objects(page: pdfium.PdfPage) -> tuple[list[TextObject], Rules]:
     """One walk over the page's objects and those of its forms (two levels): text objects in
     content order, and ruling lines (thin, long path objects)."""
-    if _C is None:
+    if compiled is None:
         return _page_objects(page)
-    texts, horizontal, vertical = _C.walk(_handle(page), page.get_height())
+    texts, horizontal, vertical = compiled.walk(_handle(page), page.get_height())
     return texts, Rules(horizontal, vertical)
 
 
@@ -189,11 +196,12 @@ def page_runs(page: pdfium.PdfPage, texts: list[TextObject]) -> list[Run]:
         else:
             fonts = [(bold, size) for _, bold, size in texts]
         runs: list[Run] = []
-        for i, rect in enumerate(rects):
-            text = clean_text(_slice(tp, full, firsts, i, n, rect))
+        for i, text in enumerate(run_texts(full, firsts, n)):
+            left, bottom, right, top = rect = rects[i]
+            if text is None:  # not on one line of the page text: the bounded-text query
+                text = clean_text(tp.get_text_bounded(*rect))
             if not text:
                 continue
-            left, bottom, right, top = rect
             bold, size = fonts[i] or _char_font(raw, firsts[i], top - bottom)
             runs.append(Run(text, left, right, height - top, height - bottom, bold, size))
         return runs
@@ -204,8 +212,8 @@ def page_runs(page: pdfium.PdfPage, texts: list[TextObject]) -> list[Run]:
 def geometry(tp: int, n: int, texts: list[TextObject], full: str) -> tuple[list[Rect], list[int] | None]:
     """The page's text rectangles, and the first character of each one's text object where the
     rectangles and the objects pair up (else None)."""
-    if _C is not None:
-        return _C.geometry(tp, n, texts, full)
+    if compiled is not None:
+        return compiled.geometry(tp, n, texts, full)
     return _geometry(tp, n, texts, full)
 
 
@@ -292,15 +300,22 @@ def _after_break(tp: int, full: str, lo: int, handles: list[int], k: int) -> int
     return None
 
 
-def _slice(tp: pdfium.PdfTextPage, full: str, firsts: list[int], i: int, n: int, rect: Rect) -> str:
-    """Rectangle i's text: the page text from its first character to the next rectangle's, without
-    the generated space or line break between them; the bounded-text query where in doubt."""
-    first = firsts[i]
-    end = firsts[i + 1] if i + 1 < len(firsts) else n
-    text = full[first:end].rstrip(" \r\n\x02") if 0 <= first < end <= n and len(full) == n else ""
-    if not text or "\n" in text or "\r" in text:
-        text = tp.get_text_bounded(*rect)
-    return text
+def run_texts(full: str, firsts: list[int], n: int) -> list[str | None]:
+    """Each rectangle's text, cleaned (clean_text): the page text from its first character to the
+    next rectangle's, without the generated space or line break between them; None where that is
+    not one line of text (then the bounded-text query gives it)."""
+    if compiled is not None:
+        return compiled.run_texts(full, firsts, n)
+    return _run_texts(full, firsts, n)
+
+
+def _run_texts(full: str, firsts: list[int], n: int) -> list[str | None]:
+    out: list[str | None] = []
+    for i, first in enumerate(firsts):
+        end = firsts[i + 1] if i + 1 < len(firsts) else n
+        text = full[first:end].rstrip(" \r\n\x02") if 0 <= first < end <= n and len(full) == n else ""
+        out.append(None if not text or "\n" in text or "\r" in text else clean_text(text))
+    return out
 
 
 def _first_char(tp: int, rect: Rect, n: int) -> int:
