@@ -1,7 +1,9 @@
 """What a case's own words say, derived from its title, text and decision: its search terms, topics,
 the decision's outcome class, and references to other meetings and cases (`case_facts`).
 
-Each part of a case is casefolded once and split into words once."""
+Each part of a case is casefolded once and split into words once. The facts depend on the three
+strings alone, so they are worked out once per distinct case and remembered: the copies of a
+document (a PDF and a re-saved PDF, the same minutes under two folders) share them."""
 from __future__ import annotations
 
 import re
@@ -26,6 +28,10 @@ class CaseFacts:
     references: tuple[Reference, ...]  # each distinct reference, in the order found
 
 
+CASES_REMEMBERED = 2048  # distinct cases whose facts are kept (a few files' worth of copies apart)
+
+
+@lru_cache(maxsize=CASES_REMEMBERED)
 def case_facts(title: str | None, text: str | None, decision: str | None) -> CaseFacts:
     """The facts of a case with this title, text and decision."""
     parts = (title, text, decision)

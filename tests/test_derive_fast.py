@@ -1,6 +1,7 @@
 """The build process's per-file derivation done faster gives what the plain way gives: references
 found only in texts that can hold one, topic phrases found through list searches, outcomes from
-casefolded phrases, Arrow tables built column by column."""
+casefolded phrases, Arrow tables built column by column, and the facts of a case worked out once
+for all its copies."""
 from __future__ import annotations
 
 import dataclasses
@@ -78,6 +79,17 @@ def test_outcome_from_folded_phrases_as_from_each_phrase_folded():
         plain = next((cls for cls, ps in vocab.taxonomy().outcomes.items() if any(p.casefold() in text for p in ps)),
                      "other") if case.decision else None
         assert nlp.outcome(case.decision) == plain
+
+
+def test_the_facts_of_copies_are_worked_out_once():
+    facts.case_facts.cache_clear()
+    case = next(c for c in _cases() if c.text and c.decision)
+    first = facts.case_facts(case.title, case.text, case.decision)
+    again = facts.case_facts(str(case.title), "".join(case.text), case.decision + "")  # equal strings, a copy's
+    assert again is first and facts.case_facts.cache_info().hits == 1
+    assert first == facts.case_facts.__wrapped__(case.title, case.text, case.decision)
+    other = facts.case_facts(case.title, case.text + " Vedtatt.", case.decision)
+    assert other is not first and other.n_terms == first.n_terms + 1
 
 
 def test_every_frame_names_columns_of_its_table_with_types_they_cast_to(tmp_path):
