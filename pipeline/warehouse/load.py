@@ -166,7 +166,9 @@ def run_many(con: duckdb.DuckDBPyConnection,
             parts = [data[table] for _, _, data in items if data[table].num_rows]
             if not parts:
                 continue
-            rows = parts[0] if len(parts) == 1 else pa.concat_tables(parts, promote_options="permissive")
+            # one chunk per column: DuckDB scans a table of many small chunks (one per file) slower
+            rows = parts[0] if len(parts) == 1 else \
+                pa.concat_tables(parts, promote_options="permissive").combine_chunks()
             _insert(con, table, rows)
         merge.mark_files(con, [ex.source.sha256 for ex, _, _ in items])
 
