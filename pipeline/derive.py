@@ -1,10 +1,13 @@
-"""Stage 5: one file's extraction -> its warehouse rows (its copy of each document), one Arrow table
-per warehouse table (`frames`), with the facts derived per case: search terms, topics, the
-decision's outcome class, canonical organisations, and references to other meetings and cases."""
+"""Stage 5: one file's extraction -> its warehouse rows (its copy of each document), column by column
+for each warehouse table (`frames`; `tables` makes Arrow tables of several files' rows at once),
+with the facts derived per case: search terms, topics, the decision's outcome class, canonical
+organisations, and references to other meetings and cases."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any
 
 import pyarrow as pa
@@ -17,7 +20,8 @@ from .models import Case, Document, Extraction
 from .values import case_key
 
 Row = tuple[Any, ...]  # one warehouse row, in its table's column order
-Frames = dict[str, pa.Table]  # warehouse table -> a file's rows for it
+Columns = list[Sequence[Any]]  # a table's rows column by column, in its schema's order ([] for none)
+Frames = dict[str, Columns]  # warehouse table -> a file's rows for it
 
 
 def meeting_id(partnership: str, body: str | None, date: str | None) -> str | None:
@@ -71,8 +75,9 @@ def ocr_of(provenance: dict[str, int]) -> tuple[bool, int | None]:
 
 
 def frames(ex: Extraction) -> Frames:
-    """The warehouse rows of one file's extraction (its copy of each document it holds), one Arrow
-    table per warehouse table. The logical tables are made from these by merge.py."""
+    """The warehouse rows of one file's extraction (its copy of each document it holds), column by
+    column for each warehouse table; `tables` makes Arrow tables of several files' at once. The
+    logical tables are made from these by merge.py."""
     src, sha = ex.source, ex.source.sha256
     docs: list[Row] = []
     cases: list[Row] = []
@@ -101,11 +106,10 @@ def frames(ex: Extraction) -> Frames:
     source = (sha, src.path, src.format, src.partnership, src.pages, src.size, __version__, src.ocr_pages,
               datetime.now(UTC).replace(tzinfo=None))
     return {
-        "source_files": _table(SOURCE_FILES, [source]), "copy_documents": _table(COPY_DOCUMENTS, docs),
-        "copy_cases": _table(COPY_CASES, cases), "copy_attendees": _table(COPY_ATTENDEES, attendees),
-        "extraction_warnings": _table(EXTRACTION_WARNINGS, [(sha, w) for w in ex.warnings]),
-        "search_terms": postings.table(sha), "copy_case_references": _table(COPY_CASE_REFERENCES, refs),
-        "copy_attachments": _table(COPY_ATTACHMENTS, attached),
+        "source_files": _columns([source]), "copy_documents": _columns(docs), "copy_cases": _columns(cases),
+        "copy_attendees": _columns(attendees), "extraction_warnings": _columns([(sha, w) for w in ex.warnings]),
+        "search_terms": postings.columns(sha), "copy_case_references": _columns(refs),
+        "copy_attachments": _columns(attached),
     }
 
 
@@ -126,16 +130,29 @@ class Postings:
         self.tfs += facts.tfs
         self.lengths += [facts.n_terms] * n
 
-    def table(self, sha256: str) -> pa.Table:
-        return pa.table([self.case_ids, [sha256] * len(self.terms), self.terms, self.tfs, self.lengths],
-                        schema=SEARCH_TERMS)
+    def columns(self, sha256: str) -> Columns:
+        return [self.case_ids, [sha256] * len(self.terms), self.terms, self.tfs, self.lengths]
 
 
-def _table(schema: pa.Schema, rows: list[Row]) -> pa.Table:
-    """Rows (tuples in the schema's column order) as an Arrow table of that schema."""
-    columns = list(zip(*rows, strict=True)) if rows else [()] * len(schema)
-    return pa.Table.from_arrays([pa.array(c, type=t) for c, t in zip(columns, schema.types, strict=True)],
-                                schema=schema)
+def _columns(rows: list[Row]) -> Columns:
+    """Rows (tuples in their table's column order) column by column; [] for no rows."""
+    return list(zip(*rows, strict=True))
+
+
+def tables(files: Sequence[Frames]) -> dict[str, pa.Table]:
+    """The rows of several files (`frames` of each) as one Arrow table per warehouse table that
+    any of them has rows for: each column converted to Arrow once for all the files, not file by
+    file (the conversion's cost is mostly per call)."""
+    out: dict[str, pa.Table] = {}
+    for name, schema in SCHEMAS.items():
+        parts = [f[name] for f in files if f[name] and len(f[name][0])]
+        if not parts:
+            continue
+        columns = parts[0] if len(parts) == 1 else \
+            [list(chain.from_iterable(p[i] for p in parts)) for i in range(len(schema))]
+        out[name] = pa.Table.from_arrays([pa.array(c, type=t) for c, t in zip(columns, schema.types, strict=True)],
+                                         schema=schema)
+    return out
 
 
 S, INT, BOOL = pa.string(), pa.int64(), pa.bool_()
@@ -161,6 +178,9 @@ SEARCH_TERMS = pa.schema([("copy_case_id", S), ("sha256", S), ("term", S), ("tf"
 COPY_CASE_REFERENCES = pa.schema([("copy_case_id", S), ("sha256", S), ("ref_text", S), ("ref_body", S),
                                   ("ref_date", S), ("ref_case_key", S)])
 COPY_ATTACHMENTS = pa.schema([("copy_case_id", S), ("sha256", S), ("seq", INT), ("title", S)])
+SCHEMAS = {"source_files": SOURCE_FILES, "copy_documents": COPY_DOCUMENTS, "copy_cases": COPY_CASES,
+           "copy_attendees": COPY_ATTENDEES, "extraction_warnings": EXTRACTION_WARNINGS, "search_terms": SEARCH_TERMS,
+           "copy_case_references": COPY_CASE_REFERENCES, "copy_attachments": COPY_ATTACHMENTS}
 
 
 def person_id(partnership: str, name: str) -> str:

@@ -96,14 +96,14 @@ def test_every_frame_names_columns_of_its_table_with_types_they_cast_to(tmp_path
     """frames' tables, column by column, are what the warehouse's tables hold; a file's rows
     load and read back as derived."""
     ex, _ = extract.run(RAW / "oslo" / "ssu-2025-03-07-referat.pdf", RAW)
-    data = derive.frames(ex)
+    data = derive.tables([derive.frames(ex)])
     con = load.connect(tmp_path / "w.duckdb")
     try:
         for table, rows in data.items():
             columns = {name for (name,) in con.execute(
                 "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]).fetchall()}
             assert set(rows.column_names) <= columns, table
-        load.run_many(con, [(ex, None, data)])
+        load.run_many(con, [(ex, None, derive.frames(ex))])
         for table, rows in data.items():
             assert con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == rows.num_rows, table
         cases = data["copy_cases"].to_pylist()
@@ -116,9 +116,21 @@ def test_every_frame_names_columns_of_its_table_with_types_they_cast_to(tmp_path
         con.close()
 
 
-def test_a_file_without_rows_for_a_table_gives_it_an_empty_frame_of_its_columns():
+def test_the_tables_of_several_files_hold_each_files_rows_in_turn():
+    """One conversion for a batch of files gives what each file's own conversion gives, in order."""
+    files = [extract.run(path, RAW)[0] for path in sorted(RAW.rglob("*.pdf"))[:3]]
+    each = [derive.tables([derive.frames(ex)]) for ex in files]
+    joint = derive.tables([derive.frames(ex) for ex in files])
+    assert set(joint) == {t for one in each for t in one}
+    for table, rows in joint.items():
+        parts = [one[table] for one in each if table in one]
+        assert rows.drop_columns(["loaded_at"] if table == "source_files" else []).to_pylist() == \
+            [r for p in parts for r in p.drop_columns(["loaded_at"] if table == "source_files" else []).to_pylist()]
+        assert rows.column(0).num_chunks == 1
+
+
+def test_a_file_without_rows_for_a_table_gives_it_no_table():
     ex, _ = extract.run(sorted(RAW.rglob("*.txt"))[0], RAW)
     empty = dataclasses.replace(ex, documents=[], warnings=[])
-    data = derive.frames(empty)
-    assert data["source_files"].num_rows == 1
-    assert all(data[t].num_rows == 0 and data[t].num_columns for t in data if t != "source_files")
+    data = derive.tables([derive.frames(empty)])
+    assert list(data) == ["source_files"] and data["source_files"].num_rows == 1
