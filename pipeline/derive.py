@@ -5,10 +5,10 @@ organisations, and references to other meetings and cases."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from itertools import chain
-from typing import Any
+from itertools import accumulate, chain, repeat
+from typing import Any, cast
 
 import pyarrow as pa
 
@@ -113,25 +113,49 @@ def frames(ex: Extraction) -> Frames:
     }
 
 
+class Runs(Sequence[Any]):
+    """A column whose values come in runs, each value repeated `counts` times (a case's postings
+    share its id and length, a file's postings its sha256): given to Arrow run-end encoded, so
+    the repeats are neither listed nor converted one by one."""
+
+    def __init__(self, values: list[Any] | None = None, counts: list[int] | None = None) -> None:
+        self.values: list[Any] = values or []
+        self.counts: list[int] = counts or []
+
+    def add(self, value: Any, count: int) -> None:
+        if count:
+            self.values.append(value)
+            self.counts.append(count)
+
+    def __len__(self) -> int:
+        return sum(self.counts)
+
+    def __iter__(self) -> Iterator[Any]:
+        return chain.from_iterable(map(repeat, self.values, self.counts))
+
+    def __getitem__(self, i: Any) -> Any:
+        return list(self)[i]
+
+
 class Postings:
     """A file's search postings (case, term, term frequency, case length), column by column: a
     case adds its terms and their counts whole."""
 
     def __init__(self) -> None:
-        self.case_ids: list[str] = []
+        self.case_ids = Runs()
         self.terms: list[str] = []
         self.tfs: list[int] = []
-        self.lengths: list[int] = []
+        self.lengths = Runs()
 
     def add(self, case_id: str, facts: CaseFacts) -> None:
         n = len(facts.terms)
-        self.case_ids += [case_id] * n
+        self.case_ids.add(case_id, n)
         self.terms += facts.terms
         self.tfs += facts.tfs
-        self.lengths += [facts.n_terms] * n
+        self.lengths.add(facts.n_terms, n)
 
     def columns(self, sha256: str) -> Columns:
-        return [self.case_ids, [sha256] * len(self.terms), self.terms, self.tfs, self.lengths]
+        return [self.case_ids, Runs([sha256], [len(self.terms)]), self.terms, self.tfs, self.lengths]
 
 
 def _columns(rows: list[Row]) -> Columns:
@@ -146,13 +170,20 @@ def tables(files: Sequence[Frames]) -> dict[str, pa.Table]:
     out: dict[str, pa.Table] = {}
     for name, schema in SCHEMAS.items():
         parts = [f[name] for f in files if f[name] and len(f[name][0])]
-        if not parts:
-            continue
-        columns = parts[0] if len(parts) == 1 else \
-            [list(chain.from_iterable(p[i] for p in parts)) for i in range(len(schema))]
-        out[name] = pa.Table.from_arrays([pa.array(c, type=t) for c, t in zip(columns, schema.types, strict=True)],
-                                         schema=schema)
+        if parts:
+            out[name] = pa.Table.from_arrays([_array([p[i] for p in parts], t) for i, t in enumerate(schema.types)],
+                                             names=schema.names)
     return out
+
+
+def _array(parts: list[Sequence[Any]], type_: pa.DataType) -> pa.Array:
+    """One Arrow array of the parts of a column, one after the other."""
+    if all(isinstance(p, Runs) for p in parts):
+        runs = cast(list[Runs], parts)
+        ends = list(accumulate(chain.from_iterable(r.counts for r in runs)))
+        values = list(chain.from_iterable(r.values for r in runs))
+        return pa.RunEndEncodedArray.from_arrays(pa.array(ends, pa.int32()), pa.array(values, type_))
+    return pa.array(parts[0] if len(parts) == 1 else list(chain.from_iterable(parts)), type_)
 
 
 S, INT, BOOL = pa.string(), pa.int64(), pa.bool_()

@@ -134,3 +134,14 @@ def test_a_file_without_rows_for_a_table_gives_it_no_table():
     empty = dataclasses.replace(ex, documents=[], warnings=[])
     data = derive.tables([derive.frames(empty)])
     assert list(data) == ["source_files"] and data["source_files"].num_rows == 1
+
+
+def test_a_column_of_runs_holds_each_value_its_count_of_times():
+    import pyarrow as pa
+    first, second = derive.Runs(), derive.Runs(["c"], [2])
+    for value, count in (("a", 2), ("none", 0), ("b", 1)):
+        first.add(value, count)
+    assert list(first) == ["a", "a", "b"] and len(first) == 3 and first[2] == "b"
+    joint = derive._array([first, second], pa.string())
+    assert joint.to_pylist() == ["a", "a", "b", "c", "c"] == [*first, *second]
+    assert derive._array([["x"], ["y", None]], pa.string()).to_pylist() == ["x", "y", None]
