@@ -61,10 +61,13 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     return meeting, case
 
 
-# Words every match of a pattern above holds, casefolded: a text whose casefolded form holds none
-# cannot match, and is not scanned (each letter the patterns match ignoring case casefolds to the
-# pattern's letter, "ſ" and "K" included).
-MEETING_WORDS, CASE_WORDS = ("referat", "protokoll"), ("sak",)
+# What every match of a pattern above becomes when casefolded, loosely: its word (each letter the
+# patterns match ignoring case casefolds to the pattern's letter, "ſ" and "K" included), the words
+# between (casefolding leaves spaces and digits as they are, and makes no space), then a digit.
+# Found by a quick search of a text casefolded once (the words start with a letter, not "\b"); a
+# text without one cannot match, and is not scanned by the pattern.
+MEETING_HINT = re.compile(r"(?:referat|protokoll)\S*\s+(?:\S+\s+){1,6}\d")
+CASE_HINT = re.compile(r"sak\s+(?:\S+\s+){0,2}\d")
 
 
 def references(*texts: str | None) -> list[Reference]:
@@ -78,10 +81,10 @@ def _references(texts: tuple[str | None, ...], folded: tuple[str, ...]) -> list[
     for text, low in zip(texts, folded, strict=True):
         if not text:
             continue
-        if any(w in low for w in MEETING_WORDS):
+        if MEETING_HINT.search(low):
             for m in meeting_ref.finditer(text):
                 out.append((m.group(0), m.group("body").upper(), parse_date(m.group("date")), None))
-        if any(w in low for w in CASE_WORDS):
+        if CASE_HINT.search(low):
             for m in case_ref.finditer(text):
                 body = m.group("body").upper() if m.group("body") else None
                 out.append((m.group(0), body, None, case_key(m.group("num").rstrip("."))))

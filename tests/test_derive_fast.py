@@ -36,12 +36,17 @@ def _plain_references(*texts):
 
 WRITTEN = ["Referat fra SSU 05.12.24 godkjent", "jf. ref. sak SSU 2023.37 og sak 12/24", "REF.  SAK NR. FSU 2024.3",
            "ſak 14/24 (long s)", "ProtoKoll fra møte i FSU den 1.2.2024 (Kelvin sign)", "Møtereferater fra AU 3.4.23",
-           "xsak 12/24 is no reference", "sakens 12/24", "Straße sak 7/25", ""]
+           "Referat fra møte ı SSU 5.12.24 (dotless i)", "Protokoll fra møte İ FSU den 1.2.2024",
+           "Straße sak 7/25", "referat\u00a0fra\tSSU\n05.12.2024", "sak\u2003nr.\u2003SSU\u20032023.37",
+           "ref.\n\nsak 3/24", "SAK ١٢/٢٤ (Arabic-Indic digits)",
+           "xsak 12/24 is no reference", "sakens 12/24", "Protokollene fra FSU 1.2.2024", ""]
+FOUND = 13  # the first of WRITTEN hold a reference, the rest none
 
 
 @pytest.mark.parametrize("text", WRITTEN)
 def test_references_of_written_texts_as_the_patterns_alone_find(text):
     assert facts.references(text, None, text.upper()) == _plain_references(text, None, text.upper())
+    assert bool(facts.references(text)) == (WRITTEN.index(text) < FOUND)
 
 
 def test_references_of_the_bundled_cases_as_the_patterns_alone_find():
@@ -145,3 +150,19 @@ def test_a_column_of_runs_holds_each_value_its_count_of_times():
     joint = derive._array([first, second], pa.string())
     assert joint.to_pylist() == ["a", "a", "b", "c", "c"] == [*first, *second]
     assert derive._array([["x"], ["y", None]], pa.string()).to_pylist() == ["x", "y", None]
+
+
+def test_references_of_texts_made_of_their_pieces_at_random_as_the_patterns_alone_find():
+    import random
+    pieces = ["Referat", "referater", "PROTOKOLL", "Møtereferat", "ProtoKoll", "fra", "møte", "i", "ı", "İ", "den",
+              "SSU", "fsu", "AU", "ſſu", "sak", "SAK", "ſak", "ref.", "Ref", "nr.", "nr", "2023.37", "12/24",
+              "05.12.24", "1.2.2024", "١٢/٢٤", "Straße", "x", "-", "."]
+    spaces = [" ", "  ", "\n", "\t", "\u00a0", "\u2003", ""]
+    rng = random.Random(7)
+    found = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) + rng.choice(spaces) for _ in range(rng.randint(1, 9)))
+        refs = facts.references(text)
+        assert refs == _plain_references(text), text
+        found += bool(refs)
+    assert found > 50
