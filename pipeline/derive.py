@@ -1,23 +1,27 @@
-"""Stage 5: one file's extraction -> its warehouse rows (its copy of each document), one Arrow table
-per warehouse table (`frames`), with the facts derived per case: search terms, topics, the
-decision's outcome class, canonical organisations, and references to other meetings and cases."""
+"""Stage 5: one file's extraction -> its warehouse rows (its copy of each document), column by column
+for each warehouse table (`frames`; `tables` makes Arrow tables of several files' rows at once),
+with the facts derived per case: search terms, topics, the decision's outcome class, canonical
+organisations, and references to other meetings and cases."""
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from functools import lru_cache
-from itertools import chain
-from typing import Any
+from itertools import accumulate, chain, repeat
+from typing import Any, cast
 
 import pyarrow as pa
 
-from . import __version__, nlp, vocab
+from . import __version__, nlp
+from .facts import CaseFacts, case_facts
+from .facts import references as references
+from .facts import terms_and_topics as terms_and_topics
 from .models import Case, Document, Extraction
-from .values import case_key, parse_date
+from .values import case_key
 
-Row = dict[str, Any]  # one warehouse row, column -> value
-Frames = dict[str, pa.Table]  # warehouse table -> a file's rows for it
+Row = tuple[Any, ...]  # one warehouse row, in its table's column order
+Columns = list[Sequence[Any]]  # a table's rows column by column, in its schema's order ([] for none)
+Frames = dict[str, Columns]  # warehouse table -> a file's rows for it
 
 
 def meeting_id(partnership: str, body: str | None, date: str | None) -> str | None:
@@ -35,21 +39,17 @@ def number_sort(number: str | None) -> str | None:
     return NUMBER_PARTS.sub(lambda m: m.group(1).zfill(8), " ".join(number.casefold().split()))
 
 
-def _ocr(provenance: dict[str, int]) -> bool:
-    return bool(provenance.get("ocr"))
-
-
-def _document_ocr(doc: Document) -> Row:
+def _document_ocr(doc: Document) -> tuple[bool, int | None]:
     """A copy's OCR columns: read by OCR when any of its pages, cases or attendees was (the boolean
     merge.py ranks copies on); the confidence its provenance gives, else the mean of its rows'."""
     rows = [doc.provenance, *(c.provenance for c in doc.cases), *(a.provenance for a in doc.attendees)]
-    if not any(_ocr(p) for p in rows):
-        return dict(ocr=False, ocr_confidence=None)
+    if not any(p.get("ocr") for p in rows):
+        return False, None
     confidence = doc.provenance.get("ocr_confidence")
     if confidence is None:
         found = [p["ocr_confidence"] for p in rows if p.get("ocr_confidence") is not None]
         confidence = round(sum(found) / len(found)) if found else None
-    return dict(ocr=True, ocr_confidence=confidence)
+    return True, confidence
 
 
 def decision_page(case: Case) -> int | None:
@@ -68,121 +68,150 @@ def _vote(case: Case) -> dict[str, Any] | None:
     return {k: vote.get(k) for k in ("text", "for", "against", "unanimous")}
 
 
+def ocr_of(provenance: dict[str, int]) -> tuple[bool, int | None]:
+    """A row's OCR columns from its provenance: whether its page was read by OCR, and with what
+    mean word confidence."""
+    return bool(provenance.get("ocr")), provenance.get("ocr_confidence")
+
+
 def frames(ex: Extraction) -> Frames:
-    """The warehouse rows of one file's extraction (its copy of each document it holds), one Arrow
-    table per warehouse table. The logical tables are made from these by merge.py."""
-    src = ex.source
+    """The warehouse rows of one file's extraction (its copy of each document it holds), column by
+    column for each warehouse table; `tables` makes Arrow tables of several files' at once. The
+    logical tables are made from these by merge.py."""
+    src, sha = ex.source, ex.source.sha256
     docs: list[Row] = []
     cases: list[Row] = []
     attendees: list[Row] = []
     refs: list[Row] = []
     attached: list[Row] = []
-    postings: dict[str, list[Any]] = {name: [] for name in SEARCH_TERMS.names}  # column by column: many rows
+    postings = Postings()
     for d_seq, doc in enumerate(ex.documents, start=1):
-        doc_id = f"{src.sha256}:{d_seq}"
-        docs.append(dict(copy_doc_id=doc_id, sha256=src.sha256, seq=d_seq, partnership=src.partnership,
-                         doc_type=doc.doc_type, organization=doc.organization, body=doc.body,
-                         body_abbrev=doc.body_abbrev, meeting_date=doc.meeting_date, start_time=doc.start_time,
-                         end_time=doc.end_time, location=doc.location, chair=doc.chair, minute_taker=doc.minute_taker,
-                         page_start=doc.provenance.get("page_start"), page_end=doc.provenance.get("page_end"),
-                         **_document_ocr(doc)))
+        doc_id = f"{sha}:{d_seq}"
+        docs.append((doc_id, sha, d_seq, src.partnership, doc.doc_type, doc.organization, doc.body, doc.body_abbrev,
+                     doc.meeting_date, doc.start_time, doc.end_time, doc.location, doc.chair, doc.minute_taker,
+                     doc.provenance.get("page_start"), doc.provenance.get("page_end"), *_document_ocr(doc)))
         for c_seq, case in enumerate(doc.cases, start=1):
             case_id = f"{doc_id}:{c_seq}"
-            counts, case_topics = terms_and_topics(case.title, case.text, case.decision)
-            cases.append(dict(copy_case_id=case_id, copy_doc_id=doc_id, sha256=src.sha256, seq=c_seq,
-                              number=case.number, case_key=case_key(case.number), title=case.title,
-                              case_type=case.case_type, decision_label=case.decision_label, decision=case.decision,
-                              outcome=nlp.outcome(case.decision), responsible=list(case.responsible),
-                              page=case.provenance.get("page"),
-                              decision_page=decision_page(case) if case.decision else None, text=case.text,
-                              n_terms=sum(counts.values()), attachment_count=case.attachment_count,
-                              topics=case_topics, vote=_vote(case), **ocr_of(case.provenance)))
-            attached.extend(dict(copy_case_id=case_id, sha256=src.sha256, seq=n, title=t)
-                            for n, t in enumerate(case.attachments, start=1))
-            doc_len, n = sum(counts.values()), len(counts)
-            postings["copy_case_id"] += [case_id] * n
-            postings["sha256"] += [src.sha256] * n
-            postings["term"] += counts.keys()
-            postings["tf"] += counts.values()
-            postings["doc_len"] += [doc_len] * n
-            refs.extend(dict(copy_case_id=case_id, sha256=src.sha256, ref_text=r[0], ref_body=r[1], ref_date=r[2],
-                             ref_case_key=r[3]) for r in references(case.title, case.text, case.decision))
-        for a_seq, a in enumerate(doc.attendees, start=1):
-            attendees.append(dict(copy_doc_id=doc_id, sha256=src.sha256, seq=a_seq, name=a.name,
-                                  organization=a.organization, title=a.title, status=a.status,
-                                  page=a.provenance.get("page"),
-                                  organisation_canonical=organisation(a.organization or a.title),
-                                  note=a.note, deputy_for=a.deputy_for, from_case=a.from_case, to_case=a.to_case,
-                                  **ocr_of(a.provenance)))
+            f = case_facts(case.title, case.text, case.decision)
+            cases.append((case_id, doc_id, sha, c_seq, case.number, case_key(case.number), case.title, case.case_type,
+                          case.decision_label, case.decision, f.outcome, case.responsible, case.provenance.get("page"),
+                          decision_page(case) if case.decision else None, case.text, f.n_terms,
+                          case.attachment_count, f.topics, _vote(case), *ocr_of(case.provenance)))
+            attached.extend((case_id, sha, n, t) for n, t in enumerate(case.attachments, start=1))
+            postings.add(case_id, f)
+            refs.extend((case_id, sha, *r) for r in f.references)
+        attendees.extend((doc_id, sha, a_seq, a.name, a.organization, a.title, a.status, a.provenance.get("page"),
+                          organisation(a.organization or a.title), a.note, a.deputy_for, a.from_case, a.to_case,
+                          *ocr_of(a.provenance)) for a_seq, a in enumerate(doc.attendees, start=1))
+    source = (sha, src.path, src.format, src.partnership, src.pages, src.size, __version__, src.ocr_pages,
+              datetime.now(UTC).replace(tzinfo=None))
     return {
-        "source_files": pa.Table.from_pylist([dict(sha256=src.sha256, path=src.path, format=src.format,
-                                                   partnership=src.partnership, pages=src.pages, size=src.size,
-                                                   pipeline_version=__version__, ocr_pages=src.ocr_pages,
-                                                   loaded_at=datetime.now(UTC).replace(tzinfo=None))]),
-        "copy_documents": pa.Table.from_pylist(docs), "copy_cases": pa.Table.from_pylist(cases, schema=COPY_CASES),
-        "copy_attendees": pa.Table.from_pylist(attendees),
-        "extraction_warnings": pa.Table.from_pylist([dict(sha256=src.sha256, message=w) for w in ex.warnings]),
-        "search_terms": pa.table(postings, schema=SEARCH_TERMS),
-        "copy_case_references": pa.Table.from_pylist(refs), "copy_attachments": pa.Table.from_pylist(attached),
+        "source_files": _columns([source]), "copy_documents": _columns(docs), "copy_cases": _columns(cases),
+        "copy_attendees": _columns(attendees), "extraction_warnings": _columns([(sha, w) for w in ex.warnings]),
+        "search_terms": postings.columns(sha), "copy_case_references": _columns(refs),
+        "copy_attachments": _columns(attached),
     }
 
 
-VOTE = pa.struct([("text", pa.string()), ("for", pa.int64()), ("against", pa.int64()), ("unanimous", pa.bool_())])
-SEARCH_TERMS = pa.schema([("copy_case_id", pa.string()), ("sha256", pa.string()), ("term", pa.string()),
-                          ("tf", pa.int64()), ("doc_len", pa.int64())])
-COPY_CASES = pa.schema([("copy_case_id", pa.string()), ("copy_doc_id", pa.string()), ("sha256", pa.string()),
-                        ("seq", pa.int64()), ("number", pa.string()), ("case_key", pa.string()),
-                        ("title", pa.string()), ("case_type", pa.string()), ("decision_label", pa.string()),
-                        ("decision", pa.string()), ("outcome", pa.string()), ("responsible", pa.list_(pa.string())),
-                        ("page", pa.int64()), ("decision_page", pa.int64()), ("text", pa.string()),
-                        ("n_terms", pa.int64()), ("attachment_count", pa.int64()), ("topics", pa.list_(pa.string())),
-                        ("vote", VOTE), ("ocr", pa.bool_()), ("ocr_confidence", pa.int64())])
+class Runs(Sequence[Any]):
+    """A column whose values come in runs, each value repeated `counts` times (a case's postings
+    share its id and length, a file's postings its sha256): given to Arrow run-end encoded, so
+    the repeats are neither listed nor converted one by one."""
+
+    def __init__(self, values: list[Any] | None = None, counts: list[int] | None = None) -> None:
+        self.values: list[Any] = values or []
+        self.counts: list[int] = counts or []
+
+    def add(self, value: Any, count: int) -> None:
+        if count:
+            self.values.append(value)
+            self.counts.append(count)
+
+    def __len__(self) -> int:
+        return sum(self.counts)
+
+    def __iter__(self) -> Iterator[Any]:
+        return chain.from_iterable(map(repeat, self.values, self.counts))
+
+    def __getitem__(self, i: Any) -> Any:
+        return list(self)[i]
 
 
-@lru_cache(maxsize=1)
-def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Reference patterns over the body abbreviations of vocab.toml (SSU, FSU, …)."""
-    abbrevs = sorted({a for _, a in vocab.load().bodies if a}, key=len, reverse=True)
-    body = rf"(?P<body>{'|'.join(map(re.escape, abbrevs))})"
-    meeting = re.compile(rf"\b(?:Referat|Protokoll|Møtereferat)(?:er)?\s+(?:fra\s+)?(?:møte\s+i\s+)?{body}\s+"
-                         r"(?:møte\s+)?(?:den\s+)?(?P<date>\d{1,2}\.\d{1,2}\.\d{2,4})", re.I)
-    case = re.compile(rf"\b(?:ref\.?\s+)?sak(?:\s+nr\.?)?\s+(?:{body}\s+)?"
-                      r"(?P<num>(?:19|20)\d\d\.\d{1,3}|\d{1,3}/\d{2,4})", re.I)
-    return meeting, case
+class Postings:
+    """A file's search postings (case, term, term frequency, case length), column by column: a
+    case adds its terms and their counts whole."""
+
+    def __init__(self) -> None:
+        self.case_ids = Runs()
+        self.terms: list[str] = []
+        self.tfs: list[int] = []
+        self.lengths = Runs()
+
+    def add(self, case_id: str, facts: CaseFacts) -> None:
+        n = len(facts.terms)
+        self.case_ids.add(case_id, n)
+        self.terms += facts.terms
+        self.tfs += facts.tfs
+        self.lengths.add(facts.n_terms, n)
+
+    def columns(self, sha256: str) -> Columns:
+        return [self.case_ids, Runs([sha256], [len(self.terms)]), self.terms, self.tfs, self.lengths]
 
 
-Reference = tuple[str, str | None, str | None, str | None]  # text, body, date, case key
+def _columns(rows: list[Row]) -> Columns:
+    """Rows (tuples in their table's column order) column by column; [] for no rows."""
+    return list(zip(*rows, strict=True))
 
 
-def references(*texts: str | None) -> list[Reference]:
-    """(text, body, date, case key) for each reference to a meeting's minutes or to a case."""
-    meeting_ref, case_ref = _patterns()
-    out: list[Reference] = []
-    for text in (t for t in texts if t):
-        for m in meeting_ref.finditer(text):
-            out.append((m.group(0), m.group("body").upper(), parse_date(m.group("date")), None))
-        for m in case_ref.finditer(text):
-            body = m.group("body").upper() if m.group("body") else None
-            out.append((m.group(0), body, None, case_key(m.group("num").rstrip("."))))
-    seen: set[Reference] = set()
-    unique: list[Reference] = []
-    for r in out:
-        if r not in seen:
-            seen.add(r)
-            unique.append(r)
-    return unique
+def tables(files: Sequence[Frames]) -> dict[str, pa.Table]:
+    """The rows of several files (`frames` of each) as one Arrow table per warehouse table that
+    any of them has rows for: each column converted to Arrow once for all the files, not file by
+    file (the conversion's cost is mostly per call)."""
+    out: dict[str, pa.Table] = {}
+    for name, schema in SCHEMAS.items():
+        parts = [f[name] for f in files if f[name] and len(f[name][0])]
+        if parts:
+            out[name] = pa.Table.from_arrays([_array([p[i] for p in parts], t) for i, t in enumerate(schema.types)],
+                                             names=schema.names)
+    return out
 
 
-def terms_and_topics(title: str | None, text: str | None, decision: str | None) -> tuple[Counter[str], list[str]]:
-    """A case's search terms (stem -> count) and its topics, from its words split once."""
-    title_s, text_s, decision_s = (nlp.stems(nlp.words(part)) for part in (title, text, decision))
-    return Counter(chain(title_s, text_s, decision_s)), nlp.topics_of_stems(title_s, text_s, decision_s)
+def _array(parts: list[Sequence[Any]], type_: pa.DataType) -> pa.Array:
+    """One Arrow array of the parts of a column, one after the other."""
+    if all(isinstance(p, Runs) for p in parts):
+        runs = cast(list[Runs], parts)
+        ends = list(accumulate(chain.from_iterable(r.counts for r in runs)))
+        values = list(chain.from_iterable(r.values for r in runs))
+        return pa.RunEndEncodedArray.from_arrays(pa.array(ends, pa.int32()), pa.array(values, type_))
+    return pa.array(parts[0] if len(parts) == 1 else list(chain.from_iterable(parts)), type_)
 
 
-def ocr_of(provenance: dict[str, int]) -> Row:
-    """A row's OCR columns from its provenance: whether its page was read by OCR, and with what
-    mean word confidence."""
-    return dict(ocr=bool(provenance.get("ocr")), ocr_confidence=provenance.get("ocr_confidence"))
+S, INT, BOOL = pa.string(), pa.int64(), pa.bool_()
+OCR = [("ocr", BOOL), ("ocr_confidence", INT)]
+VOTE = pa.struct([("text", S), ("for", INT), ("against", INT), ("unanimous", BOOL)])
+SOURCE_FILES = pa.schema([("sha256", S), ("path", S), ("format", S), ("partnership", S), ("pages", INT),
+                          ("size", INT), ("pipeline_version", S), ("ocr_pages", INT),
+                          ("loaded_at", pa.timestamp("us"))])
+COPY_DOCUMENTS = pa.schema([("copy_doc_id", S), ("sha256", S), ("seq", INT), ("partnership", S), ("doc_type", S),
+                            ("organization", S), ("body", S), ("body_abbrev", S), ("meeting_date", S),
+                            ("start_time", S), ("end_time", S), ("location", S), ("chair", S), ("minute_taker", S),
+                            ("page_start", INT), ("page_end", INT), *OCR])
+COPY_CASES = pa.schema([("copy_case_id", S), ("copy_doc_id", S), ("sha256", S), ("seq", INT), ("number", S),
+                        ("case_key", S), ("title", S), ("case_type", S), ("decision_label", S), ("decision", S),
+                        ("outcome", S), ("responsible", pa.list_(S)), ("page", INT), ("decision_page", INT),
+                        ("text", S), ("n_terms", INT), ("attachment_count", INT), ("topics", pa.list_(S)),
+                        ("vote", VOTE), *OCR])
+COPY_ATTENDEES = pa.schema([("copy_doc_id", S), ("sha256", S), ("seq", INT), ("name", S), ("organization", S),
+                            ("title", S), ("status", S), ("page", INT), ("organisation_canonical", S), ("note", S),
+                            ("deputy_for", S), ("from_case", S), ("to_case", S), *OCR])
+EXTRACTION_WARNINGS = pa.schema([("sha256", S), ("message", S)])
+SEARCH_TERMS = pa.schema([("copy_case_id", S), ("sha256", S), ("term", S), ("tf", INT), ("doc_len", INT)])
+COPY_CASE_REFERENCES = pa.schema([("copy_case_id", S), ("sha256", S), ("ref_text", S), ("ref_body", S),
+                                  ("ref_date", S), ("ref_case_key", S)])
+COPY_ATTACHMENTS = pa.schema([("copy_case_id", S), ("sha256", S), ("seq", INT), ("title", S)])
+SCHEMAS = {"source_files": SOURCE_FILES, "copy_documents": COPY_DOCUMENTS, "copy_cases": COPY_CASES,
+           "copy_attendees": COPY_ATTENDEES, "extraction_warnings": EXTRACTION_WARNINGS, "search_terms": SEARCH_TERMS,
+           "copy_case_references": COPY_CASE_REFERENCES, "copy_attachments": COPY_ATTACHMENTS}
 
 
 def person_id(partnership: str, name: str) -> str:

@@ -97,16 +97,23 @@ class Phrases:
         """The label of each place a phrase occurs in `text` (stems): once per phrase and place."""
         labels: list[str] = []
         for first in self.by_first.keys() & set(text):
-            places: list[int] | None = None
+            places = _places(text, first)
             for rest, label in self.by_first[first]:
-                if not rest:
-                    labels.extend([label] * text.count(first))
-                    continue
-                if places is None:
-                    places = [i for i, s in enumerate(text) if s == first]
                 n = len(rest)
-                labels.extend(label for i in places if tuple(text[i + 1:i + 1 + n]) == rest)
+                labels.extend(label for i in places if not n or tuple(text[i + 1:i + 1 + n]) == rest)
         return labels
+
+
+def _places(text: list[str], item: str) -> list[int]:
+    """Where `item` occurs in `text` (the list searched by list.index, not item by item here)."""
+    places: list[int] = []
+    i = -1
+    try:
+        while True:
+            i = text.index(item, i + 1)
+            places.append(i)
+    except ValueError:
+        return places
 
 
 NAME_PARTS = re.compile(r"[,;:()/]|\s[-–—]\s")  # "OUS, Klinikk psykisk helse", "Helseetaten (sekretariat)"
@@ -130,10 +137,21 @@ def organisation(text: str | None) -> str | None:
 
 def outcome(decision: str | None) -> str | None:
     """approved | noted | postponed | rejected | other, from the decision's words."""
+    return outcome_of_folded(decision.casefold()) if decision else None
+
+
+def outcome_of_folded(decision: str) -> str | None:
+    """`outcome` of a decision already casefolded ("" for none)."""
     if not decision:
         return None
-    text = " ".join(decision.casefold().split())
-    for cls, phrases in vocab.taxonomy().outcomes.items():
-        if any(p.casefold() in text for p in phrases):
+    text = " ".join(decision.split())
+    for cls, phrases in _outcome_phrases():
+        if any(p in text for p in phrases):
             return cls
     return "other"
+
+
+@lru_cache(maxsize=1)
+def _outcome_phrases() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each outcome class of the taxonomy with its phrases casefolded, in taxonomy order."""
+    return tuple((cls, tuple(p.casefold() for p in phrases)) for cls, phrases in vocab.taxonomy().outcomes.items())
