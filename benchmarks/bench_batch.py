@@ -28,7 +28,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_build import RAW, ROOT, build_cmd, make_corpus, make_text_corpus, watched  # noqa: E402
+from bench_build import RAW, ROOT, build_cmd, make_corpus, make_text_corpus, watched, write_section  # noqa: E402
 
 NEW_FILE = RAW / "oslo" / "ssu-2025-03-07-referat.pdf"
 SECTION = "## The run after a meeting, and memory (`python benchmarks/bench_batch.py`)"
@@ -175,13 +175,7 @@ def main() -> None:
                                       f"{100 * x['peak_at']:.0f}% of {x['wall']:.0f} s" for x in same) + " |")
     text = "\n".join(lines) + "\n"
     print(text)
-    results = ROOT / "benchmarks" / "results.md"
-    earlier = results.read_text("utf-8") if results.exists() else ""
-    if SECTION in earlier:
-        head, _, rest = earlier.partition(SECTION)
-        tail = rest[rest.index("\n## "):] if "\n## " in rest else ""
-        earlier = head.rstrip("\n") + "\n" + tail
-    results.write_text(earlier.rstrip("\n") + "\n\n" + text, encoding="utf-8")
+    write_section(SECTION, text)
 
 
 if __name__ == "__main__":

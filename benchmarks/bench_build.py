@@ -283,6 +283,20 @@ def write_results(rows: list[tuple[str, str]]) -> None:
     results.write_text(text, encoding="utf-8")
 
 
+def write_section(heading: str, text: str) -> None:
+    """`text` (opening with `heading`, a "## " line) as that section of benchmarks/results.md: in
+    place of the section it replaces (up to the next "## "), else at the end; the others stay."""
+    results = ROOT / "benchmarks" / "results.md"
+    earlier = results.read_text("utf-8") if results.exists() else ""
+    section = text.rstrip("\n") + "\n"
+    if heading not in earlier:
+        results.write_text(earlier.rstrip("\n") + "\n\n" + section, encoding="utf-8")
+        return
+    head, _, rest = earlier.partition(heading)
+    tail = rest[rest.index("\n## ") + 1:] if "\n## " in rest else ""
+    results.write_text(head + section + ("\n" + tail if tail else ""), encoding="utf-8")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pages", type=int, default=2000)

@@ -5,10 +5,7 @@ The bundled PDFs are parsed once (builder.workers.parse_one), then copied in mem
 wanted are reached, each copy with its own content hash, partnership and path (as bench_build.py's
 corpus on disk), and derived and loaded as a build does: batch by batch, the rows dropped once loaded.
 Run in child processes, in rounds with the order rotated, for this checkout and, with --compare, an
-earlier one; the result is the median of same-round ratios. Two corpora: the copies as they are,
-and `distinct`, where a checkout that remembers a case's facts for its next copy (derive.case_facts
-with a cache_clear; this one does not: its figures are the same for both) has them forgotten before
-each file, as for a corpus without copies.
+earlier one; the result is the median of same-round ratios.
 
     python benchmarks/bench_derive.py [--compare OTHER_CHECKOUT] [--pages 2000] [--rounds 4]
 """
@@ -22,10 +19,13 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from bench_build import write_section  # noqa: E402
+
 SECTION = "## Derive and load in the build process (`python benchmarks/bench_derive.py`)"
 
 
-def child(code: Path, pages_wanted: int, distinct: bool) -> dict[str, float]:
+def child(code: Path, pages_wanted: int) -> dict[str, float]:
     """Processor ms/page of derive and load by the code at `code` (run in its own process)."""
     import dataclasses
     import tempfile
@@ -50,18 +50,13 @@ def child(code: Path, pages_wanted: int, distinct: bool) -> dict[str, float]:
         k += 1
     vocab.load()
     nlp.matchers()
-    forget = getattr(getattr(derive, "case_facts", None), "cache_clear", None) if distinct else None
     derive_s = load_s = 0.0
     with tempfile.TemporaryDirectory() as tmp:
         con = load.connect(Path(tmp) / "w.duckdb", reference_data=False)
         for i in range(0, len(items), 64):
             batch = items[i:i + 64]
             t = time.process_time()
-            rows = []
-            for ex in batch:
-                if forget:
-                    forget()
-                rows.append(derive.frames(ex))
+            rows = [derive.frames(ex) for ex in batch]
             derive_s += time.process_time() - t
             t = time.process_time()
             load.run_many(con, [(ex, None, r) for ex, r in zip(batch, rows, strict=True)])
@@ -70,9 +65,9 @@ def child(code: Path, pages_wanted: int, distinct: bool) -> dict[str, float]:
     return {"pages": pages, "derive": 1000 * derive_s / pages, "load": 1000 * load_s / pages}
 
 
-def measure(code: Path, pages: int, distinct: bool) -> dict[str, float]:
+def measure(code: Path, pages: int) -> dict[str, float]:
     cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(code), "--pages", str(pages)]
-    out = subprocess.run(cmd + (["--distinct"] if distinct else []), check=True, capture_output=True, text=True)
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -82,44 +77,35 @@ def main() -> None:
     ap.add_argument("--pages", type=int, default=2000)
     ap.add_argument("--rounds", type=int, default=4)
     ap.add_argument("--child", type=Path, help=argparse.SUPPRESS)
-    ap.add_argument("--distinct", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--no-write", action="store_true", help="Print only; leave benchmarks/results.md as it is.")
     args = ap.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.pages, args.distinct)))
+        print(json.dumps(child(args.child, args.pages)))
         return
     codes = [("this", ROOT)] + ([("before", args.compare.resolve())] if args.compare else [])
     lines = [SECTION, "", f"Processor ms per page, {args.rounds} rounds, order rotated; medians "
              "(of same-round ratios for this / before).", "",
              "| corpus | code | derive | load | derive + load | this / before (rounds) |", "|---|---|---|---|---|---|"]
-    for distinct in (False, True):
-        runs: dict[str, list[dict[str, float]]] = {label: [] for label, _ in codes}
-        for r in range(args.rounds):
-            for label, code in codes[r % len(codes):] + codes[:r % len(codes)]:
-                runs[label].append(measure(code, args.pages, distinct))
-        corpus = "the same, nothing remembered between files" if distinct else "copies of raw/'s PDFs"
-        for label, _ in codes:
-            got = runs[label]
-            ratio = ""
-            if label == "this" and len(codes) == 2:
-                ratios = [(a["derive"] + a["load"]) / (b["derive"] + b["load"])
-                          for a, b in zip(got, runs["before"], strict=True)]
-                ratio = f"**{statistics.median(ratios):.2f}x** ({', '.join(f'{x:.2f}' for x in ratios)})"
-            lines.append(f"| {corpus}, {got[0]['pages']:.0f} pages | {label} | "
-                         f"{statistics.median(g['derive'] for g in got):.3f} | "
-                         f"{statistics.median(g['load'] for g in got):.3f} | "
-                         f"{statistics.median(g['derive'] + g['load'] for g in got):.3f} | {ratio} |")
+    runs: dict[str, list[dict[str, float]]] = {label: [] for label, _ in codes}
+    for r in range(args.rounds):
+        for label, code in codes[r % len(codes):] + codes[:r % len(codes)]:
+            runs[label].append(measure(code, args.pages))
+    for label, _ in codes:
+        got = runs[label]
+        ratio = ""
+        if label == "this" and len(codes) == 2:
+            ratios = [(a["derive"] + a["load"]) / (b["derive"] + b["load"])
+                      for a, b in zip(got, runs["before"], strict=True)]
+            ratio = f"**{statistics.median(ratios):.2f}x** ({', '.join(f'{x:.2f}' for x in ratios)})"
+        lines.append(f"| copies of raw/'s PDFs, {got[0]['pages']:.0f} pages | {label} | "
+                     f"{statistics.median(g['derive'] for g in got):.3f} | "
+                     f"{statistics.median(g['load'] for g in got):.3f} | "
+                     f"{statistics.median(g['derive'] + g['load'] for g in got):.3f} | {ratio} |")
     text = "\n".join(lines) + "\n"
     print(text)
     if args.no_write:
         return
-    results = ROOT / "benchmarks" / "results.md"
-    earlier = results.read_text("utf-8") if results.exists() else ""
-    if SECTION in earlier:
-        head, _, rest = earlier.partition(SECTION)
-        tail = rest[rest.index("\n## "):] if "\n## " in rest else ""
-        earlier = head.rstrip("\n") + "\n" + tail
-    results.write_text(earlier.rstrip("\n") + "\n\n" + text, encoding="utf-8")
+    write_section(SECTION, text)
 
 
 if __name__ == "__main__":

@@ -218,7 +218,7 @@ def stage_times(pages: int = 9) -> dict[str, float]:
 
 def cmd_speed(args: argparse.Namespace) -> None:
     sys.path.insert(0, str(ROOT / "benchmarks"))
-    from bench_build import fresh, run_build
+    from bench_build import fresh, run_build, write_section
 
     from pipeline.read import ocr
     work = Path(tempfile.mkdtemp(prefix="minutes-ocr-bench-"))
@@ -249,16 +249,12 @@ def cmd_speed(args: argparse.Namespace) -> None:
                  + " |")
     print(line)
     print(step_line)
-    results = ROOT / "benchmarks" / "results.md"
-    text = results.read_text("utf-8") if results.exists() else ""
     load = os.getloadavg()[1]
     section = ("## OCR of scanned PDFs (`python benchmarks/bench_ocr.py speed`)\n\n"
                f"Load average over the run's last 5 minutes: {load:.1f} on {os.cpu_count()} cores (above 2, other jobs "
                "shared the cores and the wall-clock rate is a floor; the processor time per page is the steadier "
                "figure).\n\n| measure | result |\n|---|---|\n" + line + "\n" + step_line + "\n")
-    at = text.find("## OCR of scanned PDFs")
-    text = (text[:at] if at >= 0 else text.rstrip("\n") + "\n\n") + section
-    results.write_text(text, encoding="utf-8")
+    write_section("## OCR of scanned PDFs", section)
 
 
 def main() -> None:

@@ -24,6 +24,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from bench_build import write_section  # noqa: E402
+
 HEADING = "## Parse stage (`python benchmarks/bench_parse.py`)"
 
 
@@ -68,17 +71,9 @@ def round_of(earlier: Path, passes: int) -> tuple[float, float]:
     return this, before
 
 
-def write_section(rows: list[tuple[str, str]]) -> None:
-    results = ROOT / "benchmarks" / "results.md"
-    text = results.read_text("utf-8") if results.exists() else ""
-    section = "\n".join([HEADING, "", "| measure | result |", "|---|---|", *(f"| {a} | {b} |" for a, b in rows)])
-    if HEADING in text:
-        head, rest = text.split(HEADING, 1)
-        tail = rest[rest.index("\n## "):] if "\n## " in rest else ""
-        text = head + section + "\n" + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    results.write_text(text, "utf-8")
+def write_rows(rows: list[tuple[str, str]]) -> None:
+    write_section(HEADING, "\n".join([HEADING, "", "| measure | result |", "|---|---|",
+                                       *(f"| {a} | {b} |" for a, b in rows)]))
 
 
 def main() -> None:
@@ -104,7 +99,7 @@ def main() -> None:
              f"**{statistics.median(ratios):.2f}x** (rounds: {', '.join(f'{r:.2f}' for r in ratios)})")]
     for a, b in rows:
         print(f"{a}: {b}")
-    write_section(rows)
+    write_rows(rows)
 
 
 if __name__ == "__main__":

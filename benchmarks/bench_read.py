@@ -23,6 +23,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from bench_build import write_section  # noqa: E402
+
 SECTION = "## Reading PDF pages"
 INNER = 4  # rounds within a child
 
@@ -73,18 +76,8 @@ def measure(code: Path) -> tuple[float, float, float]:
 
 
 def write(rows: list[tuple[str, str]]) -> None:
-    results = ROOT / "benchmarks" / "results.md"
-    text = results.read_text("utf-8") if results.exists() else ""
-    section = (f"{SECTION} (`python benchmarks/bench_read.py`)\n\n| measure | result |\n|---|---|\n"
-               + "".join(f"| {k} | {v} |\n" for k, v in rows) + "\n")
-    at = text.find(SECTION)
-    if at >= 0:
-        end = text.find("\n## ", at + 1)
-        text = text[:at] + section + (text[end + 1:] if end >= 0 else "")
-    else:  # before the OCR section, which bench_ocr.py writes up to the end of the file
-        at = text.find("## OCR of scanned PDFs")
-        text = (text[:at] + section + text[at:]) if at >= 0 else text.rstrip("\n") + "\n\n" + section
-    results.write_text(text, encoding="utf-8")
+    write_section(SECTION, f"{SECTION} (`python benchmarks/bench_read.py`)\n\n| measure | result |\n|---|---|\n"
+                  + "".join(f"| {k} | {v} |\n" for k, v in rows))
 
 
 def main() -> None:
