@@ -135,7 +135,7 @@ def test_one_new_file_is_read_in_a_guarded_worker_without_pandas_numpy_or_spacy(
 def _logical(db: Path) -> dict[str, list[tuple]]:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return {t: sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in merge.LOGICAL}
+        return {t: sorted(con.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in (*merge.LOGICAL, "meetings")}
     finally:
         con.close()
 
@@ -163,6 +163,24 @@ def _index(db: Path) -> list[tuple]:
         con.close()
 
 
+def _meeting_ids(db: Path) -> set[str]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {m for (m,) in con.execute("SELECT meeting_id FROM meetings").fetchall()}
+    finally:
+        con.close()
+
+
+def _documents_meeting_ids(db: Path) -> set[str]:
+    """The meetings the notices and minutes name: each must have its row in `meetings`, no other."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return {m for (m,) in con.execute("SELECT meeting_id FROM documents WHERE meeting_id IS NOT NULL "
+                                          "AND doc_type IN (SELECT unnest(?))", [list(merge.MEETING_TYPES)]).fetchall()}
+    finally:
+        con.close()
+
+
 def test_merging_only_the_changed_days_gives_what_merging_whole_groups_gives(tmp_path, monkeypatch):
     """After every build of a run of changes (files added a few at a time, one rewritten with
     another meeting's content, one renamed, one removed and pruned), the logical tables and the
@@ -184,6 +202,7 @@ def test_merging_only_the_changed_days_gives_what_merging_whole_groups_gives(tmp
         con.close()
         assert _logical(db) == _logical(whole), step
         assert _index(db) == _index(whole), step
+        assert _meeting_ids(db) == _documents_meeting_ids(db), step
 
     for n in range(0, len(texts), 4):
         for i, path in enumerate(texts[n:n + 4], start=n):
@@ -199,3 +218,25 @@ def test_merging_only_the_changed_days_gives_what_merging_whole_groups_gives(tmp
     some[3].unlink()
     build_and_compare("a file removed")
     assert any(u[2] is not None for u in units) and any(u[2] is None for u in units)
+
+
+def test_a_moved_raw_folder_renames_every_file_at_once_and_equals_a_build_of_the_moved_folder(tmp_path, monkeypatch):
+    """Every file renamed (raw/ moved, or named by another path): nothing is read again, the paths
+    change in one transaction and one merge (not one per file), and the warehouse equals a build
+    from empty of the folder where it is now."""
+    raw = _settled_copy(tmp_path, monkeypatch)
+    db = tmp_path / "m.duckdb"
+    run_build(raw, db, tmp_path / "ex", jobs=0)
+    moved = tmp_path / "flyttet" / "raw"
+    moved.parent.mkdir()
+    raw.rename(moved)
+    marked: list[int] = []
+    real_mark = merge.mark_files
+    monkeypatch.setattr(merge, "mark_files", lambda con, shas: marked.append(len(shas)) or real_mark(con, shas))
+    s = run_build(moved, db, tmp_path / "ex", jobs=0)
+    assert (s.parsed, s.renamed, s.gone) == (0, s.files, 0)
+    assert marked == [s.files]
+    fresh = tmp_path / "fresh.duckdb"
+    run_build(moved, fresh, tmp_path / "ex2", jobs=0)
+    assert _logical(db) == _logical(fresh)
+    assert _index(db) == _index(fresh)

@@ -76,16 +76,18 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
             try:
                 for path in todo:  # in path order, stored or parsed
                     loader.take(stored[path] if path in stored else next(parsed))
+                # the workers end while the last batch is loaded and merged: the pool is shut down
+                # by the thread collecting outcomes, and only waited for at the end
+                loader.flush()  # the last batch
+                _merge_copies(con, summary)
+                load.refresh_reference_data(con)
+                t = time.perf_counter()
+                if load.sort_search_terms(con):
+                    summary.add_time("sort_search", time.perf_counter() - t)
                 for _ in parsed:  # nothing is left: run to the end, which shuts the workers down
                     pass
             finally:  # a build stopped early (--strict, a fault of the machine): the workers end now
                 cast(Generator[workers.Outcome, None, None], parsed).close()
-            loader.flush()  # the last batch
-            _merge_copies(con, summary)
-            load.refresh_reference_data(con)
-            t = time.perf_counter()
-            if load.sort_search_terms(con):
-                summary.add_time("sort_search", time.perf_counter() - t)
         finally:
             if pool is not None:  # parse_files shuts it down; this is for a build stopped before it ran
                 pool.shutdown(wait=True, cancel_futures=True)
@@ -134,8 +136,8 @@ def _apply_plan_facts(con: duckdb.DuckDBPyConnection, p: Plan, summary: Summary,
     summary.skipped_files = [{"path": shown(path), "reason": reason} for path, reason in p.skipped]
     for path, reason in p.skipped:
         log.warning("%s: %s", shown(path), reason)
-    for old, new, sha in p.renamed:
-        load.rename_file(con, sha, str(new))
+    load.rename_files(con, [(sha, str(new)) for _, new, sha in p.renamed])
+    for old, new, _ in p.renamed:
         log.info("%s: renamed from %s", new, old)
     for path, other in p.duplicates:
         log.info("%s: same content as %s, skipped", path, other)

@@ -113,11 +113,20 @@ def failed_files(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
     return dict(con.execute("SELECT path, sha256 FROM load_errors").fetchall())
 
 
-def rename_file(con: duckdb.DuckDBPyConnection, sha256: str, new_path: str) -> None:
-    """The file's new path; its documents are merged again (the logical rows name their files)."""
+def rename_files(con: duckdb.DuckDBPyConnection, renamed: list[tuple[str, str]]) -> None:
+    """Files' new paths, (sha256, new path) each, in one transaction whatever their number (a moved
+    raw/ folder renames every file); their documents are merged again (the logical rows name
+    their files)."""
+    if not renamed:
+        return
+    paths = pa.table({"sha256": [sha for sha, _ in renamed], "path": [path for _, path in renamed]})
     with transaction(con):
-        con.execute("UPDATE source_files SET path = ? WHERE sha256 = ?", [new_path, sha256])
-        merge.mark_files(con, [sha256])
+        con.register("_renamed", paths)
+        try:
+            con.execute("UPDATE source_files SET path = r.path FROM _renamed r WHERE source_files.sha256 = r.sha256")
+        finally:
+            con.unregister("_renamed")
+        merge.mark_files(con, [sha for sha, _ in renamed])
 
 
 def remove_file(con: duckdb.DuckDBPyConnection, sha256: str) -> None:

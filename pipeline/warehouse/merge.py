@@ -587,18 +587,24 @@ def _replace(con: duckdb.DuckDBPyConnection, out: dict[str, list[Row]]) -> None:
     search.index_pending(con, IN_UNIT)
 
 
+# the rows of `alias` on the days of the units being merged, whatever their document type: a
+# meeting is made of its day's notices and minutes
+ON_UNIT_DAYS = ("EXISTS (SELECT 1 FROM _groups g WHERE g.partnership = {0}.partnership "
+                "AND (g.meeting_date IS NULL OR g.meeting_date = {0}.meeting_date))")
+
+
 def refresh_meetings(con: duckdb.DuckDBPyConnection) -> None:
-    """The meetings of the partnerships of the groups being merged (`_groups`), from their notices
-    and minutes: each field from the minutes where they state it, else from the notice. (A
-    partnership's last chunk refreshes them once all its groups are merged.)"""
+    """The meetings on the days of the units being merged (`_groups`; a unit of every day: its
+    partnership's meetings), from their notices and minutes: each field from the minutes where they
+    state it, else from the notice. A meeting's id holds its day, so the meetings of other days
+    are what they were."""
     fields = ("body", "body_abbrev", "start_time", "end_time", "location", "chair", "minute_taker")
     picked = ", ".join(f"arg_min({f}, rank) FILTER (WHERE {f} IS NOT NULL AND {f} <> '') AS {f}" for f in fields)
     types = ", ".join(f"'{t}'" for t in MEETING_TYPES)
-    partnerships = "SELECT DISTINCT partnership FROM _groups"
-    con.execute(f"DELETE FROM meetings WHERE partnership IN ({partnerships})")
+    con.execute(f"DELETE FROM meetings WHERE {ON_UNIT_DAYS.format('meetings')}")
     con.execute(f"""INSERT INTO meetings (meeting_id, partnership, meeting_date, {", ".join(fields)})
                     SELECT meeting_id, partnership, any_value(meeting_date), {picked}
                     FROM (SELECT *, (CASE WHEN doc_type = 'innkalling' THEN '1' ELSE '0' END) || doc_id AS rank
-                          FROM documents WHERE partnership IN ({partnerships}) AND meeting_id IS NOT NULL
+                          FROM documents x WHERE {ON_UNIT_DAYS.format('x')} AND meeting_id IS NOT NULL
                             AND doc_type IN ({types}))
                     GROUP BY meeting_id, partnership""")
