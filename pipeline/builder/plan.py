@@ -2,7 +2,6 @@
 unchanged, failed before, renamed, a duplicate of another file, gone from raw/, unreadable."""
 from __future__ import annotations
 
-import dataclasses
 import os
 import stat
 import time
@@ -10,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .. import __version__
 from ..read import ingest
@@ -42,9 +41,8 @@ class Plan:
         return sorted(self.new + self.changed)
 
 
-@dataclass(frozen=True)
-class Entry:
-    """An entry under raw/, looked at once per build."""
+class Entry(NamedTuple):
+    """An entry under raw/, looked at once per build (a tuple: a build makes one per file)."""
 
     path: Path
     link: bool  # a symbolic link
@@ -72,19 +70,20 @@ def scan(raw: Path) -> list[Entry]:
                 items = list(it)
         except OSError as exc:
             if at is not None:
-                out[at] = dataclasses.replace(out[at], unlisted=exc.strerror or str(exc))
+                out[at] = out[at]._replace(unlisted=exc.strerror or str(exc))
             continue
         for item in items:
-            if item.name.startswith("."):
+            name = item.name
+            if name[0] == ".":
                 continue
             try:
                 st: os.stat_result | None = item.stat()
             except OSError:
                 st = None
-            entry = Entry(folder / item.name, item.is_symlink(), st)
-            out.append(entry)
-            if entry.is_dir and not entry.link:
-                folders.append((entry.path, len(out) - 1))
+            link = item.is_symlink()
+            out.append(Entry(folder / name, link, st))
+            if st is not None and not link and stat.S_ISDIR(st.st_mode):
+                folders.append((out[-1].path, len(out) - 1))
     return out
 
 
@@ -100,10 +99,19 @@ def _sources(raw: Path, entries: list[Entry]) -> list[Entry]:
 
 def _readable(raw: Path, entries: list[Entry]) -> Iterator[Entry]:
     """The entries of `scan(raw)` a build reads (as a folder's entries, unsorted). Their paths are
-    raw's with names added, so a file directly under raw/ is one with one part more."""
+    raw's with names added, so a file directly under raw/ is one with one part more. (A build looks
+    at every file here twice: what is cheap to tell is told first.)"""
     under_raw = len(raw.parts) + 1
-    return (e for e in entries if e.is_file and os.path.splitext(e.path.name)[1].lower() in ingest.SUFFIXES
-            and len(e.path.parts) != under_raw and _refusal(raw, e) is None)
+    suffixes = ingest.SUFFIXES
+    for e in entries:
+        st, path = e.st, e.path
+        if st is None or not stat.S_ISREG(st.st_mode) or os.path.splitext(path.name)[1].lower() not in suffixes:
+            continue
+        if len(path.parts) == under_raw:
+            continue
+        if (e.link or not str(path).isascii()) and _refusal(raw, e) is not None:
+            continue
+        yield e
 
 
 def shown(path: Path | str) -> str:
@@ -114,8 +122,11 @@ def shown(path: Path | str) -> str:
 
 
 def _valid_name(path: Path) -> bool:
+    name = str(path)
+    if name.isascii():
+        return True
     try:
-        str(path).encode("utf-8")
+        name.encode("utf-8")
     except UnicodeEncodeError:
         return False
     return True
@@ -185,13 +196,14 @@ def skipped_files(raw: Path, entries: list[Entry] | None = None) -> list[tuple[P
     are not files at all (FIFOs, devices, broken or looping links); folders that cannot be listed."""
     entries = scan(raw) if entries is None else entries
     out = _odd(entries) + unreadable_folders(entries)
+    under_raw = len(raw.parts) + 1  # the parts of a file directly under raw/ (its paths are raw's, names added)
     for e in (e for e in entries if e.is_file):
         p = e.path
         suffix = p.suffix.lower()
         if suffix not in ingest.SUFFIXES:
             what = KNOWN_TYPES.get(suffix, f"a {suffix} file" if suffix else "a file without an extension")
             out.append((p, f"not read: {what}; minutes reads PDF, .txt and .md (save it as PDF or text)"))
-        elif p.parent == raw:
+        elif len(p.parts) == under_raw:
             out.append((p, "not read: directly under raw/; put it in the folder of its partnership, "
                            "raw/<partnership>/ (e.g. raw/oslo/)"))
         elif (why := _refusal(raw, e)) is not None:
@@ -246,7 +258,7 @@ def plan(raw: Path, con: duckdb.DuckDBPyConnection | None, retry_failed: bool = 
     for entry in _sources(raw, entries):
         path, st = entry.path, entry.st
         assert st is not None
-        if path in too_long and _unchanged_since(path, too_long[path]):
+        if too_long and path in too_long and _unchanged_since(path, too_long[path]):
             out.failed_before.append(path)  # not hashed again: it would take as long as last time
             continue
         sha = hashes.get(path, st)

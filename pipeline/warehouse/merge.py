@@ -589,8 +589,8 @@ def _replace(con: duckdb.DuckDBPyConnection, out: dict[str, list[Row]]) -> None:
 
 # the rows of `alias` on the days of the units being merged, whatever their document type: a
 # meeting is made of its day's notices and minutes
-ON_UNIT_DAYS = ("EXISTS (SELECT 1 FROM _groups g WHERE g.partnership = {0}.partnership "
-                "AND (g.meeting_date IS NULL OR g.meeting_date = {0}.meeting_date))")
+ON_UNIT_DAYS = ("({0}.partnership IN (SELECT partnership FROM _groups WHERE meeting_date IS NULL) "
+                "OR ({0}.partnership, {0}.meeting_date) IN (SELECT (partnership, meeting_date) FROM _groups))")
 
 
 def refresh_meetings(con: duckdb.DuckDBPyConnection) -> None:
