@@ -135,11 +135,20 @@ def main() -> None:
     ap.add_argument("--compare", type=Path, help="Another checkout (e.g. the main branch) measured in the same rounds.")
     ap.add_argument("--skip-memory", action="store_true")
     ap.add_argument("--skip-meeting", action="store_true", help="Only the memory builds.")
+    ap.add_argument("--bytecode", action="store_true",
+                    help="Let the builds keep Python's compiled modules (in a cache of this run, one per checkout), "
+                         "as an installed package has them; without it the environment decides "
+                         "(PYTHONDONTWRITEBYTECODE=1 makes every command compile the pipeline's modules again).")
     args = ap.parse_args()
     codes = {"this": ROOT}
     if args.compare:
         codes = {"before": args.compare.resolve(), "this": ROOT}
     work = Path(tempfile.mkdtemp(prefix="minutes-batch-"))
+    bytecode = "kept (a cache per checkout)" if args.bytecode else (
+        "not kept (PYTHONDONTWRITEBYTECODE)" if os.environ.get("PYTHONDONTWRITEBYTECODE") else "as Python keeps it")
+    if args.bytecode:  # the builds inherit this environment
+        os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+        os.environ["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
     try:
         meeting = {} if args.skip_meeting else after_a_meeting(work / "meeting", codes, args.files, args.rounds)
         shutil.rmtree(work / "meeting", ignore_errors=True)
@@ -148,7 +157,7 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
     lines = [SECTION, "",
              f"Load average over the last 15 minutes at the end: {_load()} on {os.cpu_count()} cores. "
-             f"{args.rounds} rounds; medians of same-round figures.", "",
+             f"{args.rounds} rounds; medians of same-round figures. Compiled modules: {bytecode}.", "",
              "| measure | " + " | ".join(codes) + " |", "|---|" + "---|" * len(codes)]
 
     def row(name: str, fn) -> None:
