@@ -163,20 +163,15 @@ def _index(db: Path) -> list[tuple]:
         con.close()
 
 
-def _meeting_ids(db: Path) -> set[str]:
+def _meetings_and_named(db: Path) -> tuple[set[str], set[str]]:
+    """The meetings held, and the meetings the notices and minutes name: each named one must have
+    its row in `meetings`, no other."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return {m for (m,) in con.execute("SELECT meeting_id FROM meetings").fetchall()}
-    finally:
-        con.close()
-
-
-def _documents_meeting_ids(db: Path) -> set[str]:
-    """The meetings the notices and minutes name: each must have its row in `meetings`, no other."""
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return {m for (m,) in con.execute("SELECT meeting_id FROM documents WHERE meeting_id IS NOT NULL "
-                                          "AND doc_type IN (SELECT unnest(?))", [list(merge.MEETING_TYPES)]).fetchall()}
+        held = {m for (m,) in con.execute("SELECT meeting_id FROM meetings").fetchall()}
+        named = {m for (m,) in con.execute("SELECT meeting_id FROM documents WHERE meeting_id IS NOT NULL AND "
+                                           "doc_type IN (SELECT unnest(?))", [list(merge.MEETING_TYPES)]).fetchall()}
+        return held, named
     finally:
         con.close()
 
@@ -202,7 +197,8 @@ def test_merging_only_the_changed_days_gives_what_merging_whole_groups_gives(tmp
         con.close()
         assert _logical(db) == _logical(whole), step
         assert _index(db) == _index(whole), step
-        assert _meeting_ids(db) == _documents_meeting_ids(db), step
+        held, named = _meetings_and_named(db)
+        assert held == named, step
 
     for n in range(0, len(texts), 4):
         for i, path in enumerate(texts[n:n + 4], start=n):

@@ -80,10 +80,10 @@ def scan(raw: Path) -> list[Entry]:
                 st: os.stat_result | None = item.stat()
             except OSError:
                 st = None
-            link = item.is_symlink()
-            out.append(Entry(folder / name, link, st))
-            if st is not None and not link and stat.S_ISDIR(st.st_mode):
-                folders.append((out[-1].path, len(out) - 1))
+            entry = Entry(folder / name, item.is_symlink(), st)
+            out.append(entry)
+            if entry.is_dir and not entry.link:
+                folders.append((entry.path, len(out) - 1))
     return out
 
 
@@ -99,19 +99,10 @@ def _sources(raw: Path, entries: list[Entry]) -> list[Entry]:
 
 def _readable(raw: Path, entries: list[Entry]) -> Iterator[Entry]:
     """The entries of `scan(raw)` a build reads (as a folder's entries, unsorted). Their paths are
-    raw's with names added, so a file directly under raw/ is one with one part more. (A build looks
-    at every file here twice: what is cheap to tell is told first.)"""
+    raw's with names added, so a file directly under raw/ is one with one part more."""
     under_raw = len(raw.parts) + 1
-    suffixes = ingest.SUFFIXES
-    for e in entries:
-        st, path = e.st, e.path
-        if st is None or not stat.S_ISREG(st.st_mode) or os.path.splitext(path.name)[1].lower() not in suffixes:
-            continue
-        if len(path.parts) == under_raw:
-            continue
-        if (e.link or not str(path).isascii()) and _refusal(raw, e) is not None:
-            continue
-        yield e
+    return (e for e in entries if e.is_file and os.path.splitext(e.path.name)[1].lower() in ingest.SUFFIXES
+            and len(e.path.parts) != under_raw and _refusal(raw, e) is None)
 
 
 def shown(path: Path | str) -> str:
