@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import importlib.abc
 import importlib.util
+import os
 import sys
 from collections.abc import Iterator
 from types import ModuleType
@@ -32,6 +33,14 @@ class _Refused(importlib.abc.MetaPathFinder):
     def find_spec(self, fullname: str, path: object = None, target: object = None) -> None:
         if fullname.partition(".")[0] in self.names:
             raise ImportError(f"{fullname} is not imported by this command", name=fullname)
+
+
+def _allowed_in_child() -> None:
+    """A forked worker imports what it needs: refusals are the command's own process's."""
+    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _Refused)]
+
+
+os.register_at_fork(after_in_child=_allowed_in_child)
 
 
 @contextlib.contextmanager

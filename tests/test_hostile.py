@@ -160,14 +160,15 @@ def test_workers_die_with_a_killed_build_and_its_pipe_ends(tmp_path, sig):
 
 
 def _workers_of(pid: int) -> list[int]:
-    """The worker processes under a process (not multiprocessing's resource tracker)."""
+    """The worker processes under a process, spawned or forked (not multiprocessing's resource
+    tracker)."""
     out = []
     for kid in _descendants(pid):
         try:
             cmd = Path(f"/proc/{kid}/cmdline").read_bytes()
         except OSError:
             continue
-        if b"spawn_main" in cmd:
+        if b"resource_tracker" not in cmd:
             out.append(kid)
     return out
 

@@ -1,6 +1,7 @@
 """One build at a time: an exclusive lock beside the warehouse file."""
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import time
@@ -9,6 +10,20 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import EnvironmentFault, WarehouseBusy
+
+_HELD: set[int] = set()  # descriptors of the locks this process holds
+
+
+def _close_in_child() -> None:
+    """A forked worker does not hold the lock: only the build's own descriptor keeps it, so the
+    lock ends with the build even while a worker is still ending."""
+    for fd in _HELD:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_close_in_child)
 
 
 @contextmanager
@@ -41,6 +56,8 @@ def warehouse_lock(db_path: Path, wait: float = 0.0) -> Iterator[None]:
                 time.sleep(0.2)
         os.ftruncate(fd, 0)
         os.pwrite(fd, str(os.getpid()).encode(), 0)
+        _HELD.add(fd)
         yield
     finally:
+        _HELD.discard(fd)
         os.close(fd)  # closing the descriptor releases the lock

@@ -47,6 +47,8 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
         early = 0 if from_extracted else min(jobs, files_newer_than(raw, db_path, entries))
         summary.add_time("plan", time.perf_counter() - t)
         pool = workers.start_pool(early, guard, pages) if early else None
+        if pages is not None:
+            pages.start()
         con = None
         try:
             from ..warehouse import load
