@@ -2,7 +2,6 @@
 the JSON of their outputs: the `minutes extract` record and the stage files under extracted/."""
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -10,7 +9,7 @@ from typing import Any
 
 import orjson
 
-from . import vocab
+from . import stagefiles, vocab
 from .models import Extraction, Page, SourceFile
 from .parse import document, reflow, segment
 from .read import ingest, lines
@@ -122,17 +121,13 @@ def read_stage_output(out_dir: Path, path: Path, raw_root: Path | None, sha256: 
     return Extraction.from_dict(data, source)
 
 
-def write_stage_outputs(out_dir: Path, ex: Extraction, pages: list[Page]) -> None:
-    """extracted/text/<sha>.json (lines per page) and extracted/documents/<sha>.json (the
-    `minutes extract` record), each written to a temporary name and renamed into place, as
-    compact JSON (one line)."""
+def stage_files(ex: Extraction, pages: list[Page]) -> dict[str, bytes]:
+    """A file's stage files by their path under extracted/: text/<sha>.json (lines per page) and
+    documents/<sha>.json (the `minutes extract` record), as compact JSON (one line)."""
     sha = ex.source.sha256
-    for stage, data in (("text", pages_to_dict(ex.source, pages)), ("documents", ex.to_dict())):
-        target = out_dir / stage / f"{sha}.json"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        try:
-            tmp.write_bytes(json_bytes(data, pretty=False))
-            tmp.replace(target)
-        finally:  # a full disk leaves no half-written file behind
-            tmp.unlink(missing_ok=True)
+    return {f"{stage}/{sha}.json": json_bytes(data, pretty=False)
+            for stage, data in (("text", pages_to_dict(ex.source, pages)), ("documents", ex.to_dict()))}
+
+
+def write_stage_outputs(out_dir: Path, ex: Extraction, pages: list[Page]) -> None:
+    stagefiles.write(out_dir, stage_files(ex, pages))

@@ -236,3 +236,102 @@ def test_a_moved_raw_folder_renames_every_file_at_once_and_equals_a_build_of_the
     run_build(moved, fresh, tmp_path / "ex2", jobs=0)
     assert _logical(db) == _logical(fresh)
     assert _index(db) == _index(fresh)
+
+
+def _stage_files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*.json"))}
+
+
+def _all_tables(db: Path) -> dict[str, list[tuple]]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        names = [t for (t,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT internal").fetchall()]
+        skip = {"load_errors", "upkeep"}  # times of day
+        return {t: sorted(con.execute(f"SELECT * EXCLUDE (loaded_at) FROM {t}" if t == "source_files" else
+                                      f"SELECT * FROM {t}").fetchall(), key=repr) for t in names if t not in skip}
+    finally:
+        con.close()
+
+
+@pytest.fixture()
+def read_ahead(monkeypatch) -> dict[Path, object]:
+    """The files a build gave its workers ahead of the plan, with their futures."""
+    given: dict[Path, object] = {}
+    real = workers.read_ahead
+
+    def recording(pool, paths, raw):
+        futures = real(pool, paths, raw)
+        given.update(futures)
+        return futures
+
+    monkeypatch.setattr(workers, "read_ahead", recording)
+    return given
+
+
+def _small_archive(tmp_path: Path) -> tuple[Path, Path]:
+    raw = tmp_path / "raw"
+    (raw / "oslo").mkdir(parents=True)
+    for n in range(3):
+        (raw / "oslo" / f"referat-{n}.txt").write_bytes(badfiles.GOOD_TEXT.read_bytes() + f"\nkopi {n}\n".encode())
+    db = tmp_path / "wh" / "m.duckdb"
+    run_build(raw, db, tmp_path / "wh" / "ex", jobs=2)
+    return raw, db
+
+
+def test_a_new_file_read_ahead_of_the_plan_loads_as_a_build_that_reads_it_after(tmp_path, read_ahead):
+    raw, db = _small_archive(tmp_path)
+    shutil.copytree(db.parent, tmp_path / "plain")
+    shutil.copy(badfiles.GOOD_PDF, raw / "oslo" / "styresak.pdf")
+    s = run_build(raw, db, db.parent / "ex", jobs=2)
+    assert list(read_ahead) == [raw / "oslo" / "styresak.pdf"] and s.parsed == 1 and s.failed == 0
+    plain = tmp_path / "plain" / "m.duckdb"
+    run_build(raw, plain, plain.parent / "ex", jobs=0)  # read in this process, after the plan
+    assert _stage_files(db.parent / "ex") == _stage_files(plain.parent / "ex")
+    assert _all_tables(db) == _all_tables(plain)
+
+
+@pytest.mark.parametrize("how", ["touched", "copied"])
+def test_a_file_read_ahead_that_the_plan_does_not_want_leaves_no_trace(tmp_path, read_ahead, how):
+    """A file that looks new by its time but whose content is known (touched, or a copy under
+    another name) is read ahead for nothing: no stage file is written or rewritten, no row changes."""
+    raw, db = _small_archive(tmp_path)
+    before, stages = _all_tables(db), _stage_files(db.parent / "ex")
+    target = raw / "oslo" / "referat-0.txt"
+    if how == "copied":
+        target = raw / "oslo" / "referat-kopi.txt"
+        shutil.copy(raw / "oslo" / "referat-0.txt", target)
+    later = time.time() + 5
+    os.utime(target, (later, later))
+    s = run_build(raw, db, db.parent / "ex", jobs=2)
+    assert list(read_ahead) == [target] and s.parsed == 0 and s.failed == 0
+    assert (s.duplicates, s.skipped) == ((1, 3) if how == "copied" else (0, 3))
+    assert _stage_files(db.parent / "ex") == stages
+    assert _all_tables(db) == before
+
+
+def test_a_file_that_changes_after_it_was_read_ahead_is_read_again(tmp_path, read_ahead, monkeypatch):
+    """The plan hashes the file after the worker read it: the content the plan saw is what loads."""
+    from pipeline.builder import run as run_module
+
+    raw, db = _small_archive(tmp_path)
+    new = raw / "oslo" / "referat-ny.txt"
+    new.write_bytes(badfiles.GOOD_TEXT.read_bytes() + "\nførste utgave\n".encode())
+    real_plan = run_module.plan
+
+    def plan_after_a_change(*args, **kwargs):
+        for future in read_ahead.values():
+            future.result()  # type: ignore[attr-defined]  # the worker has read the first version
+        new.write_bytes(badfiles.GOOD_TEXT.read_bytes() + "\nandre utgave\n".encode())
+        return real_plan(*args, **kwargs)
+
+    monkeypatch.setattr(run_module, "plan", plan_after_a_change)
+    s = run_build(raw, db, db.parent / "ex", jobs=2)
+    assert list(read_ahead) == [new] and s.parsed == 1 and s.failed == 0
+    sha = ingest.sha256_of(new)
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("SELECT sha256 FROM source_files WHERE path = ?", [str(new)]).fetchall() == [(sha,)]
+    finally:
+        con.close()
+    assert f"documents/{sha}.json" in _stage_files(db.parent / "ex")
+    assert "andre utgave" in (db.parent / "ex" / "text" / f"{sha}.json").read_text(encoding="utf-8")

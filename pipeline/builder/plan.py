@@ -202,16 +202,16 @@ def skipped_files(raw: Path, entries: list[Entry] | None = None) -> list[tuple[P
     return sorted(out)
 
 
-def files_newer_than(raw: Path, db_path: Path, entries: list[Entry] | None = None) -> int:
-    """How many files under raw/ were modified after the warehouse was last written (all of
-    them if there is no warehouse): a cheap guess, from modification times alone, at whether a
-    build will have files to read. The plan decides from content hashes."""
+def files_newer_than(raw: Path, db_path: Path, entries: list[Entry] | None = None) -> list[Path]:
+    """The files under raw/ a build reads that were modified after the warehouse was last written
+    (all of them if there is no warehouse): a cheap guess, from modification times alone, at
+    which files a build will read. The plan decides from content hashes."""
     try:
         since = db_path.stat().st_mtime
     except OSError:
         since = float("-inf")
-    return sum(1 for e in _readable(raw, scan(raw) if entries is None else entries)
-               if e.st is not None and e.st.st_mtime > since)
+    return [e.path for e in _readable(raw, scan(raw) if entries is None else entries)
+            if e.st is not None and e.st.st_mtime > since]
 
 
 TIMED_OUT_HASHING = f"time limit of % s {ingest.HASHING_TIMED_OUT}%"  # the reason ingest.sha256_of gives

@@ -44,9 +44,13 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
         # workers start while the warehouse opens and the plan is made, when files look new
         t = time.perf_counter()
         entries = scan(raw)
-        early = 0 if from_extracted else min(jobs, files_newer_than(raw, db_path, entries))
+        looks_new = [] if from_extracted else files_newer_than(raw, db_path, entries)
+        early = min(jobs, len(looks_new))
         summary.add_time("plan", time.perf_counter() - t)
         pool = workers.start_pool(early, guard, pages) if early else None
+        # as many files as workers (the run after a meeting): read while the warehouse opens and
+        # the plan is made, and used if the plan wants them
+        ahead = workers.read_ahead(pool, looks_new, raw) if pool is not None and len(looks_new) <= early else {}
         if pages is not None:
             pages.start()
         con = None
@@ -67,13 +71,18 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
             stored = _stored(todo, raw, out_dir, p) if from_extracted else {}
             to_parse = [path for path in todo if path not in stored]
             workers_n = min(jobs, len(to_parse)) if jobs else 0
-            if pool is not None and early < workers_n:  # more to read than the early start expected
-                pool.shutdown(wait=False, cancel_futures=True)
-                pool = None
+            if pool is not None and (early < workers_n or not set(ahead) <= set(to_parse)):
+                # more to read than the early start expected, or files read ahead that the plan
+                # does not want (touched, same content): a pool of the right size, no work for nothing
+                if ahead:
+                    pool.discard()
+                else:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                pool, ahead = None, {}
             tools = load_language_tools() if workers_n else None  # loaded while the workers read
             loader = Loader(con, summary, p, strict, tools, on_file, len(todo))
             outcomes = workers.parse_files(to_parse, raw, out_dir, workers_n, guard, p.sha, pool=pool, pages=pages,
-                                           spent=p.spent)
+                                           spent=p.spent, ready=ahead)
             parsed = workers.collected(outcomes) if workers_n else outcomes
             try:
                 for path in todo:  # in path order, stored or parsed

@@ -28,7 +28,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec, TypeVar, cast
 
-from .. import lazy
+from .. import lazy, stagefiles
 from ..errors import environment_fault, reason_of
 from ..models import Extraction
 from ..read import ingest
@@ -59,10 +59,13 @@ class Outcome:
     error: str | None = None
     seconds: dict[str, float] = field(default_factory=dict)
     environment: bool = False  # the error is the machine's (disk full, permissions), not the file's
+    stage_files: dict[str, bytes] | None = None  # of a file read ahead of the plan: written if the build keeps it
 
 
-def parse_one(path: Path, raw: Path | None, out_dir: Path | None, sha256: str | None = None) -> Outcome:
-    """All extraction stages for one file, stage outputs written under out_dir; never raises."""
+def parse_one(path: Path, raw: Path | None, out_dir: Path | None, sha256: str | None = None,
+              keep: bool = False) -> Outcome:
+    """All extraction stages for one file, stage outputs written under out_dir (`keep`: kept in
+    the outcome instead, for the build process to write); never raises."""
     times: dict[str, float] = {}
     t0 = time.perf_counter()
     try:
@@ -70,15 +73,39 @@ def parse_one(path: Path, raw: Path | None, out_dir: Path | None, sha256: str | 
     except Exception as exc:  # noqa: BLE001 - every failure becomes a recorded reason
         return Outcome(path, error=reason_of(exc), seconds={"failed": time.perf_counter() - t0})
     t3 = time.perf_counter()
+    if keep:
+        files = extract.stage_files(ex, pages)
+        times["write"] = time.perf_counter() - t3
+        return Outcome(path, ex, len(pages), None, times, stage_files=files)
     try:
         if out_dir is not None:
             extract.write_stage_outputs(out_dir, ex, pages)
     except Exception as exc:  # noqa: BLE001 - the stage files could not be written: the machine's fault
-        fault = environment_fault(exc)
-        return Outcome(path, error=f"cannot write the stage files under {out_dir} ({fault or reason_of(exc)})",
-                       seconds={"failed": time.perf_counter() - t0}, environment=fault is not None)
+        return _unwritten(path, out_dir, exc, t0)
     times["write"] = time.perf_counter() - t3
     return Outcome(path, ex, len(pages), None, times)
+
+
+def _unwritten(path: Path, out_dir: Path | None, exc: Exception, t0: float) -> Outcome:
+    fault = environment_fault(exc)
+    return Outcome(path, error=f"cannot write the stage files under {out_dir} ({fault or reason_of(exc)})",
+                   seconds={"failed": time.perf_counter() - t0}, environment=fault is not None)
+
+
+def write_kept(outcome: Outcome, out_dir: Path | None) -> Outcome:
+    """The stage files of a file read ahead of the plan, written now that the build keeps it (as
+    the worker would have written them: a failure to write is the machine's, the file not loaded)."""
+    files, outcome.stage_files = outcome.stage_files, None
+    if out_dir is None or not files:
+        return outcome
+    t = time.perf_counter()
+    try:
+        stagefiles.write(out_dir, files)
+    except Exception as exc:  # noqa: BLE001 - as in parse_one
+        return _unwritten(outcome.path, out_dir, exc, t)
+    outcome.seconds["write"] = outcome.seconds.get("write", 0.0) + time.perf_counter() - t
+    return outcome
+
 
 
 class PageProgress:
@@ -211,13 +238,13 @@ def _ocr_page(path: Path, page: int, pages: int) -> None:
 
 
 def _guarded(path: Path, raw: Path | None, out_dir: Path | None, sha256: str | None,
-             spent: float = 0.0) -> Outcome:
+             spent: float = 0.0, keep: bool = False) -> Outcome:
     global _OCR_PAGE
     _OCR_PAGE = ""
     ocr.set_progress(partial(_ocr_page, path))
     _arm(spent)
     try:
-        return parse_one(path, raw, out_dir, sha256)
+        return parse_one(path, raw, out_dir, sha256, keep)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         faulthandler.cancel_dump_traceback_later()
@@ -260,6 +287,13 @@ class GuardedPool(ProcessPoolExecutor):
             # the thread holds what it watches, not the pool, so a pool dropped by its caller is collected
             threading.Thread(target=self._watch.run, name="worker-watchdog", daemon=True).start()
         return future
+
+    def discard(self) -> None:
+        """The workers killed where they are (reading files no longer wanted), the pool shut down."""
+        for proc in list(getattr(self, "_processes", {}).values()):
+            with contextlib.suppress(OSError, AttributeError):
+                proc.kill()
+        self.shutdown(wait=True, cancel_futures=True)
 
     @property
     def killed(self) -> str | None:
@@ -335,7 +369,7 @@ def _new_pool(jobs: int, guard: Guard, pages: PageProgress | None = None, fork: 
     return GuardedPool(jobs, guard, pages, fork)
 
 
-def start_pool(jobs: int, guard: Guard = Guard(), pages: PageProgress | None = None) -> ProcessPoolExecutor:
+def start_pool(jobs: int, guard: Guard = Guard(), pages: PageProgress | None = None) -> GuardedPool:
     """A pool whose workers start now, so that starting them overlaps with whatever the caller
     does before its first file (opening the warehouse, planning). Where the system allows, the
     workers are forked (Python's start-up and the imports done so far, 0.05-0.1 s, are not made
@@ -347,6 +381,14 @@ def start_pool(jobs: int, guard: Guard = Guard(), pages: PageProgress | None = N
     return pool
 
 
+def read_ahead(pool: ProcessPoolExecutor, paths: list[Path], raw: Path) -> dict[Path, Future[Outcome]]:
+    """Files given to the pool before the plan says whether they are to be read: the run after a
+    meeting reads its new file while the warehouse opens and the plan is made. Their stage files
+    stay in the outcome, written by parse_files (`ready`) if the plan wants the file; a file it
+    does not want leaves no trace."""
+    return {p: pool.submit(_guarded, p, raw, None, None, 0.0, True) for p in paths}
+
+
 AHEAD = 16  # files given to each worker ahead of the one being loaded: workers keep reading while the
 # build process derives and loads (and while it loads its language tools at the start)
 
@@ -356,13 +398,16 @@ DIED = "the worker reading this file died (hard time limit, memory exhausted or 
 def parse_files(paths: list[Path], raw: Path, out_dir: Path | None, jobs: int,
                 guard: Guard = Guard(), shas: dict[Path, str] | None = None,
                 pool: ProcessPoolExecutor | None = None, pages: PageProgress | None = None,
-                spent: dict[Path, float] | None = None) -> Iterator[Outcome]:
+                spent: dict[Path, float] | None = None,
+                ready: dict[Path, Future[Outcome]] | None = None) -> Iterator[Outcome]:
     """Outcomes in the order of `paths`. jobs=0 parses in this process (no guard). `shas`: content
     hashes already computed, so files are not hashed twice. `pool`: one from start_pool, used
     for the first round (and shut down here). `pages`: where pages read by OCR are reported.
-    `spent`: seconds of a file's time limit its hashing already took."""
+    `spent`: seconds of a file's time limit its hashing already took. `ready`: files `pool` was
+    given ahead (read_ahead), not given again."""
     shas = shas or {}
     spent = spent or {}
+    ready = dict(ready or {})
     if jobs <= 0:
         for p in paths:
             ocr.set_progress(partial(pages.callback, str(p)) if pages else None)
@@ -379,11 +424,13 @@ def parse_files(paths: list[Path], raw: Path, out_dir: Path | None, jobs: int,
         try:
             while pending or window:
                 while pending and len(window) < AHEAD * jobs:
-                    try:
-                        fut = pool.submit(_guarded, pending[0], raw, out_dir, shas.get(pending[0]),
-                                          spent.get(pending[0], 0.0))
-                    except BrokenProcessPool:
-                        break  # a worker died before this file was given to it
+                    fut = ready.pop(pending[0], None)
+                    if fut is None:
+                        try:
+                            fut = pool.submit(_guarded, pending[0], raw, out_dir, shas.get(pending[0]),
+                                              spent.get(pending[0], 0.0))
+                        except BrokenProcessPool:
+                            break  # a worker died before this file was given to it
                     window.append((pending.popleft(), fut))
                 if not window:
                     break  # the pool broke while starting, before it had any file: a new pool
@@ -394,6 +441,8 @@ def parse_files(paths: list[Path], raw: Path, out_dir: Path | None, jobs: int,
                     broken = [q for q, _ in window]
                     break
                 window.popleft()
+                if outcome.stage_files is not None:
+                    outcome = _kept(outcome, raw, out_dir, guard, shas.get(p), pages, spent.get(p, 0.0))
                 yield outcome
         finally:
             pool.shutdown(wait=not broken, cancel_futures=True)
@@ -403,6 +452,16 @@ def parse_files(paths: list[Path], raw: Path, out_dir: Path | None, jobs: int,
             yield _alone(p, raw, out_dir, guard, shas.get(p), pages, spent.get(p, 0.0))
     if pool is not None:  # started for files that turned out to need no reading
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _kept(outcome: Outcome, raw: Path, out_dir: Path | None, guard: Guard, sha256: str | None,
+          pages: PageProgress | None, spent: float) -> Outcome:
+    """A file read ahead of the plan: read again if the plan hashed other content (the file
+    changed in between), else its stage files written."""
+    assert outcome.extraction is not None
+    if sha256 is not None and outcome.extraction.source.sha256 != sha256:
+        return _alone(outcome.path, raw, out_dir, guard, sha256, pages, spent)
+    return write_kept(outcome, out_dir)
 
 
 COLLECTED = 256  # outcomes collected ahead of the caller (≈ 20 KB each)
