@@ -17,7 +17,7 @@ import pytest
 from pipeline.builder import hashes, workers
 from pipeline.builder.run import run as run_build
 from pipeline.read import ingest
-from pipeline.warehouse import merge
+from pipeline.warehouse import connection, load, merge
 
 from . import badfiles
 from .conftest import RAW, ROOT
@@ -321,7 +321,7 @@ def test_a_file_that_changes_after_it_was_read_ahead_is_read_again(tmp_path, rea
     def plan_after_a_change(*args, **kwargs):
         for future in read_ahead.values():
             future.result()  # type: ignore[attr-defined]  # the worker has read the first version
-        new.write_bytes(badfiles.GOOD_TEXT.read_bytes() + "\nandre utgave\n".encode())
+        new.write_bytes(badfiles.GOOD_TEXT.read_bytes() + b"\nandre utgave\n")
         return real_plan(*args, **kwargs)
 
     monkeypatch.setattr(run_module, "plan", plan_after_a_change)
@@ -335,3 +335,32 @@ def test_a_file_that_changes_after_it_was_read_ahead_is_read_again(tmp_path, rea
         con.close()
     assert f"documents/{sha}.json" in _stage_files(db.parent / "ex")
     assert "andre utgave" in (db.parent / "ex" / "text" / f"{sha}.json").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("chosen", [None, "2"])
+def test_a_build_of_a_few_files_merges_on_one_thread_unless_the_threads_were_chosen(tmp_path, monkeypatch, chosen):
+    """(DuckDB's threads while the files' groups merge, while the index is kept up) per build."""
+    seen: list[tuple[int, int]] = []
+    merging_with: list[int] = []
+    real_merge, real_upkeep = merge.run, load.sort_search_terms
+
+    def merging(con, *args, **kwargs):
+        merging_with.append(con.execute("SELECT current_setting('threads')").fetchone()[0])
+        return real_merge(con, *args, **kwargs)
+
+    def upkeep(con, *args, **kwargs):
+        seen.append((merging_with.pop(), con.execute("SELECT current_setting('threads')").fetchone()[0]))
+        return real_upkeep(con, *args, **kwargs)
+
+    monkeypatch.setattr(merge, "run", merging)
+    monkeypatch.setattr(load, "sort_search_terms", upkeep)
+    monkeypatch.setenv(connection.THREADS_ENV, "3")
+    raw, db = _small_archive(tmp_path)  # 3 files, with the threads chosen: kept
+    if chosen is None:
+        monkeypatch.delenv(connection.THREADS_ENV)
+    else:
+        monkeypatch.setenv(connection.THREADS_ENV, chosen)
+    configured = connection.settings()["threads"]
+    shutil.copy(badfiles.GOOD_PDF, raw / "oslo" / "styresak.pdf")
+    run_build(raw, db, db.parent / "ex", jobs=2)
+    assert seen == [(3, 3), (1 if chosen is None else configured, configured)]

@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+FEW_FILES = 8  # a build loading this many files or fewer runs its statements on one thread (connection.few_rows)
+
 
 
 def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bool = False,
@@ -55,7 +57,7 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
             pages.start()
         con = None
         try:
-            from ..warehouse import load
+            from ..warehouse import connection, load
             from .batches import Loader, load_language_tools, record_failure
 
             con = load.connect(db_path, reference_data=False)  # refreshed after the files: the workers wait less
@@ -79,6 +81,7 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
                 else:
                     pool.shutdown(wait=False, cancel_futures=True)
                 pool, ahead = None, {}
+            connection.few_rows(con, 0 < len(todo) <= FEW_FILES)
             tools = load_language_tools() if workers_n else None  # loaded while the workers read
             loader = Loader(con, summary, p, strict, tools, on_file, len(todo))
             outcomes = workers.parse_files(to_parse, raw, out_dir, workers_n, guard, p.sha, pool=pool, pages=pages,
@@ -92,6 +95,7 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
                 loader.flush()  # the last batch
                 _merge_copies(con, summary)
                 load.refresh_reference_data(con)
+                connection.few_rows(con, False)  # the index's upkeep may rewrite all of it
                 t = time.perf_counter()
                 if load.sort_search_terms(con):
                     summary.add_time("sort_search", time.perf_counter() - t)

@@ -4,7 +4,9 @@ set explicitly instead of DuckDB's defaults (80% of the machine's memory, one th
 
     MINUTES_DUCKDB_MEMORY   DuckDB's memory_limit, e.g. 2GB, 512MB (default 2GB); beyond it DuckDB
                             spills to a temporary folder beside the warehouse (`<file>.tmp`)
-    MINUTES_DUCKDB_THREADS  DuckDB's threads, a whole number >= 1 (default: the machine's cores)
+    MINUTES_DUCKDB_THREADS  DuckDB's threads, a whole number >= 1 (default: the machine's cores;
+                            a build that loads a few files uses one while it loads and merges them,
+                            see `few_rows`)
 """
 from __future__ import annotations
 
@@ -41,3 +43,13 @@ def connect(db_path: Path | str, read_only: bool = False, **config: Any) -> duck
     with contextlib.suppress(duckdb.Error):  # in Jupyter without ipywidgets the setting cannot be changed
         con.execute("SET enable_progress_bar = false")
     return con
+
+
+def few_rows(con: duckdb.DuckDBPyConnection, few: bool) -> None:
+    """Statements that touch a few files' rows (the run after a meeting: some 70 small statements)
+    run on one thread, unless MINUTES_DUCKDB_THREADS chose the number: handing each to the other
+    threads costs more than they gain (one new file into a 2,000-file warehouse: 5-10% of the run).
+    `few=False` gives back the configured number, for work over whole tables."""
+    if os.environ.get(THREADS_ENV, "").strip():
+        return
+    con.execute(f"SET threads = {1 if few else settings()['threads']}")
