@@ -12,7 +12,8 @@
    made as bench_build.py's make_corpus), with the peak resident memory of the build process and
    its workers together, of the build process alone, and when in the build it peaked.
 
-Prints a table and writes it into benchmarks/results.md (its own section).
+Prints the tables and writes each into benchmarks/results.md (a section each; a part skipped leaves
+its section as it was).
 
     python benchmarks/bench_batch.py [--files 2000] [--rounds 7] [--pages 550,2000,8000] [--compare DIR]
 """
@@ -31,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_build import RAW, ROOT, build_cmd, make_corpus, make_text_corpus, watched, write_section  # noqa: E402
 
 NEW_FILE = RAW / "oslo" / "ssu-2025-03-07-referat.pdf"
-SECTION = "## The run after a meeting, and memory (`python benchmarks/bench_batch.py`)"
+SECTION = "## The run after a meeting (`python benchmarks/bench_batch.py`)"
+MEMORY_SECTION = "## Memory of a build from empty (`python benchmarks/bench_batch.py`)"
 
 
 def build(code: Path, raw: Path, db: Path, sample: bool = False) -> dict:
@@ -155,10 +157,10 @@ def main() -> None:
         mem = [] if args.skip_memory else memory(work, codes, [int(p) for p in args.pages.split(",")])
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    lines = [SECTION, "",
-             f"Load average over the last 15 minutes at the end: {_load()} on {os.cpu_count()} cores. "
-             f"{args.rounds} rounds; medians of same-round figures. Compiled modules: {bytecode}.", "",
-             "| measure | " + " | ".join(codes) + " |", "|---|" + "---|" * len(codes)]
+    machine = f"Load average over the last 15 minutes at the end: {_load()} on {os.cpu_count()} cores."
+    header = ["| measure | " + " | ".join(codes) + " |", "|---|" + "---|" * len(codes)]
+    lines = [SECTION, "", f"{machine} {args.rounds} rounds; medians of same-round figures. "
+             f"Compiled modules: {bytecode}.", "", *header]
 
     def row(name: str, fn) -> None:
         lines.append(f"| {name} | " + " | ".join(fn(label) for label in codes) + " |")
@@ -175,16 +177,18 @@ def main() -> None:
             versus = meeting["versus"]["ratio"]
             lines.append(f"| one new file, {b} / {a} (median of same-round ratios) | {versus:.2f}x |"
                          + " |" * (len(codes) - 1))
+    memory_lines = [MEMORY_SECTION, "", machine, "", *header]
     for m in mem:
         if m["label"] == "this" or len(codes) == 1:
             same = [x for x in mem if x["pages"] == m["pages"]]
-            lines.append(f"| peak memory, build from empty, {m['files']} files, {m['pages']} pages "
+            memory_lines.append(f"| peak memory, build from empty, {m['files']} files, {m['pages']} pages "
                          "(build + workers; build process alone, when it peaked) | "
                          + " | ".join(f"{x['tree_mib']:.0f} MiB; {x['build_mib']:.0f} MiB at "
                                       f"{100 * x['peak_at']:.0f}% of {x['wall']:.0f} s" for x in same) + " |")
-    text = "\n".join(lines) + "\n"
-    print(text)
-    write_section(SECTION, text)
+    for measured, section, text in ((meeting, SECTION, lines), (mem, MEMORY_SECTION, memory_lines)):
+        if measured:
+            print("\n".join(text) + "\n")
+            write_section(section, "\n".join(text) + "\n")
 
 
 if __name__ == "__main__":
