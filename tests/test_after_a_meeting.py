@@ -278,12 +278,20 @@ def _small_archive(tmp_path: Path) -> tuple[Path, Path]:
     return raw, db
 
 
-def test_a_new_file_read_ahead_of_the_plan_loads_as_a_build_that_reads_it_after(tmp_path, read_ahead):
+def test_a_new_file_read_ahead_of_the_plan_loads_as_a_build_that_reads_it_after(tmp_path, read_ahead, monkeypatch):
+    """Its stage files and rows (derived by the worker: the build process loads no language tools)
+    are those of a build that reads and derives it after the plan."""
+    from pipeline.builder import batches
+
     raw, db = _small_archive(tmp_path)
     shutil.copytree(db.parent, tmp_path / "plain")
     shutil.copy(badfiles.GOOD_PDF, raw / "oslo" / "styresak.pdf")
+    tools: list[int] = []
+    real_tools = batches.load_language_tools
+    monkeypatch.setattr(batches, "load_language_tools", lambda: tools.append(1) or real_tools())
     s = run_build(raw, db, db.parent / "ex", jobs=2)
     assert list(read_ahead) == [raw / "oslo" / "styresak.pdf"] and s.parsed == 1 and s.failed == 0
+    assert not tools
     plain = tmp_path / "plain" / "m.duckdb"
     run_build(raw, plain, plain.parent / "ex", jobs=0)  # read in this process, after the plan
     assert _stage_files(db.parent / "ex") == _stage_files(plain.parent / "ex")

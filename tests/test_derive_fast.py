@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import derive, extract, facts, nlp, vocab
-from pipeline.warehouse import load
+from pipeline.warehouse import arrow, load
 
 RAW = Path(__file__).resolve().parents[1] / "raw"
 
@@ -90,7 +90,7 @@ def test_every_frame_names_columns_of_its_table_with_types_they_cast_to(tmp_path
     """frames' tables, column by column, are what the warehouse's tables hold; a file's rows
     load and read back as derived."""
     ex, _ = extract.run(RAW / "oslo" / "ssu-2025-03-07-referat.pdf", RAW)
-    data = derive.tables([derive.frames(ex)])
+    data = arrow.tables([derive.frames(ex)])
     con = load.connect(tmp_path / "w.duckdb")
     try:
         for table, rows in data.items():
@@ -113,8 +113,8 @@ def test_every_frame_names_columns_of_its_table_with_types_they_cast_to(tmp_path
 def test_the_tables_of_several_files_hold_each_files_rows_in_turn():
     """One conversion for a batch of files gives what each file's own conversion gives, in order."""
     files = [extract.run(path, RAW)[0] for path in sorted(RAW.rglob("*.pdf"))[:3]]
-    each = [derive.tables([derive.frames(ex)]) for ex in files]
-    joint = derive.tables([derive.frames(ex) for ex in files])
+    each = [arrow.tables([derive.frames(ex)]) for ex in files]
+    joint = arrow.tables([derive.frames(ex) for ex in files])
     assert set(joint) == {t for one in each for t in one}
     for table, rows in joint.items():
         parts = [one[table] for one in each if table in one]
@@ -126,7 +126,7 @@ def test_the_tables_of_several_files_hold_each_files_rows_in_turn():
 def test_a_file_without_rows_for_a_table_gives_it_no_table():
     ex, _ = extract.run(sorted(RAW.rglob("*.txt"))[0], RAW)
     empty = dataclasses.replace(ex, documents=[], warnings=[])
-    data = derive.tables([derive.frames(empty)])
+    data = arrow.tables([derive.frames(empty)])
     assert list(data) == ["source_files"] and data["source_files"].num_rows == 1
 
 
@@ -136,9 +136,9 @@ def test_a_column_of_runs_holds_each_value_its_count_of_times():
     for value, count in (("a", 2), ("none", 0), ("b", 1)):
         first.add(value, count)
     assert list(first) == ["a", "a", "b"] and len(first) == 3 and first[2] == "b"
-    joint = derive._array([first, second], pa.string())
+    joint = arrow._array([first, second], pa.string())
     assert joint.to_pylist() == ["a", "a", "b", "c", "c"] == [*first, *second]
-    assert derive._array([["x"], ["y", None]], pa.string()).to_pylist() == ["x", "y", None]
+    assert arrow._array([["x"], ["y", None]], pa.string()).to_pylist() == ["x", "y", None]
 
 
 def test_references_of_texts_made_of_their_pieces_at_random_as_the_patterns_alone_find():

@@ -45,13 +45,10 @@ class Loader:
     def take(self, outcome: workers.Outcome) -> None:
         for stage, secs in outcome.seconds.items():
             self.summary.add_time(stage, secs)
-        if self.tools is not None:
-            self.tools.join()  # derive needs them; loaded in this process once, while the workers read
-            self.tools = None
         if outcome.environment:  # not the file's fault: stop, record nothing, the next build tries it again
             raise EnvironmentFault(f"{outcome.error}; {outcome.path} not recorded as failed, the next build "
                                    "reads it again")
-        frames = _derive(outcome, self.summary)
+        frames = outcome.frames if outcome.frames is not None else self._derive(outcome)
         self.seen += 1
         if self.on_file:
             self.on_file(self.seen, self.total, outcome)
@@ -62,6 +59,12 @@ class Loader:
                            outcome.error or "unknown", self.strict)
             return
         self.add(outcome, frames)
+
+    def _derive(self, outcome: workers.Outcome) -> Frames | None:
+        if self.tools is not None:
+            self.tools.join()  # derive needs them; loaded in this process once, while the workers read
+            self.tools = None
+        return _derive(outcome, self.summary)
 
     def add(self, outcome: workers.Outcome, frames: Frames) -> None:
         if not self.pending:

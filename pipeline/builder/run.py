@@ -82,7 +82,8 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
                     pool.shutdown(wait=False, cancel_futures=True)
                 pool, ahead = None, {}
             connection.few_rows(con, 0 < len(todo) <= FEW_FILES)
-            tools = load_language_tools() if workers_n else None  # loaded while the workers read
+            # derive's tools, loaded while the workers read, unless every file was read (and derived) ahead
+            tools = load_language_tools() if workers_n and not set(to_parse) <= set(ahead) else None
             loader = Loader(con, summary, p, strict, tools, on_file, len(todo))
             outcomes = workers.parse_files(to_parse, raw, out_dir, workers_n, guard, p.sha, pool=pool, pages=pages,
                                            spent=p.spent, ready=ahead)

@@ -34,9 +34,11 @@ from ..models import Extraction
 from ..read import ingest
 
 if TYPE_CHECKING:
-    from .. import extract
+    from .. import derive, extract
+    from ..derive import Frames
     from ..read import ocr
 else:  # imported by the workers, which read files; the build process only names them
+    derive = lazy.module("pipeline.derive")
     extract = lazy.module("pipeline.extract")
     ocr = lazy.module("pipeline.read.ocr")
 
@@ -60,12 +62,15 @@ class Outcome:
     seconds: dict[str, float] = field(default_factory=dict)
     environment: bool = False  # the error is the machine's (disk full, permissions), not the file's
     stage_files: dict[str, bytes] | None = None  # of a file read ahead of the plan: written if the build keeps it
+    frames: Frames | None = None  # its warehouse rows, derived by the worker (read ahead: derive.frames)
 
 
 def parse_one(path: Path, raw: Path | None, out_dir: Path | None, sha256: str | None = None,
               keep: bool = False) -> Outcome:
-    """All extraction stages for one file, stage outputs written under out_dir (`keep`: kept in
-    the outcome instead, for the build process to write); never raises."""
+    """All extraction stages for one file, stage outputs written under out_dir; never raises.
+    `keep` (a file read ahead of the plan): the stage files are kept in the outcome instead, for the
+    build process to write, with the file's warehouse rows (derived here, on the worker's core,
+    while the build process opens the warehouse; a failure to derive is left to the build process)."""
     times: dict[str, float] = {}
     t0 = time.perf_counter()
     try:
@@ -75,8 +80,14 @@ def parse_one(path: Path, raw: Path | None, out_dir: Path | None, sha256: str | 
     t3 = time.perf_counter()
     if keep:
         files = extract.stage_files(ex, pages)
-        times["write"] = time.perf_counter() - t3
-        return Outcome(path, ex, len(pages), None, times, stage_files=files)
+        t4 = time.perf_counter()
+        times["write"] = t4 - t3
+        try:
+            frames: Frames | None = derive.frames(ex)
+        except Exception:  # noqa: BLE001 - the build process derives again and records the reason
+            frames = None
+        times["derive"] = time.perf_counter() - t4
+        return Outcome(path, ex, len(pages), None, times, stage_files=files, frames=frames)
     try:
         if out_dir is not None:
             extract.write_stage_outputs(out_dir, ex, pages)

@@ -13,10 +13,10 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from .. import derive, vocab
+from .. import vocab
 from ..derive import Frames
 from ..models import Extraction
-from . import layout, merge, search
+from . import arrow, layout, merge, search
 from .connection import connect as open_duckdb
 from .transaction import transaction
 
@@ -171,7 +171,7 @@ def run_many(con: duckdb.DuckDBPyConnection, items: list[tuple[Extraction, str |
             con.execute("DELETE FROM load_errors WHERE path IN (SELECT path FROM _paths)")
         finally:
             con.unregister("_paths")
-        rows = derive.tables([data for _, _, data in items])  # one Arrow chunk per column: scanned fastest
+        rows = arrow.tables([data for _, _, data in items])  # one Arrow chunk per column: scanned fastest
         for table in INSERT_ORDER:
             if table in rows:
                 _insert(con, table, rows[table])

@@ -48,7 +48,7 @@ import pyarrow as pa
 
 from .. import derive, nlp
 from ..models import DecisionLabel
-from . import search
+from . import arrow, search
 from .transaction import transaction
 
 SIMILAR = 0.6
@@ -549,7 +549,7 @@ SCHEMAS = {
               ("decision_label", pa.string()), ("decision", pa.string()), ("outcome", pa.string()),
               ("proposed", pa.bool_()), ("responsible", pa.list_(pa.string())), ("text", pa.string()),
               ("n_terms", pa.int64()), ("topics", pa.list_(pa.string())), ("attachment_count", pa.int64()),
-              ("vote", derive.VOTE), ("page", pa.int64()), ("sha256", pa.string()), ("source_path", pa.string()),
+              ("vote", arrow.VOTE), ("page", pa.int64()), ("sha256", pa.string()), ("source_path", pa.string()),
               ("copies", pa.int64()), ("sources", pa.list_(pa.string())), ("ocr", pa.bool_()),
               ("ocr_confidence", pa.int64())],
     "case_references": [("case_id", pa.string()), ("ref_text", pa.string()), ("ref_body", pa.string()),
