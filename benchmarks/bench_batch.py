@@ -24,6 +24,7 @@ import json
 import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -48,6 +49,16 @@ def build(code: Path, raw: Path, db: Path, sample: bool = False) -> dict:
             "build_mib": peaks["own"] / 1024, "peak_at": peaks["at"] / wall if wall else 0.0}
 
 
+PACE = "import time; t = time.process_time(); sum(range(20_000_000)); print(time.process_time() - t)"
+
+
+def pace() -> float:
+    """The machine's pace: processor seconds a fixed piece of Python takes in a fresh process (0.2-0.4 s
+    on this machine; its speed moves from day to day, so absolute times are read against this)."""
+    out = subprocess.run([sys.executable, "-c", PACE], capture_output=True, text=True, check=True).stdout
+    return float(out)
+
+
 def _noops(codes: dict[str, Path], order: list[str], raw: Path, dbs: dict[str, Path]) -> dict[str, float]:
     return {label: build(codes[label], raw, dbs[label])["wall"] for label in order}
 
@@ -69,7 +80,9 @@ def after_a_meeting(work: Path, codes: dict[str, Path], files: int, rounds: int)
         shutil.copytree(first_db.parent, dbs[label].parent)
         build(code, raw, dbs[label])  # a no-op: what a build remembers between runs is written
     runs: dict[str, dict[str, list]] = {label: {"one": [], "noop": [], "ratio": [], "inside": []} for label in codes}
+    paces = []
     for r in range(rounds):
+        paces.append(pace())
         order = list(codes) if r % 2 == 0 else list(reversed(codes))
         new = raw / "partnerskap000" / f"ny-referat-{r:03d}.pdf"
 
@@ -96,7 +109,7 @@ def after_a_meeting(work: Path, codes: dict[str, Path], files: int, rounds: int)
         out[label] = {"one": statistics.median(v["one"]), "noop": statistics.median(v["noop"]),
                       "ratio": statistics.median(v["ratio"]), "one_range": (min(v["one"]), max(v["one"])),
                       "stages": {k: statistics.median(x) for k, x in sorted(stages.items())},
-                      "first_build": first["wall"]}
+                      "first_build": first["wall"], "pace": statistics.median(paces)}
     if len(codes) == 2:
         a, b = list(codes)
         out["versus"] = {"ratio": statistics.median(x / y for x, y in zip(runs[b]["one"], runs[a]["one"])),
@@ -169,6 +182,8 @@ def main() -> None:
         row(f"one new 5-page PDF into a {args.files}-file warehouse, whole `minutes build`",
             lambda k: f"{meeting[k]['one']:.2f} s ({meeting[k]['one_range'][0]:.2f}-{meeting[k]['one_range'][1]:.2f})")
         row("no-op build over the same files", lambda k: f"{meeting[k]['noop']:.2f} s")
+        row("the machine's pace: a fixed piece of Python (`sum(range(20_000_000))`), processor seconds, median of "
+            "the rounds", lambda k: f"{meeting[k]['pace']:.2f} s")
         row("one new file / no-op (median of same-round ratios)", lambda k: f"{meeting[k]['ratio']:.2f}x")
         row("its stages (median seconds)",
             lambda k: ", ".join(f"{s} {v:.3f}" for s, v in meeting[k]["stages"].items()))
