@@ -574,3 +574,68 @@ def test_a_build_waits_for_a_query_that_is_reading_instead_of_failing(tmp_path):
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
     assert json.loads(out)["parsed"] == 1
+
+
+# --- forked workers (the build's first pool: builder/workers.start_pool) --------------------------
+
+def _forked(child) -> int:
+    """Runs `child()` in a forked process and returns its exit code (it exits with child()'s value)."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        code = 1
+        try:
+            code = child()
+        finally:
+            os._exit(code)
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork")
+def test_a_forked_worker_does_not_keep_the_warehouse_lock(tmp_path):
+    from pipeline.builder.lock import warehouse_lock
+    from pipeline.errors import WarehouseBusy
+
+    db = tmp_path / "m.duckdb"
+    read, write = os.pipe()
+    ready_read, ready_write = os.pipe()
+    with warehouse_lock(db):
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - the child: alive until the parent has tried the lock again
+            os.close(write)
+            os.write(ready_write, b"r")  # running: the fork's handlers have run
+            os.read(read, 1)
+            os._exit(0)
+        os.read(ready_read, 1)
+    os.close(read)
+    try:
+        with warehouse_lock(db):  # the build that held it ended; its forked child is still there
+            pass
+    except WarehouseBusy:
+        pytest.fail("the forked child kept the warehouse lock")
+    finally:
+        os.write(write, b"x")
+        for fd in (write, ready_read, ready_write):
+            os.close(fd)
+        os.waitpid(pid, 0)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork")
+def test_a_forked_worker_imports_what_the_command_refused_for_itself():
+    from pipeline import lazy
+
+    name = "colorsys"  # a standard module the test process has not imported
+    sys.modules.pop(name, None)
+    with lazy.refused(name):
+        with pytest.raises(ImportError):
+            __import__(name)
+        assert _forked(lambda: 0 if __import__(name) else 1) == 0
+
+
+def test_the_first_pool_is_forked_only_in_a_process_without_pdfium_duckdb_or_threads():
+    from pipeline.builder import workers
+
+    # this test process has read PDFs and opened warehouses: spawned workers
+    assert not workers._fork_safe()
+    fresh = subprocess.run([sys.executable, "-c", "from pipeline.builder import workers as w; print(w._fork_safe())"],
+                           capture_output=True, text=True, cwd=str(Path(__file__).resolve().parents[1]), timeout=60)
+    assert fresh.stdout.strip() == str(workers._CAN_FORK), fresh.stderr
