@@ -7,7 +7,9 @@ a duplicate, gone: plan.py), then parses only new and changed files in worker pr
 
 What a build needs only once it has files to load (DuckDB, Arrow, the stages) is imported after
 the workers were started: starting them is the first thing a build with files to read does,
-and they import what reading a file needs while this process opens the warehouse and plans."""
+and they import what reading a file needs while this process opens the warehouse and plans. A
+few files that look new (the run after a meeting) are read and derived by them in that time,
+ahead of the plan, which keeps or drops each (workers.read_ahead)."""
 from __future__ import annotations
 
 import logging
@@ -27,7 +29,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 FEW_FILES = 8  # a build loading this many files or fewer runs its statements on one thread (connection.few_rows)
-
 
 
 def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bool = False,
