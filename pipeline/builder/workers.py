@@ -34,11 +34,10 @@ from ..models import Extraction
 from ..read import ingest
 
 if TYPE_CHECKING:
-    from .. import derive, extract
+    from .. import extract
     from ..derive import Frames
     from ..read import ocr
 else:  # imported by the workers, which read files; the build process only names them
-    derive = lazy.module("pipeline.derive")
     extract = lazy.module("pipeline.extract")
     ocr = lazy.module("pipeline.read.ocr")
 
@@ -82,6 +81,11 @@ def parse_one(path: Path, raw: Path | None, out_dir: Path | None, sha256: str | 
         files = extract.stage_files(ex, pages)
         t4 = time.perf_counter()
         times["write"] = t4 - t3
+        # imported here, not as a lazy module: the build process imports derive itself while a
+        # thread of its pool unpickles an outcome's rows (their classes are derive's), and a lazy
+        # module loaded by two threads at once is seen half made
+        from .. import derive
+
         try:
             frames: Frames | None = derive.frames(ex)
         except Exception:  # noqa: BLE001 - the build process derives again and records the reason
