@@ -90,10 +90,12 @@ def scan(raw: Path) -> list[Entry]:
 def source_paths(raw: Path, entries: list[Entry] | None = None) -> list[Path]:
     """The files a build reads: of a type it reads, in a partnership's folder (raw/<partnership>/…),
     with a name that is valid UTF-8, and inside raw/ (a link out of raw/ is not followed)."""
-    return [e.path for e in _sources(raw, scan(raw) if entries is None else entries)]
+    return [e.path for e in sources(raw, scan(raw) if entries is None else entries)]
 
 
-def _sources(raw: Path, entries: list[Entry]) -> list[Entry]:
+def sources(raw: Path, entries: list[Entry]) -> list[Entry]:
+    """The entries of `scan(raw)` a build reads, in the order of their paths (a build finds them once,
+    for files_newer_than and plan)."""
     return sorted(_readable(raw, entries), key=lambda e: e.path.parts)  # the order of the paths, compared faster
 
 
@@ -202,7 +204,8 @@ def skipped_files(raw: Path, entries: list[Entry] | None = None) -> list[tuple[P
     return sorted(out)
 
 
-def files_newer_than(raw: Path, db_path: Path, entries: list[Entry] | None = None) -> list[Path]:
+def files_newer_than(raw: Path, db_path: Path, entries: list[Entry] | None = None,
+                     readable: list[Entry] | None = None) -> list[Path]:
     """The files under raw/ a build reads that were modified after the warehouse was last written
     (all of them if there is no warehouse): a cheap guess, from modification times alone, at
     which files a build will read. The plan decides from content hashes."""
@@ -210,8 +213,9 @@ def files_newer_than(raw: Path, db_path: Path, entries: list[Entry] | None = Non
         since = db_path.stat().st_mtime
     except OSError:
         since = float("-inf")
-    return [e.path for e in _readable(raw, scan(raw) if entries is None else entries)
-            if e.st is not None and e.st.st_mtime > since]
+    if readable is None:
+        readable = list(_readable(raw, scan(raw) if entries is None else entries))
+    return [e.path for e in readable if e.st is not None and e.st.st_mtime > since]
 
 
 TIMED_OUT_HASHING = f"time limit of % s {ingest.HASHING_TIMED_OUT}%"  # the reason ingest.sha256_of gives
@@ -232,10 +236,12 @@ def _unchanged_since(path: Path, when: datetime) -> bool:
 
 
 def plan(raw: Path, con: duckdb.DuckDBPyConnection | None, retry_failed: bool = False,
-         seconds: float | None = None, entries: list[Entry] | None = None, hashes: Hashes | None = None) -> Plan:
+         seconds: float | None = None, entries: list[Entry] | None = None, hashes: Hashes | None = None,
+         readable: list[Entry] | None = None) -> Plan:
     """`seconds`: a file's time limit, which its hashing counts against (`spent` keeps what is left).
-    `entries`: raw/ as scanned (scanned here if None); `hashes`: content hashes known from earlier
-    builds (hashes.py), which gains the files hashed here."""
+    `entries`: raw/ as scanned (scanned here if None), `readable`: sources(raw, entries) if already
+    found; `hashes`: content hashes known from earlier builds (hashes.py), which gains the files
+    hashed here."""
     from ..warehouse import load
 
     loaded = load.loaded_files(con) if con is not None else {}
@@ -246,7 +252,7 @@ def plan(raw: Path, con: duckdb.DuckDBPyConnection | None, retry_failed: bool = 
     out = Plan()
     seen: dict[str, Path] = {}
     too_long = _hashing_timed_out(con) if con is not None and not retry_failed else {}
-    for entry in _sources(raw, entries):
+    for entry in sources(raw, entries) if readable is None else readable:
         path, st = entry.path, entry.st
         assert st is not None
         if too_long and path in too_long and _unchanged_since(path, too_long[path]):

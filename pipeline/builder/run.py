@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, cast
 
 from . import hashes, workers
 from .lock import warehouse_lock
-from .plan import Plan, files_newer_than, plan, scan, shown
+from .plan import Plan, files_newer_than, plan, scan, shown, sources
 from .summary import Summary
 
 if TYPE_CHECKING:
@@ -47,7 +47,8 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
         # workers start while the warehouse opens and the plan is made, when files look new
         t = time.perf_counter()
         entries = scan(raw)
-        looks_new = [] if from_extracted else files_newer_than(raw, db_path, entries)
+        readable = sources(raw, entries)
+        looks_new = [] if from_extracted else files_newer_than(raw, db_path, entries, readable)
         early = min(jobs, len(looks_new))
         summary.add_time("plan", time.perf_counter() - t)
         pool = workers.start_pool(early, guard, pages) if early else None
@@ -64,7 +65,7 @@ def run(raw: Path, db_path: Path, out_dir: Path, strict: bool = False, prune: bo
             con = load.connect(db_path, reference_data=False)  # refreshed after the files: the workers wait less
             t = time.perf_counter()
             known = hashes.read(db_path)
-            p = plan(raw, con, retry_failed, guard.seconds, entries, known)
+            p = plan(raw, con, retry_failed, guard.seconds, entries, known, readable)
             hashes.write(db_path, known)
             summary.add_time("plan", time.perf_counter() - t)
             _apply_plan_facts(con, p, summary, prune)
