@@ -107,7 +107,7 @@ def _unwritten(path: Path, out_dir: Path | None, exc: Exception, t0: float) -> O
                    seconds={"failed": time.perf_counter() - t0}, environment=fault is not None)
 
 
-def write_kept(outcome: Outcome, out_dir: Path | None) -> Outcome:
+def _write_kept(outcome: Outcome, out_dir: Path | None) -> Outcome:
     """The stage files of a file read ahead of the plan, written now that the build keeps it (as
     the worker would have written them: a failure to write is the machine's, the file not loaded)."""
     files, outcome.stage_files = outcome.stage_files, None
@@ -120,7 +120,6 @@ def write_kept(outcome: Outcome, out_dir: Path | None) -> Outcome:
         return _unwritten(outcome.path, out_dir, exc, t)
     outcome.seconds["write"] = outcome.seconds.get("write", 0.0) + time.perf_counter() - t
     return outcome
-
 
 
 class PageProgress:
@@ -287,7 +286,7 @@ class GuardedPool(ProcessPoolExecutor):
     def __init__(self, jobs: int, guard: Guard, pages: PageProgress | None = None, fork: bool = False) -> None:
         # spawned workers inherit nothing (a warehouse connection, threads' locks); forked ones
         # (start_pool) skip starting Python and importing what this process already has
-        ctx = multiprocessing.get_context("fork" if fork and _CAN_FORK else "spawn")
+        ctx = multiprocessing.get_context("fork" if fork else "spawn")
         beats: Any = ctx.RawArray("d", jobs)  # when each worker's file must have ended (0: idle)
         owners: Any = ctx.RawArray("q", jobs)  # the worker (pid) of each slot
         super().__init__(max_workers=jobs, mp_context=ctx, initializer=_init_worker,
@@ -305,9 +304,7 @@ class GuardedPool(ProcessPoolExecutor):
 
     def discard(self) -> None:
         """The workers killed where they are (reading files no longer wanted), the pool shut down."""
-        for proc in list(getattr(self, "_processes", {}).values()):
-            with contextlib.suppress(OSError, AttributeError):
-                proc.kill()
+        _kill(list(getattr(self, "_processes", {}).values()))
         self.shutdown(wait=True, cancel_futures=True)
 
     @property
@@ -349,11 +346,15 @@ class _Watch:
             overdue = not paused and any(0 < float(d) < now - GRACE for d in self.beats)
             if overdue or any(now - t >= GRACE for t in stopped_since.values()):
                 self.killed = STOPPED
-                for p in procs:
-                    with contextlib.suppress(OSError, AttributeError):
-                        p.kill()  # SIGKILL ends a stopped process too
+                _kill(procs)
                 for i in range(len(self.beats)):
                     self.beats[i] = 0.0
+
+
+def _kill(procs: list[Any]) -> None:
+    for p in procs:
+        with contextlib.suppress(OSError, AttributeError):
+            p.kill()  # SIGKILL ends a stopped process too
 
 
 def _is_stopped(pid: int) -> bool:
@@ -377,7 +378,8 @@ def _fork_safe() -> bool:
     the child) and none of the libraries that hold state a child cannot share. The `minutes`
     command is in that state when a build starts its workers; a program that read files or
     opened a warehouse before calling the build gets spawned workers."""
-    return threading.active_count() == 1 and not any(name in sys.modules for name in _NOT_FORKED)
+    return (_CAN_FORK and threading.active_count() == 1
+            and not any(name in sys.modules for name in _NOT_FORKED))
 
 
 def _new_pool(jobs: int, guard: Guard, pages: PageProgress | None = None, fork: bool = False) -> GuardedPool:
@@ -476,7 +478,7 @@ def _kept(outcome: Outcome, raw: Path, out_dir: Path | None, guard: Guard, sha25
     assert outcome.extraction is not None
     if sha256 is not None and outcome.extraction.source.sha256 != sha256:
         return _alone(outcome.path, raw, out_dir, guard, sha256, pages, spent)
-    return write_kept(outcome, out_dir)
+    return _write_kept(outcome, out_dir)
 
 
 COLLECTED = 256  # outcomes collected ahead of the caller (≈ 20 KB each)
