@@ -2,7 +2,8 @@
 
 1. The run after a meeting: a warehouse of --files text files (copies of the bundled text documents,
    as bench_build.py's no-op corpus), then rounds of: one new PDF (a copy of a bundled minutes PDF,
-   5 pages, under its own name) built into it, and a no-op build over the same files. Each build is
+   5 pages, under its own name) built into it, and a no-op build over the same files. Every round
+   starts from the same warehouse (copied back before it), so each measures the same build. Each build is
    a whole `minutes build` command, timed from outside (wall clock, start-up and exit included);
    the order of the one-file build and the no-op is rotated per round, and the result is the median
    of the same-round ratios (the machine's speed moves 2-3x under load). With --compare DIR, the
@@ -69,6 +70,17 @@ def _ones(codes: dict[str, Path], order: list[str], raw: Path, dbs: dict[str, Pa
     return {label: build(codes[label], raw, dbs[label]) for label in order}
 
 
+def _restore(db: Path, pristine: Path, stage_files: set[Path]) -> None:
+    """The warehouse as it was before the rounds: its database and hash cache copied back from
+    `pristine`, the stage files written since (not in `stage_files`) removed."""
+    for name in (db.name, db.name + ".hashes"):
+        shutil.copy2(pristine / name, db.parent / name)
+    db.with_name(db.name + ".wal").unlink(missing_ok=True)
+    for p in (db.parent / "extracted").rglob("*"):
+        if p.is_file() and p not in stage_files:
+            p.unlink()
+
+
 def after_a_meeting(work: Path, codes: dict[str, Path], files: int, rounds: int) -> dict[str, dict]:
     raw = work / "raw"
     make_text_corpus(raw, files)
@@ -79,12 +91,24 @@ def after_a_meeting(work: Path, codes: dict[str, Path], files: int, rounds: int)
         dbs[label] = work / label / "m.duckdb"
         shutil.copytree(first_db.parent, dbs[label].parent)
         build(code, raw, dbs[label])  # a no-op: what a build remembers between runs is written
+    # every round starts from this warehouse: each measures the same one new file into the same
+    # 2,000 files (a copy of minutes whose meeting day holds 20 copies already), not one more copy
+    # into a day that grows by a copy per round
+    pristine = {label: work / f"{label}-pristine" for label in codes}
+    stage_files = {}
+    for label in codes:
+        pristine[label].mkdir()
+        for name in (dbs[label].name, dbs[label].name + ".hashes"):
+            shutil.copy2(dbs[label].parent / name, pristine[label] / name)
+        stage_files[label] = {p for p in (dbs[label].parent / "extracted").rglob("*") if p.is_file()}
     runs: dict[str, dict[str, list]] = {label: {"one": [], "noop": [], "ratio": [], "inside": []} for label in codes}
     paces = []
     for r in range(rounds):
         paces.append(pace())
         order = list(codes) if r % 2 == 0 else list(reversed(codes))
-        new = raw / "partnerskap000" / f"ny-referat-{r:03d}.pdf"
+        for label in codes:
+            _restore(dbs[label], pristine[label], stage_files[label])
+        new = raw / "partnerskap000" / "ny-referat.pdf"
 
         if r % 4 < 2:
             noop = _noops(codes, order, raw, dbs)
@@ -92,6 +116,7 @@ def after_a_meeting(work: Path, codes: dict[str, Path], files: int, rounds: int)
         else:
             one = _ones(codes, order, raw, dbs, new, r)
             noop = _noops(codes, order, raw, dbs)
+        new.unlink()
         for label in codes:
             assert one[label]["summary"]["parsed"] == 1, one[label]["summary"]
             runs[label]["one"].append(one[label]["wall"])
