@@ -135,7 +135,8 @@ def test_verdicts_remembered_per_text_are_values_that_cannot_be_changed():
 
 VOTE_PIECES = st.sampled_from(["vedtatt", "Vedteke", "godkjent", " med ", " mot ", "to", "20", "15", " stemmer",
                                " stemme",
-                               " stemte for", "STEMTE", "\u017ftemte", "Enstemmig", "samrøystes", "SAMRØYSTES",
+                               " stemte for", "STEMTE", "\u017ftemte", "Enstemmig", "enstemm\u0131g", "ENSTEMM\u0130G",
+                               "samrøystes", "SAMRØYSTES",
                                "einstemmig", " ", ".", ",", "x", "e", "n", "s", "t", "m"])
 
 
@@ -145,6 +146,9 @@ def test_a_text_any_vote_pattern_finds_is_one_the_quick_search_finds(text):
     from pipeline.parse import votes
     if any(p.search(text) for p in votes.PATTERNS):
         assert votes.MENTIONS.search(text)
+    for pattern in votes.PATTERNS:  # and each pattern's own word, where that pattern finds a vote
+        if pattern.search(text):
+            assert votes.NEEDS[pattern].search(text)
 
 
 HINT_PIECES = st.sampled_from(["hilsen", "HELSING", "innkalling", "framlegg", "fremlegg", "møtebok", "Protokoll",

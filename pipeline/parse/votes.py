@@ -19,6 +19,11 @@ PATTERNS = (WITH_AGAINST, AGAINST_ONLY, COUNTED, UNANIMOUS)
 # what each of the patterns holds ('stemme', 'stemte', 'enstemmig', 'samrøystes'): most case texts
 # hold none of it and are passed over with this one search
 MENTIONS = re.compile(r"stem|samrøystes", re.I)
+# … and a word each pattern's every match holds: a text that mentions 'stem' ('system', 'bestemt',
+# common) is searched only with the patterns whose word it holds (a search with COUNTED, a word
+# and then 'stemte', tries every word of a long case paper)
+NEEDS = {WITH_AGAINST: re.compile("stemme", re.I), AGAINST_ONLY: re.compile("stemme", re.I),
+         COUNTED: re.compile("stemte", re.I), UNANIMOUS: re.compile("enstemmig|samrøystes|einstemmig", re.I)}
 
 
 def of(*texts: str | None) -> dict[str, Any] | None:
@@ -27,7 +32,7 @@ def of(*texts: str | None) -> dict[str, Any] | None:
         if not text or not MENTIONS.search(text):
             continue
         for pattern in (WITH_AGAINST, AGAINST_ONLY, COUNTED):
-            m = pattern.search(text)
+            m = pattern.search(text) if NEEDS[pattern].search(text) else None
             if m:
                 found = m.groupdict()
                 votes_for, against = _count(found.get("for")), _count(found.get("against"))
@@ -35,7 +40,7 @@ def of(*texts: str | None) -> dict[str, Any] | None:
                     continue  # 'vedtatt mot slutten …': not a count
                 return {"text": _sentence(text, m.start(), m.end()), "for": votes_for, "against": against,
                         "unanimous": against == 0 if against is not None else False}
-        m = UNANIMOUS.search(text)
+        m = UNANIMOUS.search(text) if NEEDS[UNANIMOUS].search(text) else None
         if m:
             return {"text": _sentence(text, m.start(), m.end()), "for": None, "against": 0, "unanimous": True}
     return None
