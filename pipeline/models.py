@@ -18,22 +18,38 @@ from typing import Any
 
 def plain(value: Any) -> Any:
     """Records as dicts, lists and dicts copied: what dataclasses.asdict gives, without its deep
-    copy of every string (several times faster on a file's extraction)."""
-    names = _FIELD_NAMES.get(type(value))
-    if names is None and is_dataclass(value) and not isinstance(value, type):
-        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in fields(value))
-    if names is not None:
-        return {n: plain(getattr(value, n)) for n in names}
-    if isinstance(value, list):
+    copy of every string (several times faster on a file's extraction). What each type of value is
+    (a record's field names, a container, or a value kept as it is) is worked out once per type."""
+    kind = _KINDS.get(type(value))
+    if kind is None:
+        kind = _KINDS[type(value)] = _kind_of(value)
+    if kind is _KEPT:
+        return value
+    if kind is _LIST:
         return [plain(v) for v in value]
-    if isinstance(value, tuple):
+    if kind is _TUPLE:
         return tuple(plain(v) for v in value)
-    if isinstance(value, dict):
+    if kind is _DICT:
         return {k: plain(v) for k, v in value.items()}
-    return value
+    return {n: plain(getattr(value, n)) for n in kind}
 
 
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_KEPT, _LIST, _TUPLE, _DICT = ("kept",), ("list",), ("tuple",), ("dict",)  # told apart by identity
+_KINDS: dict[type, tuple[str, ...]] = {}
+
+
+def _kind_of(value: Any) -> tuple[str, ...]:
+    """A record's field names (a dataclass instance; the class itself is kept), else a container's
+    kind, else _KEPT."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return tuple(f.name for f in fields(value))
+    if isinstance(value, list):
+        return _LIST
+    if isinstance(value, tuple):
+        return _TUPLE
+    if isinstance(value, dict):
+        return _DICT
+    return _KEPT
 
 
 class DocType(StrEnum):
