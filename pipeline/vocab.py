@@ -9,7 +9,7 @@ import re._parser as _sre  # type: ignore[import-not-found]
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 from re import Pattern
 from typing import Any, TypeVar, cast
@@ -66,20 +66,81 @@ class Patterns(tuple[Pattern[str], ...]):
 
     def found_in(self, text: str) -> bool:
         """Does any of the patterns occur anywhere in `text` (search)?"""
-        if self.union is not None:
-            return self.union.search(text) is not None
-        return any(p.search(text) for p in self)
+        union, patterns = self._searchers
+        if union is not None:
+            return union.search(text) is not None
+        return any(p.search(text) for p in patterns)
 
     def first(self, text: str, search: bool = False) -> tuple[int, re.Match[str]] | None:
         """(index, match) of the first pattern matching at the start of `text` (`search`:
-        occurring anywhere in it)."""
-        if self.union is not None and (self.union.search(text) if search else self.union.match(text)) is None:
+        occurring anywhere in it; the match is that of the pattern behind its first-character
+        guard, `guarded`: the same span and groups)."""
+        union, patterns = self._searchers if search else (self.union, self)
+        if union is not None and (union.search(text) if search else union.match(text)) is None:
             return None
-        for i, p in enumerate(self):
+        for i, p in enumerate(patterns):
             m = p.search(text) if search else p.match(text)
             if m:
                 return i, m
         return None
+
+    @cached_property
+    def _searchers(self) -> tuple[Pattern[str] | None, tuple[Pattern[str], ...]]:
+        """The union and the patterns for searching, each behind a look at the characters it can
+        start with (`guarded`), made at the first search."""
+        return (guarded(self.union, list(self)) if self.union is not None else None,
+                tuple(guarded(p, [p]) for p in self))
+
+
+def guarded(pattern: Pattern[str], parts: list[Pattern[str]]) -> Pattern[str]:
+    """`pattern` (one of `parts` or their union) behind a look-ahead at the characters any of
+    `parts` can start a match with, compared ignoring case ('(?=(?i:[ABFS]))'), where each part
+    opens with a literal or a set of them after zero-width tests (\\b, look-arounds). A search then
+    passes over every other character with one test instead of trying every branch there; the
+    matches are the same (ignoring case the look accepts every character a part's first one can
+    match, with or without its flags). Else `pattern` as it is."""
+    chars: set[int] = set()
+    for p in parts:
+        first = _first_chars(_sre.parse(p.pattern, p.flags))
+        if not first:
+            return pattern
+        chars |= first
+    look = "".join(re.escape(chr(c)) for c in sorted(chars))
+    return re.compile(f"(?=(?i:[{look}]))(?:{pattern.pattern})", pattern.flags)
+
+
+def _first_chars(items: Any) -> set[int] | None:
+    """The characters (code points) a parsed sequence's match can start with, as written (before
+    case folding); None where that is not a short list of literals."""
+    for op, av in items:
+        if op in (_C.AT, _C.ASSERT, _C.ASSERT_NOT):
+            continue  # zero width
+        if op is _C.LITERAL:
+            return {av}
+        if op is _C.IN:
+            out: set[int] = set()
+            for o, a in av:
+                if o is _C.LITERAL:
+                    out.add(a)
+                elif o is _C.RANGE and a[1] - a[0] < 64:
+                    out.update(range(a[0], a[1] + 1))
+                else:
+                    return None  # a negated set, a category
+            return out
+        if op is _C.SUBPATTERN:
+            return _first_chars(av[3])
+        if op is _C.BRANCH:
+            out = set()
+            for alt in av[1]:
+                first = _first_chars(alt)
+                if not first:
+                    return None
+                out |= first
+            return out
+        if op in (_C.MAX_REPEAT, _C.MIN_REPEAT, _C.POSSESSIVE_REPEAT) and av[0] >= 1:
+            return _first_chars(av[2])
+        return None
+    return None  # may match without consuming anything
 
 
 def _union(patterns: list[Pattern[str]]) -> Pattern[str] | None:

@@ -178,3 +178,40 @@ def test_what_the_parser_remembers_of_lines_is_forgotten_at_each_file():
     extract.run(pdf)
     assert [c.cache_info() for c in vocab._TEXT_CACHES] == once
     assert len(vocab._TEXT_CACHES) >= 8 and any(info.hits for info in once)
+
+
+# --- searching a list of patterns behind a look at their first characters ----------------------------
+
+def _searched() -> list[vocab.Patterns]:
+    from pipeline import values
+    v = vocab.load()
+    return [values._body_patterns().patterns, v.title_words.patterns, v.organisations, v.attendee_notes, v.cues.patterns,
+            v.headings.patterns, v.case_families]
+
+
+SEARCH_PIECES = st.sampled_from([*"sSfFlLoOaAbBgGpPiI -/.,:(", "\u017f", "\u212a", "\u212b", "\u0130", "\u0131",
+                                 "samarbeidsutvalg", "SAMARBEIDSUTVAL", "Strategisk", "Faglig", "Lokalt", "SSU", "FSU",
+                                 "AU", "PM", "GSU", "Helse", "Helsefellesskap", "kommune", "innspill til", "styresak",
+                                 "Protokoll", "REFERAT", "innkalling", "Sak 12/24", "møte", "forfall"])
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.integers(0, 6), st.lists(SEARCH_PIECES, max_size=14).map("".join))
+@example(3, "Strategisk samarbeidsutvalg")
+@example(0, "\u017fTRATEGISK SAMARBEIDSUTVALG")  # long s: the same letter ignoring case
+def test_patterns_searched_behind_their_first_characters_find_what_the_plain_patterns_find(k, text):
+    patterns = _searched()[k]
+    plain_first = next(((i, p.search(text)) for i, p in enumerate(patterns) if p.search(text)), None)
+    got = patterns.first(text, search=True)
+    assert (got is None) == (plain_first is None)
+    if got is not None and plain_first is not None:
+        assert got[0] == plain_first[0]
+        assert got[1].span() == plain_first[1].span() and got[1].groups() == plain_first[1].groups()
+        assert got[1].groupdict() == plain_first[1].groupdict()
+    assert patterns.found_in(text) == any(p.search(text) for p in patterns)
+
+
+def test_a_pattern_that_may_open_with_any_character_is_searched_as_it_is():
+    assert vocab.guarded(re.compile(r"\w+ sak"), [re.compile(r"\w+ sak")]).pattern == r"\w+ sak"
+    assert vocab.guarded(re.compile(r"(?:nr )?sak"), [re.compile(r"(?:nr )?sak")]).pattern == r"(?:nr )?sak"
+    assert vocab.guarded(re.compile(r"\bsak|møte"), [re.compile(r"\bsak|møte")]).pattern.startswith("(?=(?i:[ms]))")
