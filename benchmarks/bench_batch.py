@@ -70,9 +70,17 @@ def _ones(codes: dict[str, Path], order: list[str], raw: Path, dbs: dict[str, Pa
     return {label: build(codes[label], raw, dbs[label]) for label in order}
 
 
+def _keep(db: Path, pristine: Path) -> set[Path]:
+    """The warehouse's database and hash cache copied to `pristine`; its stage files, listed."""
+    pristine.mkdir()
+    for name in (db.name, db.name + ".hashes"):
+        shutil.copy2(db.parent / name, pristine / name)
+    return {p for p in (db.parent / "extracted").rglob("*") if p.is_file()}
+
+
 def _restore(db: Path, pristine: Path, stage_files: set[Path]) -> None:
-    """The warehouse as it was before the rounds: its database and hash cache copied back from
-    `pristine`, the stage files written since (not in `stage_files`) removed."""
+    """The warehouse as `_keep` kept it: its database and hash cache copied back from `pristine`,
+    the stage files written since (not in `stage_files`) removed."""
     for name in (db.name, db.name + ".hashes"):
         shutil.copy2(pristine / name, db.parent / name)
     db.with_name(db.name + ".wal").unlink(missing_ok=True)
@@ -95,12 +103,7 @@ def after_a_meeting(work: Path, codes: dict[str, Path], files: int, rounds: int)
     # 2,000 files (a copy of minutes whose meeting day holds 20 copies already), not one more copy
     # into a day that grows by a copy per round
     pristine = {label: work / f"{label}-pristine" for label in codes}
-    stage_files = {}
-    for label in codes:
-        pristine[label].mkdir()
-        for name in (dbs[label].name, dbs[label].name + ".hashes"):
-            shutil.copy2(dbs[label].parent / name, pristine[label] / name)
-        stage_files[label] = {p for p in (dbs[label].parent / "extracted").rglob("*") if p.is_file()}
+    stage_files = {label: _keep(dbs[label], pristine[label]) for label in codes}
     runs: dict[str, dict[str, list]] = {label: {"one": [], "noop": [], "ratio": [], "inside": []} for label in codes}
     paces = []
     for r in range(rounds):

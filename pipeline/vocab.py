@@ -75,7 +75,10 @@ class Patterns(tuple[Pattern[str], ...]):
         """(index, match) of the first pattern matching at the start of `text` (`search`:
         occurring anywhere in it; the match is that of the pattern behind its first-character
         guard, `guarded`: the same span and groups)."""
-        union, patterns = self._searchers if search else (self.union, self)
+        if search:
+            union, patterns = self._searchers
+        else:
+            union, patterns = self.union, self
         if union is not None and (union.search(text) if search else union.match(text)) is None:
             return None
         for i, p in enumerate(patterns):
@@ -112,35 +115,18 @@ def guarded(pattern: Pattern[str], parts: list[Pattern[str]]) -> Pattern[str]:
 def _first_chars(items: Any) -> set[int] | None:
     """The characters (code points) a parsed sequence's match can start with, as written (before
     case folding); None where that is not a short list of literals."""
-    for op, av in items:
-        if op in (_C.AT, _C.ASSERT, _C.ASSERT_NOT):
-            continue  # zero width
-        if op is _C.LITERAL:
-            return {av}
-        if op is _C.IN:
-            out: set[int] = set()
-            for o, a in av:
-                if o is _C.LITERAL:
-                    out.add(a)
-                elif o is _C.RANGE and a[1] - a[0] < 64:
-                    out.update(range(a[0], a[1] + 1))
-                else:
-                    return None  # a negated set, a category
-            return out
-        if op is _C.SUBPATTERN:
-            return _first_chars(av[3])
-        if op is _C.BRANCH:
-            out = set()
-            for alt in av[1]:
-                first = _first_chars(alt)
-                if not first:
-                    return None
-                out |= first
-            return out
-        if op in (_C.MAX_REPEAT, _C.MIN_REPEAT, _C.POSSESSIVE_REPEAT) and av[0] >= 1:
-            return _first_chars(av[2])
+    opening = _opening(items, through_optional=False)
+    if opening is None:
         return None
-    return None  # may match without consuming anything
+    out: set[int] = set()
+    for op, av in opening:
+        if op is _C.LITERAL:
+            out.add(av)
+        elif op is _C.RANGE and av[1] - av[0] < 64:
+            out.update(range(av[0], av[1] + 1))
+        else:
+            return None  # a negated set, a category
+    return out
 
 
 def _union(patterns: list[Pattern[str]]) -> Pattern[str] | None:
@@ -479,25 +465,39 @@ def word_led(pattern: Pattern[str]) -> Pattern[str]:
 def _word_first(items: Any) -> bool:
     """Does this parsed sequence always consume a word character first? (Conservative: False
     where unsure.)"""
+    opening = _opening(items, through_optional=True)
+    return opening is not None and all(_word_item(op, av) for op, av in opening)
+
+
+def _opening(items: Any, through_optional: bool) -> list[tuple[Any, Any]] | None:
+    """The set members (LITERAL, RANGE, CATEGORY, NEGATE, as the parser of the re module writes
+    them) that a match of this parsed sequence can open with, after zero-width tests; None where
+    unsure (it may match nothing, or open with something else). An optional piece at the start:
+    `through_optional`, its members and those of what follows it; else None."""
+    out: list[tuple[Any, Any]] = []
     for op, av in items:
         if op in (_C.AT, _C.ASSERT, _C.ASSERT_NOT):
             continue  # zero width
         if op is _C.LITERAL:
-            return _is_word(chr(av))
+            return [*out, (op, av)]
         if op is _C.IN:
-            return all(_word_item(o, a) for o, a in av)
+            return [*out, *av]
         if op is _C.SUBPATTERN:
-            return _word_first(av[3])
+            sub = _opening(av[3], through_optional)
+            return None if sub is None else [*out, *sub]
         if op is _C.BRANCH:
-            return all(_word_first(alt) for alt in av[1])
+            alts = [_opening(alt, through_optional) for alt in av[1]]
+            return None if any(a is None for a in alts) else [*out, *(m for a in alts if a for m in a)]
         if op in (_C.MAX_REPEAT, _C.MIN_REPEAT, _C.POSSESSIVE_REPEAT):
-            if not _word_first(av[2]):
-                return False
+            sub = _opening(av[2], through_optional)
+            if sub is None or (av[0] < 1 and not through_optional):
+                return None
             if av[0] >= 1:
-                return True
-            continue  # an optional word-led piece: what follows it must be word-led too
-        return False
-    return False  # may match without consuming anything
+                return [*out, *sub]
+            out += sub
+            continue  # an optional piece: what follows it opens a match too
+        return None
+    return None  # may match without consuming anything
 
 
 def _word_item(op: Any, av: Any) -> bool:

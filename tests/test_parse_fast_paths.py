@@ -185,8 +185,8 @@ def test_what_the_parser_remembers_of_lines_is_forgotten_at_each_file():
 def _searched() -> list[vocab.Patterns]:
     from pipeline import values
     v = vocab.load()
-    return [values._body_patterns().patterns, v.title_words.patterns, v.organisations, v.attendee_notes, v.cues.patterns,
-            v.headings.patterns, v.case_families]
+    return [values._body_patterns().patterns, v.title_words.patterns, v.organisations, v.attendee_notes,
+            v.cues.patterns, v.headings.patterns, v.case_families]
 
 
 SEARCH_PIECES = st.sampled_from([*"sSfFlLoOaAbBgGpPiI -/.,:(", "\u017f", "\u212a", "\u212b", "\u0130", "\u0131",

@@ -10,11 +10,14 @@ from .. import vocab
 
 NUMBER = r"(?:\d{1,3}|[a-zæøå]+)"
 PASSED = r"\b(?:vedtatt|vedteke|godkjent|godkjend)"
-WITH_AGAINST = re.compile(rf"{PASSED}\s+med\s+(?P<for>{NUMBER})\s+mot\s+(?P<against>{NUMBER})\s+stemme", re.I)
-AGAINST_ONLY = re.compile(rf"{PASSED}\s+mot\s+(?P<against>{NUMBER})\s+stemme", re.I)
-COUNTED = re.compile(rf"\b(?P<for>{NUMBER})\s+stemte\s+for\b"
-                     rf"(?:.{{0,40}}?\b(?P<against>{NUMBER})\s+(?:stemte\s+)?mot\b)?", re.I)
-UNANIMOUS = re.compile(r"\b(?:enstemmig|enstemmige|samrøystes|einstemmig)\b", re.I)
+VOTES = "stemme"  # the word each kind of vote is found by (NEEDS)
+VOTED = "stemte"
+UNANIMOUS_WORDS = "enstemmig|enstemmige|samrøystes|einstemmig"
+WITH_AGAINST = re.compile(rf"{PASSED}\s+med\s+(?P<for>{NUMBER})\s+mot\s+(?P<against>{NUMBER})\s+{VOTES}", re.I)
+AGAINST_ONLY = re.compile(rf"{PASSED}\s+mot\s+(?P<against>{NUMBER})\s+{VOTES}", re.I)
+COUNTED = re.compile(rf"\b(?P<for>{NUMBER})\s+{VOTED}\s+for\b"
+                     rf"(?:.{{0,40}}?\b(?P<against>{NUMBER})\s+(?:{VOTED}\s+)?mot\b)?", re.I)
+UNANIMOUS = re.compile(rf"\b(?:{UNANIMOUS_WORDS})\b", re.I)
 PATTERNS = (WITH_AGAINST, AGAINST_ONLY, COUNTED, UNANIMOUS)
 # what each of the patterns holds ('stemme', 'stemte', 'enstemmig', 'samrøystes'): most case texts
 # hold none of it and are passed over with this one search
@@ -22,8 +25,9 @@ MENTIONS = re.compile(r"stem|samrøystes", re.I)
 # … and a word each pattern's every match holds: a text that mentions 'stem' ('system', 'bestemt',
 # common) is searched only with the patterns whose word it holds (a search with COUNTED, a word
 # and then 'stemte', tries every word of a long case paper)
-NEEDS = {WITH_AGAINST: re.compile("stemme", re.I), AGAINST_ONLY: re.compile("stemme", re.I),
-         COUNTED: re.compile("stemte", re.I), UNANIMOUS: re.compile("enstemmig|samrøystes|einstemmig", re.I)}
+_SAYS_VOTES = re.compile(VOTES, re.I)
+NEEDS = {WITH_AGAINST: _SAYS_VOTES, AGAINST_ONLY: _SAYS_VOTES, COUNTED: re.compile(VOTED, re.I),
+         UNANIMOUS: re.compile(UNANIMOUS_WORDS, re.I)}
 
 
 def of(*texts: str | None) -> dict[str, Any] | None:
