@@ -2,8 +2,8 @@
 the decision's outcome class, and references to other meetings and cases (`case_facts`).
 
 Each part of a case is casefolded once and split into words once. The facts depend on the three
-strings alone, so they are worked out once per distinct case and remembered: the copies of a
-document (a PDF and a re-saved PDF, the same minutes under two folders) share them."""
+strings alone; they are worked out for each copy of a case as its file is derived (nothing is
+remembered from one file to the next)."""
 from __future__ import annotations
 
 import re

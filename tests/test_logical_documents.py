@@ -178,6 +178,24 @@ def test_different_documents_are_never_merged(tmp_path):
     assert all(len(set(s)) == len(s) for _, _, s in docs)  # never two documents of one file in one row
 
 
+def test_only_copies_that_may_be_one_document_are_split_into_words(tmp_path, monkeypatch):
+    """The words of a copy are made only to compare it with another copy of its day (or an undated
+    one) whose header agrees: the minutes of other days are compared with nothing."""
+    split: list[list[str]] = []
+    real_terms = merge._terms
+    monkeypatch.setattr(merge, "_terms", lambda cases: split.append([c["case_key"] for c in cases])
+                        or real_terms(cases))
+    exs = [_extraction("raw/testby/a.pdf", "pdf", [_minutes(date="2025-01-30")]),
+           _extraction("raw/testby/a.txt", "txt", [_minutes(date="2025-01-30", title3="Budsjett for 2025")]),
+           _extraction("raw/testby/b.pdf", "pdf", [_minutes(date="2025-03-13")]),
+           _extraction("raw/testby/c.pdf", "pdf", [_minutes(date="2025-03-13", body="FSU")]),
+           _extraction("raw/testby/d.pdf", "pdf", [_minutes(date="2025-06-05")])]
+    db = _warehouse(tmp_path, exs)
+    assert len(split) == 2  # the two copies of 30 January; 13 March's two bodies differ, 5 June is alone
+    assert sorted(rows(db, "SELECT meeting_date::VARCHAR, copies FROM documents")) == [
+        ("2025-01-30", 2), ("2025-03-13", 1), ("2025-03-13", 1), ("2025-06-05", 1)]
+
+
 def test_copies_are_known_by_content_not_by_name(tmp_path):
     same = _extraction("raw/testby/noe-helt-annet.txt", "txt", [_minutes()])
     db = _warehouse(tmp_path, [_extraction("raw/testby/ssu-2025-01-30-referat.pdf", "pdf", [_minutes()]), same])

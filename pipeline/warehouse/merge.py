@@ -193,16 +193,13 @@ def _merge(con: duckdb.DuckDBPyConnection) -> dict[str, list[Row]]:
                         "copy_case_id")
     refs = _grouped(_rows(con, f"SELECT r.* FROM copy_case_references r {in_cases} "
                                "ORDER BY r.copy_case_id, r.ref_text, r.ref_case_key"), "copy_case_id")
-    terms = {doc: _terms(rows) for doc, rows in cases.items()}
     out: dict[str, list[Row]] = {t: [] for t in LOGICAL}
     by_group: dict[tuple[str, str], list[Row]] = defaultdict(list)
     for c in copies:
         by_group[(c["partnership"], c["doc_type"])].append(c)
     for group in by_group.values():
-        prints = [_fingerprint(terms.get(c["copy_doc_id"]) or set(), cases.get(c["copy_doc_id"], []),
-                               people.get(c["copy_doc_id"], [])) for c in group]
         seen_keys: dict[str, int] = {}
-        for members, sims, header_only in _groups(group, prints):
+        for members, sims, header_only in _groups(group, _Prints(group, cases, people)):
             _merge_document(members, sims, header_only, cases, people, attached, refs, seen_keys, out)
     return out
 
@@ -230,7 +227,29 @@ def _terms(cases: list[Row]) -> set[str]:
     return out
 
 
-def _fingerprint(terms: set[str], cases: list[Row], people: list[Row]) -> tuple[frozenset[str], frozenset[str]]:
+Print = tuple[frozenset[str], frozenset[str]]  # a copy's words, and its case numbers (_fingerprint)
+
+
+class _Prints:
+    """The fingerprint of each copy of a group (by index), made when first asked for. Only copies
+    that may be one document are compared (the same meeting day, or one of them undated, and their
+    headers agreeing): a copy compared with none (in an archive, most minutes are the only file of
+    their meeting) is never split into words and stemmed."""
+
+    def __init__(self, group: list[Row], cases: dict[str, list[Row]], people: dict[str, list[Row]]) -> None:
+        self._group, self._cases, self._people = group, cases, people
+        self._made: dict[int, Print] = {}
+
+    def __getitem__(self, i: int) -> Print:
+        made = self._made.get(i)
+        if made is None:
+            doc = self._group[i]["copy_doc_id"]
+            rows = self._cases.get(doc, [])
+            made = self._made[i] = _fingerprint(_terms(rows), rows, self._people.get(doc, []))
+        return made
+
+
+def _fingerprint(terms: set[str], cases: list[Row], people: list[Row]) -> Print:
     """(the words a copy's cases and attendees consist of, its case numbers)."""
     numbers = frozenset(c["case_key"] for c in cases if c["case_key"])
     names = {"@" + " ".join(a["name"].casefold().split()) for a in people}
@@ -247,13 +266,15 @@ def _agree(a: Any, b: Any) -> bool:
     return a is None or b is None or _norm(a) == _norm(b)
 
 
-def _similarity(a: Row, b: Row, pa_: tuple[frozenset[str], frozenset[str]],
-                pb: tuple[frozenset[str], frozenset[str]]) -> tuple[float, bool] | None:
-    """(similarity, matched on the header alone) when copies a and b may be one document, else None."""
-    if a["sha256"] == b["sha256"] or not _agree(a["meeting_date"], b["meeting_date"]):
-        return None
-    if not _agree(a["body_abbrev"] or a["body"], b["body_abbrev"] or b["body"]):
-        return None
+def _headers_agree(a: Row, b: Row) -> bool:
+    """May copies a and b be one document by their headers (two files, no day or body that differs)?"""
+    return a["sha256"] != b["sha256"] and _agree(a["meeting_date"], b["meeting_date"]) \
+        and _agree(a["body_abbrev"] or a["body"], b["body_abbrev"] or b["body"])
+
+
+def _similarity(a: Row, b: Row, pa_: Print, pb: Print) -> tuple[float, bool] | None:
+    """(similarity, matched on the header alone) when copies a and b, whose headers agree
+    (_headers_agree), may be one document, else None."""
     (wa, na), (wb, nb) = pa_, pb
     if not wa and not wb:  # nothing to compare but the header
         same = (a["meeting_date"] == b["meeting_date"] and _agree(a["organization"], b["organization"])
@@ -265,8 +286,7 @@ def _similarity(a: Row, b: Row, pa_: tuple[frozenset[str], frozenset[str]],
     return (sim, False) if sim >= SIMILAR else None
 
 
-def _groups(copies: list[Row], prints: list[tuple[frozenset[str], frozenset[str]]]
-            ) -> list[tuple[list[Row], list[float | None], bool]]:
+def _groups(copies: list[Row], prints: _Prints) -> list[tuple[list[Row], list[float | None], bool]]:
     """Copies joined into documents: (members in rank order, each one's similarity to the first,
     whether matched on the header alone), in the order of their first members."""
     by_date: dict[date | None, list[int]] = defaultdict(list)
@@ -281,6 +301,8 @@ def _groups(copies: list[Row], prints: list[tuple[frozenset[str], frozenset[str]
     pairs = []
     header_pairs: set[tuple[int, int]] = set()
     for i, j in candidates:
+        if not _headers_agree(copies[i], copies[j]):
+            continue
         found = _similarity(copies[i], copies[j], prints[i], prints[j])
         if found:
             pairs.append((-found[0], i, j))
@@ -310,11 +332,12 @@ def _groups(copies: list[Row], prints: list[tuple[frozenset[str], frozenset[str]
     out = []
     for r, idx in members.items():
         idx.sort(key=lambda i: _rank(copies[i]))
-        first = prints[idx[0]][0]
         sims: list[float | None] = [1.0]
-        sims += [
-            round(len(first & prints[i][0]) / len(first | prints[i][0]), 3) if first | prints[i][0] else None
-            for i in idx[1:]]
+        if len(idx) > 1:
+            first = prints[idx[0]][0]
+            sims += [
+                round(len(first & prints[i][0]) / len(first | prints[i][0]), 3) if first | prints[i][0] else None
+                for i in idx[1:]]
         header_only = any(root(h) == root(r) for h in header_roots)
         out.append(([copies[i] for i in idx], sims, header_only))
     out.sort(key=lambda g: _rank(g[0][0]))
