@@ -20,8 +20,8 @@ SHARED = ROOT.parent / "shared"
 CORPUS = ROOT / "tests" / "corpus"
 BASELINE = ROOT / "tests" / "extraction_baseline.json"
 FIELDS = ("score", "documents_f1", "case_f1", "case_title_f1", "decision_f1", "attendee_f1", "attendee_status_acc",
-          "meeting_date_acc", "doc_type_acc", "body_acc", "chair_acc", "minute_taker_acc", "start_time_acc",
-          "end_time_acc", "responsible_f1", "decision_label_acc")
+          "attendee_org_f1", "meeting_date_acc", "doc_type_acc", "body_acc", "chair_acc", "minute_taker_acc",
+          "start_time_acc", "end_time_acc", "responsible_f1", "decision_label_acc")
 
 
 @dataclass(frozen=True)

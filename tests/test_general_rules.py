@@ -447,3 +447,25 @@ def test_roles_in_a_flattened_table_on_either_side_of_the_names(tmp_path, member
         ("Jens Berg", "Styreleder", "present"), ("Liv Moe", "Nestleder", "present"),
         ("Kari Ås", "Styremedlem", "absent"), ("Ola Lie", "Styremedlem", "present")]
     assert doc.chair == "Jens Berg"
+
+
+def test_a_party_code_beside_each_name_in_a_flattened_table_is_its_organisation(tmp_path):
+    text = ("Møteprotokoll Helse- og omsorgsutvalget Følgende medlemmer møtte: Navn Funksjon Parti "
+            "Kari Holm Leder AP Per Dahl Medlem KrF Anne Lise Berg Medlem SV Ola Moe Nestleder FrP\n"
+            "Sak 12/23 Budsjett\n")
+    [doc] = extract_text(tmp_path, text).documents
+    assert [(a.name, a.organization, a.title) for a in doc.attendees] == [
+        ("Kari Holm", "AP", "Leder"), ("Per Dahl", "KrF", "Medlem"), ("Anne Lise Berg", "SV", "Medlem"),
+        ("Ola Moe", "FrP", "Nestleder")]
+
+
+@pytest.mark.parametrize(("codes", "orgs"), [("AP MDG", ["AP", "MDG"]), ("AP MDG SV", [None, None])])
+def test_codes_after_a_run_of_names_pair_with_them_only_when_as_many(tmp_path, codes, orgs):
+    """A flattened party column after the names: one code each, in order, when there are as many
+    codes as names since the codes before; otherwise they cannot be told apart and none is given."""
+    text = ("Møteprotokoll Eldrerådet Følgende medlemmer møtte: Kari Holm SV Per Dahl Anne Lise Berg "
+            f"Forfall: Ola Moe Siri Lund {codes}\nSak 12/23 Budsjett\n")
+    [doc] = extract_text(tmp_path, text).documents
+    absent = [(a.name, a.organization) for a in doc.attendees if a.status == "absent"]
+    assert absent == [("Ola Moe", orgs[0]), ("Siri Lund", orgs[1])]
+    assert [(a.name, a.organization) for a in doc.attendees][:1] == [("Kari Holm", "SV")]

@@ -279,7 +279,7 @@ def _people(text: str, status: str | None, group: str | None, line: Line,
         name, rest = split_person(text)
         name, title = _leading_title(name)
         if not is_name(NOTE.sub("", name).strip()):
-            return [Attendee(f.name, None, f.title or group, f.status or status or Status.UNKNOWN,
+            return [Attendee(f.name, f.org, f.title or group, f.status or status or Status.UNKNOWN,
                              provenance={"page": line.page}) for f in name_runs.read(text)]
         people = [(name, ", ".join(x for x in (title, rest) if x) or None)]
     out = []

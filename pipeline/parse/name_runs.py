@@ -2,12 +2,14 @@
 ("Styreleder Bjørn Kjensli X Nestleder Ing-Lill Pavall X Styremedlem Tarald Sivertsen Permisjon",
 "Kirsten Brubakk Morten Falkenberg Anne Hagen Grimsrud Terje Keyn Andreas Kjær Forfall").
 
-Words are sorted into name words, marks (X: present; Forfall, Permisjon, Ikke møtt: absent) and the
-rest (roles, column headers, party codes). A run of name words is cut into names where a known first
-name follows a name of two words or more. A mark belongs to the name on its side: after it where the
-run's first mark follows the first name, before it where the run opens with a mark."""
+Words are sorted into name words, marks (X: present; Forfall, Permisjon, Ikke møtt: absent), roles,
+codes (a party, list or unit written in capitals: 'AP', 'KrF', 'NOSV', 'ASH') and the rest (column
+headers). A run of name words is cut into names where a known first name follows a name of two words
+or more. A mark, role or code belongs to the name on its side: after it where the run's first one
+follows the first name, before it where the run opens with one."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .. import vocab
@@ -15,6 +17,8 @@ from .recognisers import NAME_WORD
 
 MIN_WORDS = 4  # a run of words shorter than this is left to the list reader
 PROSE_SHARE = 0.25  # more words in lower case than this (roles and marks aside): a sentence, not a list
+# a party, list or unit code: two to six letters, capitals but for lower-case letters inside ('KrF', 'FrP')
+CODE = re.compile(r"[A-ZÆØÅ](?:[A-ZÆØÅ]|[a-zæøå](?=[A-ZÆØÅ])){1,5}")
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,7 @@ class Found:
     name: str
     status: str | None  # present | absent from a mark; None where no mark stands beside it
     title: str | None = None  # a role beside the name ('Styreleder Bjørn Kjensli X')
+    org: str | None = None  # a code beside the name ('Per Lerøy AP Ordførar')
 
 
 def read(text: str) -> list[Found]:
@@ -34,6 +39,7 @@ def read(text: str) -> list[Found]:
     names: list[list[str]] = []
     marks: list[tuple[int, str]] = []  # (index of the name the mark stands after, status)
     roles: list[tuple[int, str]] = []  # (index of the name the role stands after, role)
+    codes: list[tuple[int, str]] = []  # (index of the name the code stands after, code)
     run: list[str] = []
     for kind, word in tokens:
         if kind == "name":
@@ -45,9 +51,11 @@ def read(text: str) -> list[Found]:
             marks.append((len(names) - 1, kind))
         elif kind == "role":
             roles.append((len(names) - 1, word))
+        elif kind == "code":
+            codes.append((len(names) - 1, word))
     names.extend(_split_run(run))
-    status, title = _beside(marks, len(names)), _beside(roles, len(names))
-    return [Found(" ".join(n), status.get(k), title.get(k)) for k, n in enumerate(names) if len(n) >= 2]
+    status, title, org = _beside(marks, len(names)), _beside(roles, len(names)), _codes_beside(codes, len(names))
+    return [Found(" ".join(n), status.get(k), title.get(k), org.get(k)) for k, n in enumerate(names) if len(n) >= 2]
 
 
 def _beside(items: list[tuple[int, str]], n: int) -> dict[int, str]:
@@ -59,6 +67,22 @@ def _beside(items: list[tuple[int, str]], n: int) -> dict[int, str]:
         target = after + 1 if before else after
         if 0 <= target < n:
             out.setdefault(target, item)
+    return out
+
+
+def _codes_beside(codes: list[tuple[int, str]], n: int) -> dict[int, str]:
+    """Which name each code belongs to: one code beside a name as a mark is (_beside); several codes
+    together after names are a column of its own ('Karmhus Ida Krüger HF HF'), one code each to
+    the names since the codes before, in order, when they are as many, else to none."""
+    together: dict[int, list[str]] = {}
+    for after, code in codes:
+        together.setdefault(after, []).append(code)
+    out = _beside([(after, got[0]) for after, got in together.items() if len(got) == 1], n)
+    since = -1
+    for after, got in together.items():
+        if len(got) > 1 and after - since == len(got):
+            out.update(zip(range(since + 1, after + 1), got))
+        since = after
     return out
 
 
@@ -82,6 +106,8 @@ def _tokens(text: str) -> list[tuple[str, str]]:
             out.append(("role", word))
         elif _name_word(word, v):
             out.append(("name", word))
+        elif CODE.fullmatch(word) and word.casefold() not in v.table_words:
+            out.append(("code", word))
         else:
             out.append(("other", word))
         k += 1
