@@ -469,3 +469,12 @@ def test_codes_after_a_run_of_names_pair_with_them_only_when_as_many(tmp_path, c
     absent = [(a.name, a.organization) for a in doc.attendees if a.status == "absent"]
     assert absent == [("Ola Moe", orgs[0]), ("Siri Lund", orgs[1])]
     assert [(a.name, a.organization) for a in doc.attendees][:1] == [("Kari Holm", "SV")]
+
+
+def test_a_first_name_last_in_a_run_is_a_middle_name_of_a_name_written_surname_first(tmp_path):
+    text = ("Møteprotokoll Eldrerådet\nFølgende medlemmer møtte: Leder Holm Kari Anne AP Nestleder Dahl Per SV "
+            "Medlem Berg Ola Jon KrF\nSak 12/23 Budsjett\n")
+    [doc] = extract_text(tmp_path, text).documents
+    assert [(a.name, a.title, a.organization) for a in doc.attendees] == [
+        ("Holm Kari Anne", "Leder", "AP"), ("Dahl Per", "Nestleder", "SV"), ("Berg Ola Jon", "Medlem", "KrF")]
+    assert doc.chair == "Holm Kari Anne"

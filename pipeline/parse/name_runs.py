@@ -122,7 +122,9 @@ def _name_word(word: str, v: vocab.Vocab) -> bool:
 
 def _split_run(run: list[str]) -> list[list[str]]:
     """'Kirsten Brubakk Morten Falkenberg' -> [Kirsten Brubakk], [Morten Falkenberg]: a known first
-    name opens a new name once the current one has two words or more."""
+    name opens a new name once the current one has two words or more. A first name left alone at
+    the run's end is a middle name written last ('Valentinsen Kjell Arne': surname first), not a
+    person: it stays with the name before it."""
     first_names = vocab.load().first_names
     out: list[list[str]] = []
     for word in run:
@@ -130,4 +132,6 @@ def _split_run(run: list[str]) -> list[list[str]]:
             out[-1].append(word)
         else:
             out.append([word])
+    if len(out) > 1 and len(out[-1]) == 1:
+        out[-2].extend(out.pop())
     return out
