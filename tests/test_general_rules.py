@@ -478,3 +478,12 @@ def test_a_first_name_last_in_a_run_is_a_middle_name_of_a_name_written_surname_f
     assert [(a.name, a.title, a.organization) for a in doc.attendees] == [
         ("Holm Kari Anne", "Leder", "AP"), ("Dahl Per", "Nestleder", "SV"), ("Berg Ola Jon", "Medlem", "KrF")]
     assert doc.chair == "Holm Kari Anne"
+
+
+@pytest.mark.parametrize(("label", "value"), [("Møteleiar", "Ordførar Kari Holm"),
+                                              ("Møteleder", "Leder Kari Holm, AP")])
+def test_a_title_before_the_chairs_name_is_not_part_of_the_name(tmp_path, label, value):
+    text = (f"Møteprotokoll Kommunestyret\nMøtedato: 12.03.2023\n{label}: {value}\nReferent: Per Dahl\n"
+            "Sak 12/23 Budsjett\n")
+    [doc] = extract_text(tmp_path, text).documents
+    assert (doc.chair, doc.minute_taker) == ("Kari Holm", "Per Dahl")

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from .. import vocab
 from ..models import Attendee, Line, Status
 from . import name_runs
-from .recognisers import is_name, join_wrapped, label_value, row_text
+from .recognisers import NOTE, TITLE_WORDS, is_name, join_wrapped, label_value, leading_title, row_text
 
 # A role group inside an attendee list: 'Rådmenn: A, B', 'Fra ViG:', 'NUI: C og D'
 GROUP_LABEL = re.compile(r"^(?P<label>[A-ZÆØÅ][\wæøå./-]*(?: [\wæøå./-]+){0,3})\s?:\s*(?P<rest>.*)$")
@@ -19,8 +19,6 @@ MET_FROM = re.compile(r"^(?:Fra|Frå)\s+(?P<org>[\wæøå./-]+(?:\s+[\wæøå./-
 FROM_GROUP = re.compile(r"^(?:Fra|Frå)\s+(?P<org>\S.*)$")  # 'Fra adm:', 'Frå kommunane:': present, from there
 
 MARK = re.compile(r"\s+[Xx✓✔]$")
-TITLE_WORDS = re.compile(r"(?:representant|leder|leiar|direktør|sjef|rådgiver|rådgjevar|koordinator|lege|ordfører|"
-                         r"ordførar|sekretær|medlem|revisor)\b", re.I)
 
 
 def _row_cells(lines: Sequence[Line], i: int) -> tuple[dict[int, list[Line]], int]:
@@ -277,7 +275,7 @@ def _people(text: str, status: str | None, group: str | None, line: Line,
         people = [(p, None) for p in parts]  # first names only: 'Raine, Fride, Nina, Simon'
     else:
         name, rest = split_person(text)
-        name, title = _leading_title(name)
+        name, title = leading_title(name)
         if not is_name(NOTE.sub("", name).strip()):
             return [Attendee(f.name, f.org, f.title or group, f.status or status or Status.UNKNOWN,
                              provenance={"page": line.page}) for f in name_runs.read(text)]
@@ -296,7 +294,6 @@ def _people(text: str, status: str | None, group: str | None, line: Line,
     return out
 
 
-NOTE = re.compile(r"\s*\(([^()]*)\)")
 BULLET_LEAD = re.compile(r"^\s*(?:[•▪◦‣–-]|\d{1,2}[.)])\s+")
 
 
@@ -328,15 +325,6 @@ def _organisation_like(text: str, v: vocab.Vocab) -> bool:
     """'Bydel Alna', 'Horten kommune', 'Sykehuset i Vestfold HF', 'Fagforbundet': a part of a list that
     names an organisation (vocab.toml [names] organisation_words), not a person."""
     return 0 < len(text.split()) <= ORG_WORDS and bool(v.organisation_word.search(text))
-
-
-def _leading_title(text: str) -> tuple[str, str | None]:
-    """'Revisor Odd Knustad' -> ('Odd Knustad', 'Revisor'): a title word before a name."""
-    first, _, rest = text.strip().partition(" ")
-    titled = TITLE_WORDS.search(first) or vocab.load().not_name_ending.search(first)
-    if rest and titled and is_name(NOTE.sub("", rest)):
-        return rest, first
-    return text, None
 
 
 def split_outside_brackets(text: str, sep: str) -> list[str]:

@@ -168,9 +168,25 @@ def join_wrapped(lines: list[str]) -> str:
 
 
 def person(value: str | None) -> str | None:
-    """A person from 'Tone Ikdahl' or 'Runar Danielsen, SiV'; units such as 'Sekretariatet' are not."""
+    """A person from 'Tone Ikdahl', 'Runar Danielsen, SiV' or 'Ordførar Jon Håkon Odd' (the title
+    before the name left out); units such as 'Sekretariatet' are not."""
     first = first_part(value)
-    return first if first and is_name(first) else None
+    name = leading_title(first)[0] if first else None
+    return name if name and is_name(name) else None
+
+
+TITLE_WORDS = re.compile(r"(?:representant|leder|leiar|direktør|sjef|rådgiver|rådgjevar|koordinator|lege|ordfører|"
+                         r"ordførar|sekretær|medlem|revisor)\b", re.I)
+NOTE = re.compile(r"\s*\(([^()]*)\)")  # a note in brackets after a name ('(vara for Kari Holm)')
+
+
+def leading_title(text: str) -> tuple[str, str | None]:
+    """'Revisor Odd Knustad' -> ('Odd Knustad', 'Revisor'): a title word before a name."""
+    first, _, rest = text.strip().partition(" ")
+    titled = TITLE_WORDS.search(first) or vocab.load().not_name_ending.search(first)
+    if rest and titled and is_name(NOTE.sub("", rest)):
+        return rest, first
+    return text, None
 
 
 def first_part(value: str | None) -> str | None:
