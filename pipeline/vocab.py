@@ -227,6 +227,7 @@ class Vocab:
     not_persons: frozenset[str]  # last words of attendee-list entries that name a group (casefolded)
     chair_titles: frozenset[str]  # titles that make an attendee or a signature the chair (casefolded)
     minute_taker_titles: frozenset[str]  # … the minute taker
+    title_notes: dict[str, str]  # a bracketed note after a name -> the title it is (casefolded, no dots)
     minute_taker_units: tuple[str, ...]  # units that may take the minutes (Sekretariatet)
     title_words: Labelled[str]  # words in a document's opening lines that name its type
     title_lines: int
@@ -322,6 +323,8 @@ def load() -> Vocab:
         minute_taker_units=tuple(att["minute_taker_units"]),
         chair_titles=frozenset(w.casefold() for w in att["chair_titles"]),
         minute_taker_titles=frozenset(w.casefold() for w in att["minute_taker_titles"]),
+        title_notes={**{t.casefold(): t.casefold() for t in att["chair_titles"] + att["minute_taker_titles"]},
+                     **{k.casefold(): v.casefold() for k, v in att["title_notes"].items()}},
         title_words=Labelled((re.compile(p, FLAGS), t) for p, t in docs["title_words"]),
         title_lines=docs["title_lines"],
         minutes_default=docs["minutes_default"],

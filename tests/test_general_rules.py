@@ -487,3 +487,20 @@ def test_a_title_before_the_chairs_name_is_not_part_of_the_name(tmp_path, label,
             "Sak 12/23 Budsjett\n")
     [doc] = extract_text(tmp_path, text).documents
     assert (doc.chair, doc.minute_taker) == ("Kari Holm", "Per Dahl")
+
+
+def test_a_title_in_brackets_after_an_attendee_makes_the_chair_or_the_minute_taker(tmp_path):
+    text = ("Referat fra styremøte 3. mai 2022\nTilstede: Eva Lund (leiar), Per Dahl, Siri Moe (ref.)\n"
+            "Sak 1/22 Budsjett\n")
+    [doc] = extract_text(tmp_path, text).documents
+    assert [(a.name, a.title) for a in doc.attendees] == [("Eva Lund", "leiar"), ("Per Dahl", None),
+                                                           ("Siri Moe", "referent")]
+    assert (doc.chair, doc.minute_taker) == ("Eva Lund", "Siri Moe")
+
+
+@pytest.mark.parametrize("label", ["Ref", "Skrivar", "Møtesekretær"])
+def test_short_and_nynorsk_minute_taker_labels(tmp_path, label):
+    text = (f"Referat fra styremøte 3. mai 2022\nTilstede: Eva Lund, Per Dahl\nSak 1/22 Budsjett\nGodkjent.\n"
+            f"{label}: Siri Moe\n")
+    [doc] = extract_text(tmp_path, text).documents
+    assert doc.minute_taker == "Siri Moe"

@@ -343,6 +343,10 @@ def _apply_notes(a: Attendee, notes: list[str], v: vocab.Vocab) -> None:
         return
     a.note = "; ".join(n.strip() for n in notes)
     for note in notes:
+        role = v.title_notes.get(note.strip(" .").casefold())
+        if role and not a.title:  # 'Per Halse (leiar)', 'Kari Holm (ref.)'
+            a.title = role
+            continue
         if not a.organization and not v.attendee_notes.found_in(note) and ORG_NOTE.match(note.strip()):
             a.organization = note.strip()  # 'Jacob Almlid (Verran kommune)': the organisation in brackets
         for pattern in v.attendee_notes:
