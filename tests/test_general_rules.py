@@ -504,3 +504,26 @@ def test_short_and_nynorsk_minute_taker_labels(tmp_path, label):
             f"{label}: Siri Moe\n")
     [doc] = extract_text(tmp_path, text).documents
     assert doc.minute_taker == "Siri Moe"
+
+
+POINTS = ("Møteprotokoll Eldrerådet\nTilstede: Eva Lund, Per Dahl\n"
+          "Pkt. 1 Godkjenning av innkalling og saksliste: Leder orienterte om at en sak var trukket fra "
+          "sakslisten før møtet.\nSak 12/22 ble flyttet til neste møte.\nInnkalling og saksliste ble godkjent.\n"
+          "Pkt. 2 Budsjett 2023: Rådgiver la fram forslaget til budsjett for neste år i møtet.\n"
+          "Budsjettet ble enstemmig vedtatt.\n")
+
+
+def test_points_numbered_pkt_with_a_title_before_a_colon_and_outcomes_told_with_ble(tmp_path):
+    """'Pkt. 1' numbers the cases (a sentence about 'Sak 12/22' does not make its numbering the
+    document's); the title ends at the colon before a sentence; '… ble godkjent.' is the outcome."""
+    [doc] = extract_text(tmp_path, POINTS).documents
+    assert [(c.number, c.title, c.decision) for c in doc.cases] == [
+        ("1", "Godkjenning av innkalling og saksliste", "Innkalling og saksliste ble godkjent."),
+        ("2", "Budsjett 2023", "Budsjettet ble enstemmig vedtatt.")]
+
+
+@pytest.mark.parametrize("title", ["Høring: Ny lov om trus- og livssynssamfunn", "Orientering: Status for legevakten"])
+def test_a_title_with_a_colon_inside_stays_whole(tmp_path, title):
+    text = f"Møteprotokoll Eldrerådet\nTilstede: Eva Lund, Per Dahl\nSak 3/22 {title}\nTatt til orientering.\n"
+    [doc] = extract_text(tmp_path, text).documents
+    assert [c.title for c in doc.cases] == [title]

@@ -56,7 +56,7 @@ def choose_family(lines: Sequence[Line], begin: int, plain_allowed: bool) -> int
     for line in lines[begin:]:
         if candidate(line):
             hit = case_start(line.text)
-            if hit:
+            if hit and not hit[2][:1].islower():  # not a sentence about a case ('Sak 30/09 ble satt opp …')
                 found[hit[0]] = found.get(hit[0], 0) + 1
     for fam in sorted(found):
         # a plain list ('1. Title') needs two items, or one under a case-list header ('Saker:')
@@ -262,11 +262,21 @@ def _whole_sentence(rest: str, body: list[Line]) -> tuple[str, list[Line]]:
 
 def _first_sentence(rest: str) -> tuple[str, str]:
     """A case line that goes on after its title ('1. Referat styremøte 29. mars 2023. Endelig utgave …
-    Godkjent.'): the first sentence is the title, the rest is the case's text."""
+    Godkjent.'), or after its title and a colon ('Pkt. 1 Godkjenning av innkalling: Leder informerte
+    om at …'): the first sentence, or what comes before the colon, is the title, the rest is the
+    case's text."""
+    told = TOLD_AFTER_COLON.match(rest)
+    if told and len(told.group("text").split()) >= PROSE_TITLE_WORDS:
+        return told.group("title"), told.group("text")
     parts = SENTENCE.split(rest, maxsplit=1)
     if len(parts) == 2 and len(parts[1].split()) >= 1 and ends_sentence(parts[0]):
         return parts[0], parts[1]
     return rest, ""
+
+
+# a title, a colon, then a sentence telling what was done ('Godkjenning av protokoll: Det ble vist
+# til …'); a title with a colon inside ('Høring: Ny lov om …') goes on without a sentence's end
+TOLD_AFTER_COLON = re.compile(r"^(?P<title>[^:.]{3,}?)\s*:\s+(?P<text>[A-ZÆØÅ][^:]*?[a-zæøå0-9)][.!?](?:\s.*)?)$")
 
 
 def _cut_enders(body: list[Line], v: vocab.Vocab) -> list[Line]:
