@@ -527,3 +527,21 @@ def test_a_title_with_a_colon_inside_stays_whole(tmp_path, title):
     text = f"Møteprotokoll Eldrerådet\nTilstede: Eva Lund, Per Dahl\nSak 3/22 {title}\nTatt til orientering.\n"
     [doc] = extract_text(tmp_path, text).documents
     assert [c.title for c in doc.cases] == [title]
+
+
+def test_a_heading_in_spaced_capitals_names_the_document_type(tmp_path):
+    text = ("Nordby kommune\nP R O T O K O L L FOR ELDRERÅDET\nMøtedato: 12.03.2023\nSak 1/23 Budsjett\n"
+            "Vedtak: Godkjent.\n")
+    [doc] = extract_text(tmp_path, text).documents
+    assert doc.doc_type == "protokoll"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("P R O T O K O L L FOR KOMMUNESTYRET", "PROTOKOLL FOR KOMMUNESTYRET"),
+    ("M Ø T E B O K", "MØTEBOK"),
+    ("Kari Holm X X X X", "Kari Holm X X X X"),  # marks, not a word
+    ("Sak A B C", "Sak A B C"),  # too short to be a spaced word
+])
+def test_unspaced(text, expected):
+    from pipeline.parse.recognisers import unspaced
+    assert unspaced(text) == expected

@@ -11,7 +11,7 @@ from ..values import date_without_year
 from . import attendees as parse_attendees
 from . import cases as parse_cases
 from . import header as parse_header
-from .recognisers import case_start, numbered_start, person
+from .recognisers import case_start, numbered_start, person, unspaced
 
 MINUTES = {DocType.REFERAT, DocType.PROTOKOLL}
 AGENDAS = {DocType.INNKALLING, DocType.REFERAT, DocType.PROTOKOLL}
@@ -27,7 +27,7 @@ def doc_type_of(seg: Segment) -> str:
             return doc_type
     opening = [ln.text for ln in seg.lines[:v.title_lines] if not case_start(ln.text)]
     for text in opening:
-        hit = v.title_words.first(text, search=True)
+        hit = v.title_words.first(unspaced(text), search=True)
         if hit:
             return hit[0]
     return DocType.OTHER

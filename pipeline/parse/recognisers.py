@@ -189,6 +189,17 @@ def leading_title(text: str) -> tuple[str, str | None]:
     return text, None
 
 
+LETTER_SPACED = re.compile(r"(?<!\S)(?:[A-ZÆØÅ] ){3,}[A-ZÆØÅ](?!\S)")  # 'P R O T O K O L L'
+
+
+def unspaced(text: str) -> str:
+    """A heading set in spaced capitals as its word: 'P R O T O K O L L FOR KOMMUNESTYRET' ->
+    'PROTOKOLL FOR KOMMUNESTYRET' (a run of one letter, 'X X X X' marks, is left as it is)."""
+    if not LETTER_SPACED.search(text):
+        return text
+    return LETTER_SPACED.sub(lambda m: m.group(0).replace(" ", "") if len(set(m.group(0))) > 2 else m.group(0), text)
+
+
 def first_part(value: str | None) -> str | None:
     """A header value up to its first comma, bracket or wide gap: 'Runar Danielsen, SiV' -> 'Runar Danielsen'."""
     return re.split(r",|\s+\(|\s{2,}", value)[0].strip() if value else None

@@ -9,7 +9,7 @@ from functools import cache
 from .. import vocab
 from ..models import Line, Page, Segment
 from ..values import parse_date
-from .recognisers import case_start, list_start, numbered_start, row_head, row_text
+from .recognisers import case_start, list_start, numbered_start, row_head, row_text, unspaced
 
 
 def make(doc_type: str | None, lines: list[Line], furniture: list[str]) -> Segment:
@@ -105,11 +105,12 @@ def _page_type(page: list[Line], v: vocab.Vocab) -> str | None:
     for line in page[:v.page_heading_lines]:
         if case_start(line.text):
             continue
-        found = v.title_words.first(line.text, search=True)
-        if found is None or len(line.text.split()) > v.page_heading_words or line.text.rstrip().endswith("."):
+        text = unspaced(line.text)
+        found = v.title_words.first(text, search=True)
+        if found is None or len(text.split()) > v.page_heading_words or text.rstrip().endswith("."):
             continue  # no type word, or a sentence: 'Protokoll fra forrige møte godkjennes.'
         doc_type, m = found
-        if len(line.text[:m.start()].split()) <= HEADING_WORD_AT or m.group(0).isupper():  # 'MØTEPROTOKOLL'
+        if len(text[:m.start()].split()) <= HEADING_WORD_AT or m.group(0).isupper():  # 'MØTEPROTOKOLL'
             return doc_type
     officer = any(v.case_officer.match(ln.text) for ln in page)
     numbered = any(numbered_start(ln.text) or SAK_NR.match(ln.text) for ln in page)
