@@ -36,8 +36,18 @@ def is_case_key(text: str) -> bool:
     return hit is not None and hit[0] < v.numbered_families
 
 
+FOOTER_WORDS = 16  # a line this long that ends in 'Side 1 av 5' is a page run into one line, not its footer
+
+
 def is_furniture_text(text: str) -> bool:
-    return bool(PAGE_NUMBER.match(text) or SIDE_N_AV_M.search(text))
+    return bool(PAGE_NUMBER.match(text) or SIDE_N_AV_M.search(text) and len(text.split()) <= FOOTER_WORDS)
+
+
+def footer_tail(text: str) -> tuple[str, str] | None:
+    """(the text, its footer) of a long line that ends in a page's footer: a transcript that ran a
+    page into one line ('… Utskrift av enkeltsaker sendes til: Side 1 av 5')."""
+    m = SIDE_N_AV_M.search(text)
+    return (text[:m.start()].rstrip(), m.group(0).strip()) if m and len(text.split()) > FOOTER_WORDS else None
 
 
 # --- PDF ----------------------------------------------------------------------------------------
@@ -201,6 +211,11 @@ def text_lines(raw: str, page: int, row_ids: Iterator[int], markdown: bool,
         if is_furniture_text(text) or k in running:
             furniture.append(text)
             continue
+        tail = footer_tail(text)
+        if tail:
+            text, footer = tail
+            furniture.append(footer)
+            source_line = text
         top = float(k)  # source line number: blank lines keep their place for paragraph breaks
         piped = pipe_cells(text)
         if piped is not None:
