@@ -545,3 +545,26 @@ def test_a_heading_in_spaced_capitals_names_the_document_type(tmp_path):
 def test_unspaced(text, expected):
     from pipeline.parse.recognisers import unspaced
     assert unspaced(text) == expected
+
+
+def test_a_page_run_into_one_line_that_ends_in_its_footer_keeps_its_text(tmp_path):
+    """'… Side 1 av 2' closing a whole page flattened into one line: the footer is furniture, the
+    page's text is read (a short footer line is furniture whole)."""
+    text = ("1 PROTOKOLL FRA STYREMØTE TIRSDAG 5. NOVEMBER 2013 Tilstede: Kari Holm, Per Dahl og Eva Lund "
+            "Forfall: Ola Moe Sted: Rådhuset Saksliste 19/13 Årsmøte 20/13 Budsjett Side 1 av 2\n\n"
+            "2 19/13 Årsmøte Vedtak: Årsmøtet holdes i mars. 20/13 Budsjett Vedtak: Budsjettet vedtas.\n"
+            "Nordby idrettsråd protokoll 5.11.2013 Side 2 av 2\n")
+    ex = extract_text(tmp_path, text)
+    [doc] = ex.documents
+    assert doc.meeting_date == "2013-11-05"
+    assert [a.name for a in doc.attendees] == ["Kari Holm", "Per Dahl", "Eva Lund", "Ola Moe"]
+    assert [c.number for c in doc.cases] == ["19/13", "20/13"]
+
+
+@pytest.mark.parametrize(("heading", "doc_type"), [("Protokoll fra styremøte i Nordby idrettsråd", "protokoll"),
+                                                   ("Møteprotokoll frå møte i eldrerådet", "protokoll"),
+                                                   ("Referat fra møte i eldrerådet", "referat")])
+def test_a_heading_that_calls_the_minutes_a_protokoll_types_them_so(tmp_path, heading, doc_type):
+    text = f"{heading} 12.03.2023\nTilstede: Kari Holm, Per Dahl\nSak 1/23 Budsjett\nVedtak: Godkjent.\n"
+    [doc] = extract_text(tmp_path, text).documents
+    assert doc.doc_type == doc_type
