@@ -568,3 +568,10 @@ def test_a_heading_that_calls_the_minutes_a_protokoll_types_them_so(tmp_path, he
     text = f"{heading} 12.03.2023\nTilstede: Kari Holm, Per Dahl\nSak 1/23 Budsjett\nVedtak: Godkjent.\n"
     [doc] = extract_text(tmp_path, text).documents
     assert doc.doc_type == doc_type
+
+
+def test_a_body_named_in_a_spaced_heading_not_a_room_named_after_it(tmp_path):
+    text = ("Nordby kommune\nP R O T O K O L L FOR ELDRERÅDET\nMøtested: Eldrerådssalen\nMøtedato: 12.03.2023\n"
+            "Sak 1/23 Budsjett\nVedtak: Godkjent.\n")
+    [doc] = extract_text(tmp_path, text).documents
+    assert doc.body.casefold() == "eldrerådet"

@@ -11,7 +11,7 @@ from functools import lru_cache
 from .. import vocab
 from ..models import Attendee, Line
 from ..values import body_abbrev, parse_date, parse_times
-from .recognisers import first_part, is_name, label_value, person, row_head, row_text
+from .recognisers import first_part, is_name, label_value, person, row_head, row_text, unspaced
 
 # Fields also taken from a header block printed after the case list has begun (a page-1 block that
 # text extraction placed after the first cases).
@@ -197,14 +197,15 @@ def body(header: Header, texts: Sequence[str]) -> tuple[str | None, str | None]:
     if stated and vocab.load().body_word.search(stated):
         return stated.strip(" .:"), None
     opening = texts[:vocab.load().headline_lines]
-    return named_body(opening) or next((t.strip() for t in opening if _bare_body(t)), None), None
+    return named_body([unspaced(t) for t in opening]) or next((t.strip() for t in opening if _bare_body(t)), None), None
 
 
 def _bare_body(text: str) -> bool:
     """An opening line that is only a body's name ('Brukerrådet')."""
     words = text.split()
     return 0 < len(words) <= 3 and words[0][:1].isupper() and bool(vocab.load().body_word.search(words[-1])) \
-        and not text.rstrip().endswith((".", ":")) and not vocab.load().headings.patterns.matches(text)
+        and not text.rstrip().endswith((".", ":")) and not vocab.load().headings.patterns.matches(text) \
+        and not any(w.endswith(":") for w in words)  # a label's value ('Møtested: Kommunestyresalen')
 
 
 def named_body(texts: Sequence[str]) -> str | None:
