@@ -575,3 +575,10 @@ def test_a_body_named_in_a_spaced_heading_not_a_room_named_after_it(tmp_path):
             "Sak 1/23 Budsjett\nVedtak: Godkjent.\n")
     [doc] = extract_text(tmp_path, text).documents
     assert doc.body.casefold() == "eldrerådet"
+
+
+def test_a_first_name_before_a_word_that_is_not_a_name_is_not_taken_as_a_middle_name():
+    """'… Eva Lund Dag 2; Ola Moe …': 'Dag' (day) before '2;' is not Eva Lund's last name."""
+    from pipeline.parse import name_runs
+    found = name_runs.read("Kari Holm X Per Dahl X Eva Lund Dag 2; Ola Moe X Siri Lund X")
+    assert [f.name for f in found] == ["Kari Holm", "Per Dahl", "Eva Lund", "Ola Moe", "Siri Lund"]

@@ -45,7 +45,7 @@ def read(text: str) -> list[Found]:
         if kind == "name":
             run.append(word)
             continue
-        names.extend(_split_run(run))
+        names.extend(_split_run(run, ended=kind != "other"))
         run = []
         if kind in ("present", "absent"):
             marks.append((len(names) - 1, kind))
@@ -53,7 +53,7 @@ def read(text: str) -> list[Found]:
             roles.append((len(names) - 1, word))
         elif kind == "code":
             codes.append((len(names) - 1, word))
-    names.extend(_split_run(run))
+    names.extend(_split_run(run, ended=True))
     status, title, org = _beside(marks, len(names)), _beside(roles, len(names)), _codes_beside(codes, len(names))
     return [Found(" ".join(n), status.get(k), title.get(k), org.get(k)) for k, n in enumerate(names) if len(n) >= 2]
 
@@ -120,11 +120,12 @@ def _name_word(word: str, v: vocab.Vocab) -> bool:
         and folded not in v.not_name_words and folded not in v.table_words and not v.not_name_ending.search(word)
 
 
-def _split_run(run: list[str]) -> list[list[str]]:
+def _split_run(run: list[str], ended: bool) -> list[list[str]]:
     """'Kirsten Brubakk Morten Falkenberg' -> [Kirsten Brubakk], [Morten Falkenberg]: a known first
-    name opens a new name once the current one has two words or more. A first name left alone at
-    the run's end is a middle name written last ('Valentinsen Kjell Arne': surname first), not a
-    person: it stays with the name before it."""
+    name opens a new name once the current one has two words or more. `ended`: the run ends at a
+    mark, role or code, or at the end of the text (not at some other word: 'Olav Finnøy Dag 2;').
+    Then a first name left alone at its end is a middle name written last ('Valentinsen Kjell
+    Arne KRF': surname first), not a person: it stays with the name before it."""
     first_names = vocab.load().first_names
     out: list[list[str]] = []
     for word in run:
@@ -132,6 +133,6 @@ def _split_run(run: list[str]) -> list[list[str]]:
             out[-1].append(word)
         else:
             out.append([word])
-    if len(out) > 1 and len(out[-1]) == 1:
+    if ended and len(out) > 1 and len(out[-1]) == 1:
         out[-2].extend(out.pop())
     return out
