@@ -582,3 +582,11 @@ def test_a_first_name_before_a_word_that_is_not_a_name_is_not_taken_as_a_middle_
     from pipeline.parse import name_runs
     found = name_runs.read("Kari Holm X Per Dahl X Eva Lund Dag 2; Ola Moe X Siri Lund X")
     assert [f.name for f in found] == ["Kari Holm", "Per Dahl", "Eva Lund", "Ola Moe", "Siri Lund"]
+
+
+def test_a_party_code_joined_to_a_name_by_a_dash_is_its_organisation(tmp_path):
+    text = ("Møteprotokoll Helse- og omsorgskomiteen\nFølgende varamedlemmer møtte: Anne-Lise Holm-KrF, "
+            "Jan Dahl-H og Kari Moe Lund-AP\nSak 1/23 Budsjett\nVedtak: Godkjent.\n")
+    [doc] = extract_text(tmp_path, text).documents
+    assert [(a.name, a.organization) for a in doc.attendees] == [
+        ("Anne-Lise Holm", "KrF"), ("Jan Dahl", "H"), ("Kari Moe Lund", "AP")]
