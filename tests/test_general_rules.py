@@ -590,3 +590,10 @@ def test_a_party_code_joined_to_a_name_by_a_dash_is_its_organisation(tmp_path):
     [doc] = extract_text(tmp_path, text).documents
     assert [(a.name, a.organization) for a in doc.attendees] == [
         ("Anne-Lise Holm", "KrF"), ("Jan Dahl", "H"), ("Kari Moe Lund", "AP")]
+
+
+@pytest.mark.parametrize("heading", ["Saksliste", "Innkalling", "Følgende"])
+def test_a_heading_word_run_into_a_list_of_names_is_not_part_of_a_name(heading):
+    from pipeline.parse import name_runs
+    found = name_runs.read(f"Kari Holm X Liv Dahl X Per Olav Lie {heading} Tor Moe")
+    assert [f.name for f in found] == ["Kari Holm", "Liv Dahl", "Per Olav Lie", "Tor Moe"]
