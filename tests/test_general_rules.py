@@ -597,3 +597,14 @@ def test_a_heading_word_run_into_a_list_of_names_is_not_part_of_a_name(heading):
     from pipeline.parse import name_runs
     found = name_runs.read(f"Kari Holm X Liv Dahl X Per Olav Lie {heading} Tor Moe")
     assert [f.name for f in found] == ["Kari Holm", "Liv Dahl", "Per Olav Lie", "Tor Moe"]
+
+
+def test_a_case_range_in_a_flattened_header_does_not_end_the_header(tmp_path):
+    """'Fra saknr.: 12/23 Til saknr.: 14/23' names the meeting's cases; 'Til' before the number is
+    a preposition, so the header (and its attendance list) goes on."""
+    text = ("1 Nordby kommune PROTOKOLL FOR ELDRERÅDET Møtested: Rådhuset Møtedato: 12.03.2023 Fra saknr.: 12/23 "
+            "Til saknr.: 14/23 Av rådets medlemmer møtte 3 av 4. Faste medlemmer: Kari Holm, Per Dahl, Eva Lund "
+            "Forfall meldt fra følgende medlemmer: Ola Moe\n")
+    [doc] = extract_text(tmp_path, text).documents
+    assert [(a.name, a.status) for a in doc.attendees] == [
+        ("Kari Holm", "present"), ("Per Dahl", "present"), ("Eva Lund", "present"), ("Ola Moe", "absent")]

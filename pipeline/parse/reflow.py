@@ -140,7 +140,7 @@ def _inside_sentence(text: str, at: int) -> bool:
     before = text[:at]
     words = before.split()
     dangling = vocab.load().dangling_words
-    return before.count("(") > before.count(")") or bool(words) and words[-1] in dangling
+    return before.count("(") > before.count(")") or bool(words) and words[-1].casefold() in dangling
 
 
 def _cut(text: str, points: list[int]) -> list[str]:
