@@ -608,3 +608,11 @@ def test_a_case_range_in_a_flattened_header_does_not_end_the_header(tmp_path):
     [doc] = extract_text(tmp_path, text).documents
     assert [(a.name, a.status) for a in doc.attendees] == [
         ("Kari Holm", "present"), ("Per Dahl", "present"), ("Eva Lund", "present"), ("Ola Moe", "absent")]
+
+
+def test_nynorsk_outcomes_told_without_a_label(tmp_path):
+    text = ("Møteprotokoll Eldrerådet\nTil stades: Kari Holm, Per Dahl\nSak 1/23 Godkjenning av innkalling\n"
+            "Innkalling og sakliste vert godkjent\nSak 2/23 Meldingar\nRådet tek meldingane til vitande.\n")
+    [doc] = extract_text(tmp_path, text).documents
+    assert [c.decision for c in doc.cases] == ["Innkalling og sakliste vert godkjent",
+                                               "Rådet tek meldingane til vitande."]
