@@ -616,3 +616,14 @@ def test_nynorsk_outcomes_told_without_a_label(tmp_path):
     [doc] = extract_text(tmp_path, text).documents
     assert [c.decision for c in doc.cases] == ["Innkalling og sakliste vert godkjent",
                                                "Rådet tek meldingane til vitande."]
+
+
+def test_a_first_page_that_names_its_type_in_its_header_is_a_document_of_its_own(tmp_path):
+    """A notice whose type word is run into its header line, followed by the minutes of the last
+    meeting on a later page: two documents, not one."""
+    text = ("Møteinnkalling - Eldrerådet i Nordby kommune Møtested: Rådhuset Møtedato: 12.03.2023\n"
+            "Sakliste\nSak 4/23 Godkjenning av protokoll\nSak 5/23 Budsjett\n\f"
+            "NORDBY KOMMUNE Eldrerådet\nMØTEPROTOKOLL\nMøtedato: 13.02.2023\nTilstede: Kari Holm, Per Dahl\n"
+            "Sak 1/23 Årsmelding\nVedtak: Godkjent.\n")
+    docs = extract_text(tmp_path, text).documents
+    assert [d.doc_type for d in docs] == ["innkalling", "protokoll"]

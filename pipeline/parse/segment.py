@@ -184,6 +184,13 @@ def run(pages: Sequence[Page]) -> list[Segment]:
     on_page = {lines[i].page for i, _ in cuts}
     extra = [c for c in page_cuts(lines) if lines[c[0]].page not in on_page]
     segments = cuts_to_segments(lines, sorted(cuts + extra), furniture)
+    first = segments[0] if segments else None
+    if first is not None and first.doc_type is None and len(segments) > 1 \
+            and segments[1].lines[0].page > first.lines[0].page:
+        # the first page names its type without a heading line ('Møteinnkalling - Kontrollutvalget …'
+        # run into its header) and the next document starts on a later page: not its preamble
+        page = [ln for ln in first.lines[:vocab.load().case_paper_lines] if ln.page == first.lines[0].page]
+        first.doc_type = _page_type(page, vocab.load())
     starts = {i for i, _ in extra}
     at = 0
     for seg in segments:
