@@ -228,6 +228,8 @@ class Vocab:
     chair_titles: frozenset[str]  # titles that make an attendee or a signature the chair (casefolded)
     minute_taker_titles: frozenset[str]  # … the minute taker
     title_notes: dict[str, str]  # a bracketed note after a name -> the title it is (casefolded, no dots)
+    told_chair: Patterns  # sentences that name the chair in prose (group `name`)
+    told_minute_taker: Patterns  # … the minute taker
     minute_taker_units: tuple[str, ...]  # units that may take the minutes (Sekretariatet)
     title_words: Labelled[str]  # words in a document's opening lines that name its type
     title_lines: int
@@ -323,6 +325,8 @@ def load() -> Vocab:
         minute_taker_units=tuple(att["minute_taker_units"]),
         chair_titles=frozenset(w.casefold() for w in att["chair_titles"]),
         minute_taker_titles=frozenset(w.casefold() for w in att["minute_taker_titles"]),
+        told_chair=Patterns(re.compile(p, FLAGS) for p in att["told_chair"]),
+        told_minute_taker=Patterns(re.compile(p, FLAGS) for p in att["told_minute_taker"]),
         title_notes={**{t.casefold(): t.casefold() for t in att["chair_titles"] + att["minute_taker_titles"]},
                      **{k.casefold(): v.casefold() for k, v in att["title_notes"].items()}},
         title_words=Labelled((re.compile(p, FLAGS), t) for p, t in docs["title_words"]),

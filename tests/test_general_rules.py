@@ -627,3 +627,14 @@ def test_a_first_page_that_names_its_type_in_its_header_is_a_document_of_its_own
             "Sak 1/23 Årsmelding\nVedtak: Godkjent.\n")
     docs = extract_text(tmp_path, text).documents
     assert [d.doc_type for d in docs] == ["innkalling", "protokoll"]
+
+
+@pytest.mark.parametrize(("sentence", "chair", "minute_taker"), [
+    ("Møtet ble leda av Kari Holm. Protokollen ble ført av Per Dahl.", "Kari Holm", "Per Dahl"),
+    ("Møtet vart leia av Kari Holm Lie. Referent var Per Dahl.", "Kari Holm Lie", "Per Dahl"),
+])
+def test_a_chair_and_minute_taker_named_in_prose(tmp_path, sentence, chair, minute_taker):
+    text = (f"Referat fra møte i eldrerådet 12.03.2023\nTilstede: Kari Holm, Per Dahl, Eva Lund\n{sentence}\n"
+            "Sak 1/23 Budsjett\nVedtak: Godkjent.\n")
+    [doc] = extract_text(tmp_path, text).documents
+    assert (doc.chair, doc.minute_taker) == (chair, minute_taker)

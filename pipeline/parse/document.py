@@ -131,9 +131,11 @@ def run(seg: Segment, file_texts: tuple[str, ...], file_names: frozenset[str] = 
         meeting_date=date,
         start_time=start, end_time=end,
         location=parse_header.location(header),
-        chair=chair or parse_header.role_holder(attendees, lines, vocab.load().chair_titles),
+        chair=chair or parse_header.role_holder(attendees, lines, vocab.load().chair_titles)
+        or parse_header.told_role(lines, vocab.load().told_chair),
         minute_taker=parse_header.minute_taker(header.fields.get("minute_taker"))
-        or parse_header.role_holder(attendees, lines, vocab.load().minute_taker_titles),
+        or parse_header.role_holder(attendees, lines, vocab.load().minute_taker_titles)
+        or parse_header.told_role(lines, vocab.load().told_minute_taker),
         provenance={"page_start": seg.page_start, "page_end": seg.page_end},
         attendees=attendees, cases=cases,
     )

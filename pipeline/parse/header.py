@@ -107,6 +107,25 @@ def role_holder(attendees: Sequence[Attendee], lines: Sequence[Line], titles: fr
     return None
 
 
+TOLD_LINES = 150  # a document's lines searched for a sentence naming its chair or minute taker
+
+
+def told_role(lines: Sequence[Line], patterns: vocab.Patterns) -> str | None:
+    """The person a sentence names in a role ('Møtet ble leda av Paul Dahlø.', 'Protokollen vart
+    ført av Kari Holm.'), among the document's first lines."""
+    for line in lines[:TOLD_LINES]:
+        if " av " not in line.text and " var " not in line.text and " er " not in line.text:
+            continue
+        hit = patterns.first(line.text, search=True)
+        if hit:
+            name = hit[1].group("name").rstrip(".,;:")
+            while name and not is_name(name) and len(name.split()) > 2:
+                name = name.rsplit(" ", 1)[0]  # 'Paul Dahlø Innkalling': the name's words before the next
+            if is_name(name):
+                return name
+    return None
+
+
 def lines_holding(titles: frozenset[str], texts: list[str]) -> list[int]:
     """The indices, in order, of the texts that hold any of the titles (_titles_re), found with one
     search over the texts joined by newlines (a title holds none, so a match stays in its text)."""
