@@ -638,3 +638,13 @@ def test_a_chair_and_minute_taker_named_in_prose(tmp_path, sentence, chair, minu
             "Sak 1/23 Budsjett\nVedtak: Godkjent.\n")
     [doc] = extract_text(tmp_path, text).documents
     assert (doc.chair, doc.minute_taker) == (chair, minute_taker)
+
+
+def test_an_outcome_about_the_notice_is_not_the_heading_of_a_new_document(tmp_path):
+    text = ("Referat fra møte i styret 12.03.2023\nTilstede: Kari Holm, Per Dahl, Eva Lund\n"
+            "Sak 14/23 Godkjenning av innkalling\nInnkalling til møtet godkjennes.\n"
+            "Sak 15/23 Godkjenning av referat\nReferat fra møtet 13. februar godkjennes.\n")
+    docs = extract_text(tmp_path, text).documents
+    assert [(d.doc_type, [(c.number, c.decision) for c in d.cases]) for d in docs] == [
+        ("referat", [("14/23", "Innkalling til møtet godkjennes."),
+                     ("15/23", "Referat fra møtet 13. februar godkjennes.")])]

@@ -37,8 +37,10 @@ def _heading_shape(text: str, line: Line) -> bool:
     words = text.split()
     if _starts_with(text, v.heading_rows) or len(words) == 1:
         return True
-    # 'Referat fra møte i …', 'Referat Strategisk samarbeidsutvalg 07.03.25': a meeting named in full
-    return len(words) <= 14 and line.row is None and bool(v.heading_meeting.search(text))
+    # 'Referat fra møte i …', 'Referat Strategisk samarbeidsutvalg 07.03.25': a meeting named in full,
+    # not an outcome about one ('Innkalling til møtet godkjennes.')
+    return len(words) <= 14 and line.row is None and bool(v.heading_meeting.search(text)) \
+        and not v.outcomes.matches(text)
 
 
 def _starts_with(text: str, labels: tuple[str, ...]) -> bool:
