@@ -64,6 +64,17 @@ def browser(tmp_path: Path):
     driver.quit()
 
 
+def _click_to(browser, element, timeout: float = 30.0) -> None:
+    """Click a link or button and wait for the page it opens: a click returns once the browser has
+    the event, before it has navigated, so the next look at the page could see the old one."""
+    before = browser.current_url
+    element.click()
+    deadline = time.monotonic() + timeout
+    while browser.current_url == before or browser.execute_script("return document.readyState") != "complete":
+        assert time.monotonic() < deadline, f"no page opened from {before}"
+        time.sleep(0.05)
+
+
 def test_search_facet_case_page_image_and_reference(server: str, browser, tmp_path: Path):
     from selenium.webdriver.common.by import By
 
@@ -80,7 +91,7 @@ def test_search_facet_case_page_image_and_reference(server: str, browser, tmp_pa
 
     box = browser.find_element(By.ID, "home-q")
     box.send_keys("rehabilitering")
-    browser.find_element(By.ID, "home-search").click()
+    _click_to(browser, browser.find_element(By.ID, "home-search"))
     assert "/search?q=rehabilitering" in browser.current_url
     hits = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, ".hit h3 a")]
     assert hits
@@ -89,7 +100,7 @@ def test_search_facet_case_page_image_and_reference(server: str, browser, tmp_pa
     facet = browser.find_element(By.CSS_SELECTOR, "#facet-partnership li")
     value = facet.find_element(By.TAG_NAME, "a").text
     count = int(facet.find_element(By.CSS_SELECTOR, ".n").text)
-    facet.find_element(By.TAG_NAME, "a").click()
+    _click_to(browser, facet.find_element(By.TAG_NAME, "a"))
     assert f"partnership={value}" in browser.current_url
     narrowed = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, ".hit h3 a")]
     assert len(narrowed) == count
@@ -110,7 +121,7 @@ def test_search_facet_case_page_image_and_reference(server: str, browser, tmp_pa
 
     # a reference: on this case, else on a case of its meeting (the corpus's references are there)
     if not browser.find_elements(By.CSS_SELECTOR, "ul.references a"):
-        browser.find_element(By.CSS_SELECTOR, "dl.fields a[href^='/meetings/']").click()
+        _click_to(browser, browser.find_element(By.CSS_SELECTOR, "dl.fields a[href^='/meetings/']"))
         shot("meeting")
         for link in [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "a[href^='/cases/']")]:
             browser.get(link)
@@ -119,7 +130,7 @@ def test_search_facet_case_page_image_and_reference(server: str, browser, tmp_pa
     ref = browser.find_element(By.CSS_SELECTOR, "ul.references a")
     shot("case-with-reference")
     target = ref.get_attribute("href")
-    ref.click()
+    _click_to(browser, ref)
     assert browser.current_url == target
     assert "Not found" not in browser.find_element(By.TAG_NAME, "h1").text
     shot("reference-followed")
@@ -147,20 +158,20 @@ def test_person_page_and_topics_chart(server: str, browser, tmp_path: Path):
     assert browser.find_element(By.CSS_SELECTOR, ".pager .showing").text.startswith("showing 1–")
     shot("people")
     browser.get(server + "/meetings")
-    browser.find_element(By.CSS_SELECTOR, "td a[href^='/meetings/']").click()
+    _click_to(browser, browser.find_element(By.CSS_SELECTOR, "td a[href^='/meetings/']"))
     person = browser.find_element(By.CSS_SELECTOR, "a.person")
     name = person.text
-    person.click()
+    _click_to(browser, person)
     assert browser.find_element(By.TAG_NAME, "h1").text.startswith(name)
     assert browser.find_elements(By.CSS_SELECTOR, "#attendance-by-year tbody tr")
     statuses = {td.text for td in browser.find_elements(By.CSS_SELECTOR, "#person-meetings td[class^='status-']")}
     assert statuses and statuses <= {"present", "absent", "unknown", "invited"}
     shot("person")
-    browser.find_element(By.CSS_SELECTOR, "#person-meetings a[href^='/meetings/']").click()
+    _click_to(browser, browser.find_element(By.CSS_SELECTOR, "#person-meetings a[href^='/meetings/']"))
     assert "Not found" not in browser.find_element(By.TAG_NAME, "h1").text
     org = browser.find_elements(By.CSS_SELECTOR, "a.organisation")
     if org:
-        org[0].click()
+        _click_to(browser, org[0])
         assert browser.find_elements(By.CSS_SELECTOR, "#organisation-people a.person")
         shot("organisation")
 
@@ -185,7 +196,7 @@ def test_person_page_and_topics_chart(server: str, browser, tmp_path: Path):
     shot("topics-bar-search")
 
     # a case's source PDF, opened at the case's page in the browser's own viewer, under the same CSP
-    browser.find_element(By.CSS_SELECTOR, ".hit h3 a").click()
+    _click_to(browser, browser.find_element(By.CSS_SELECTOR, ".hit h3 a"))
     source = browser.find_element(By.ID, "source-file").get_attribute("href")
     assert re.search(r"/files/[0-9a-f]{64}\.pdf#page=\d+$", source)
     browser.get(source)
