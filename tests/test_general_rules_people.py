@@ -73,13 +73,6 @@ def test_a_first_name_before_a_word_that_is_not_a_name_is_not_taken_as_a_middle_
     assert [f.name for f in found] == ["Kari Holm", "Per Dahl", "Eva Lund", "Ola Moe", "Siri Lund"]
 
 
-def test_a_party_code_joined_to_a_name_by_a_dash_is_its_organisation(tmp_path):
-    text = ("Møteprotokoll Helse- og omsorgskomiteen\nFølgende varamedlemmer møtte: Anne-Lise Holm-KrF, "
-            "Jan Dahl-H og Kari Moe Lund-AP\nSak 1/23 Budsjett\nVedtak: Godkjent.\n")
-    [doc] = extract_text(tmp_path, text).documents
-    assert [(a.name, a.organization) for a in doc.attendees] == [
-        ("Anne-Lise Holm", "KrF"), ("Jan Dahl", "H"), ("Kari Moe Lund", "AP")]
-
 
 @pytest.mark.parametrize("heading", ["Saksliste", "Innkalling", "Følgende"])
 def test_a_heading_word_run_into_a_list_of_names_is_not_part_of_a_name(heading):

@@ -267,11 +267,8 @@ def _people(text: str, status: str | None, group: str | None, line: Line,
     if not parts:
         return []
     paired = _name_org_pairs(parts, v)
-    coded = [_dash_code(p) for p in parts]
     if paired:
         people: list[tuple[str, str | None]] = paired
-    elif any(coded) and all(c or is_name(NOTE.sub("", p).strip()) for p, c in zip(parts, coded, strict=True)):
-        people = [c or (p, None) for p, c in zip(parts, coded, strict=True)]  # 'Kari Holm-AP, Per Dahl-H'
     elif len(parts) > 1 and all(is_name(NOTE.sub("", p).strip()) for p in parts):
         people = [(p, None) for p in parts]
     elif len(parts) >= 3 and all(is_name(NOTE.sub("", p).strip(), min_words=1) for p in parts):
@@ -295,15 +292,6 @@ def _people(text: str, status: str | None, group: str | None, line: Line,
         _apply_notes(a, notes, v)
         out.append(a)
     return out
-
-
-# a party or list code joined to the name by a dash: 'Astrid K. Wahl-H', 'Anne-Lise Johansen-KrF'
-DASH_CODE = re.compile(r"(?P<name>.+?)\s?-\s?(?P<code>[A-ZÆØÅ](?:[A-ZÆØÅ]|[a-zæøå](?=[A-ZÆØÅ])){0,5})")
-
-
-def _dash_code(part: str) -> tuple[str, str] | None:
-    m = DASH_CODE.fullmatch(part.strip())
-    return (m.group("name"), m.group("code")) if m and is_name(m.group("name")) else None
 
 
 BULLET_LEAD = re.compile(r"^\s*(?:[•▪◦‣–-]|\d{1,2}[.)])\s+")
