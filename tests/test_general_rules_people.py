@@ -101,3 +101,19 @@ def test_a_chair_and_minute_taker_named_in_prose(tmp_path, sentence, chair, minu
             "Sak 1/23 Budsjett\nVedtak: Godkjent.\n")
     [doc] = extract_text(tmp_path, text).documents
     assert (doc.chair, doc.minute_taker) == (chair, minute_taker)
+
+
+@pytest.mark.parametrize(("value", "minute_taker"), [("Siri Moe.", "Siri Moe"), ("Siri Moe og Per Dahl", "Siri Moe"),
+                                                     ("Siri Moe, Per Dahl", "Siri Moe")])
+def test_a_referent_value_with_a_full_stop_or_two_names_gives_the_first_person(tmp_path, value, minute_taker):
+    text = (f"Referat fra styremøte 3. mai 2022\nTilstede: Eva Lund, Per Dahl, Siri Moe\nReferent: {value}\n"
+            "Sak 1/22 Budsjett\n")
+    [doc] = extract_text(tmp_path, text).documents
+    assert doc.minute_taker == minute_taker
+
+
+@pytest.mark.parametrize(("attendees", "chair"), [("Kari Holm, Per Dahl", "Holm"), ("Kari Lund, Per Dahl", None)])
+def test_a_chair_labelled_by_surname_alone_is_taken_when_an_attendee_has_it(tmp_path, attendees, chair):
+    text = f"Protokoll frå styremøtet 3. mai 2022\nTil stades: {attendees}\nMøteleiar: Holm\nSak 1/22 Budsjett\n"
+    [doc] = extract_text(tmp_path, text).documents
+    assert doc.chair == chair

@@ -95,7 +95,7 @@ def run(seg: Segment, file_texts: tuple[str, ...], file_names: frozenset[str] = 
     inferred = doc_type == DocType.OTHER and bool(attendees or _names_a_meeting(lines))
     if inferred:
         doc_type = vocab.load().minutes_default
-    chair = person(header.fields.get("chair"))
+    chair = person(header.fields.get("chair")) or parse_header.surname_of(header.fields.get("chair"), attendees)
     known = {a.name for a in attendees} | ({chair} if chair else set()) | set(file_names)
     cases, warnings = parse_cases.run(lines, known, plain_allowed=doc_type in AGENDAS,
                                       decisions_unlabelled=doc_type in MINUTES, begin=seg.case_list_start, zone=zone)
@@ -134,6 +134,7 @@ def run(seg: Segment, file_texts: tuple[str, ...], file_names: frozenset[str] = 
         chair=chair or parse_header.role_holder(attendees, lines, vocab.load().chair_titles)
         or parse_header.told_role(lines, vocab.load().told_chair),
         minute_taker=parse_header.minute_taker(header.fields.get("minute_taker"))
+        or parse_header.surname_of(header.fields.get("minute_taker"), attendees)
         or parse_header.role_holder(attendees, lines, vocab.load().minute_taker_titles)
         or parse_header.told_role(lines, vocab.load().told_minute_taker),
         provenance={"page_start": seg.page_start, "page_end": seg.page_end},

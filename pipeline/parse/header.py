@@ -11,7 +11,7 @@ from functools import lru_cache
 from .. import vocab
 from ..models import Attendee, Line
 from ..values import body_abbrev, parse_date, parse_times
-from .recognisers import first_part, is_name, label_value, person, row_head, row_text, unspaced
+from .recognisers import NAME_WORD, first_part, is_name, label_value, person, row_head, row_text, unspaced
 
 # Fields also taken from a header block printed after the case list has begun (a page-1 block that
 # text extraction placed after the first cases).
@@ -191,6 +191,16 @@ def location(header: Header) -> str | None:
 
 
 INITIALS = re.compile(r"^[A-ZÆØÅ][a-zæøå]+(?:\s+[A-ZÆØÅ][a-zæøå]+)?\s+[A-ZÆØÅ]{2,4}$")  # 'Ellen HF'
+
+
+def surname_of(value: str | None, attendees: Sequence[Attendee]) -> str | None:
+    """A labelled chair or minute taker written by surname alone ('Møteleiar: Aasland'), when an
+    attendee of the document has that surname ('Tora Aasland'): as written."""
+    first = first_part(value)
+    word = first.rstrip(" .") if first else ""
+    if not word or " " in word or not NAME_WORD.match(word) or len(word) < 3:
+        return None
+    return word if any(a.name.split()[-1] == word for a in attendees if len(a.name.split()) >= 2) else None
 
 
 def minute_taker(value: str | None) -> str | None:

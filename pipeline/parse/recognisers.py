@@ -168,11 +168,20 @@ def join_wrapped(lines: list[str]) -> str:
 
 
 def person(value: str | None) -> str | None:
-    """A person from 'Tone Ikdahl', 'Runar Danielsen, SiV' or 'Ordførar Jon Håkon Odd' (the title
-    before the name left out); units such as 'Sekretariatet' are not."""
+    """A person from 'Tone Ikdahl', 'Runar Danielsen, SiV', 'Ordførar Jon Håkon Odd' (the title
+    before the name left out), 'Anne Nordli.' (the sentence's stop left out) or 'Marianne Heen og
+    Fladseth' (the first of two); units such as 'Sekretariatet' are not."""
     first = first_part(value)
-    name = leading_title(first)[0] if first else None
-    return name if name and is_name(name) else None
+    if not first:
+        return None
+    first = AND.split(first, maxsplit=1)[0]
+    if first.endswith(".") and len(first.split()[-1]) > 2:  # a full stop, not an initial's dot ('Ola K.')
+        first = first[:-1]
+    name = leading_title(first)[0]
+    return name if is_name(name) else None
+
+
+AND = re.compile(r"\s+(?:og|and|&)\s+")
 
 
 TITLE_WORDS = re.compile(r"(?:representant|leder|leiar|direktør|sjef|rådgiver|rådgjevar|koordinator|lege|ordfører|"
