@@ -117,3 +117,11 @@ def test_a_chair_labelled_by_surname_alone_is_taken_when_an_attendee_has_it(tmp_
     text = f"Protokoll frå styremøtet 3. mai 2022\nTil stades: {attendees}\nMøteleiar: Holm\nSak 1/22 Budsjett\n"
     [doc] = extract_text(tmp_path, text).documents
     assert doc.chair == chair
+
+
+@pytest.mark.parametrize("place", ["Nordby,", "Nordby, 3. mai 2022", "Nordby, 03.05.2022"])
+def test_a_signature_after_the_place_and_date_names_the_minute_taker(tmp_path, place):
+    text = (f"Referat fra styremøte 3. mai 2022\nTilstede: Eva Lund, Per Dahl\nSak 1/22 Budsjett\nVedtak: Godkjent.\n"
+            f"{place} Siri Moe sekretær\n")
+    [doc] = extract_text(tmp_path, text).documents
+    assert doc.minute_taker == "Siri Moe"

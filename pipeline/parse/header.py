@@ -164,7 +164,12 @@ def _signs(text: str, m: re.Match[str], roles: frozenset[str]) -> bool:
     if after:
         return True
     before = text[:m.start()].strip().rstrip(".").split()
-    return not before or before[-1].casefold() in roles | {"sign", "hilsen", "helsing"}
+    # after a place and date line ('Bjørkelangen, Rune Holter sekretær', 'Oslo, 3. mai 2022 Kari Holm leder')
+    placed = bool(before) and (before[-1].endswith(",") or bool(DATE_END.search(before[-1])))
+    return not before or placed or before[-1].casefold() in roles | {"sign", "hilsen", "helsing"}
+
+
+DATE_END = re.compile(r"^(?:\d{4}|\d{1,2}\.\d{1,2}\.\d{2,4})$")  # a year or a date closing the place line
 
 
 DATED_LINE_WORDS = 12  # a line that opens with a date or a weekday and is no longer than this names the day
