@@ -106,3 +106,11 @@ def test_an_outcome_about_the_notice_is_not_the_heading_of_a_new_document(tmp_pa
     assert [(d.doc_type, [(c.number, c.decision) for c in d.cases]) for d in docs] == [
         ("referat", [("14/23", "Innkalling til møtet godkjennes."),
                      ("15/23", "Referat fra møtet 13. februar godkjennes.")])]
+
+
+@pytest.mark.parametrize(("heading", "body"), [("Referat fra sentralstyrets møte 15.2.2018", "Sentralstyret"),
+                                               ("Protokoll frå eldrerådets møte 3. mai 2022", "Eldrerådet")])
+def test_a_body_named_in_the_genitive_before_its_meeting_is_named_without_it(tmp_path, heading, body):
+    text = f"{heading}\nTilstede: Kari Holm, Per Dahl\nSak 1/22 Budsjett\nVedtak: Godkjent.\n"
+    [doc] = extract_text(tmp_path, text).documents
+    assert doc.body == body

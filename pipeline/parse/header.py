@@ -286,8 +286,11 @@ def _body_words(words: list[str]) -> str | None:
         while end < len(words) and (words[end][:1].isupper() or words[end] == "og" and end + 1 < len(words)) \
                 and not _opens_label(words, end) and (not words[end].isupper() or words[at].isupper()):
             end += 1
-    found = " ".join(words[:end]).strip(" -–")
+    found = GENITIVE.sub("", " ".join(words[:end]).strip(" -–"))  # 'sentralstyrets møte': the Sentralstyret
     return found[:1].upper() + found[1:] if found else None  # 'møte i styringsgruppen for …': a name
+
+
+GENITIVE = re.compile(r"(?<=[ea][tn])s$")  # a definite noun's genitive closing a body's name: 'styrets', 'rådets'
 
 
 @lru_cache(maxsize=4)
