@@ -125,3 +125,10 @@ def test_a_signature_after_the_place_and_date_names_the_minute_taker(tmp_path, p
             f"{place} Siri Moe sekretær\n")
     [doc] = extract_text(tmp_path, text).documents
     assert doc.minute_taker == "Siri Moe"
+
+
+def test_a_case_officer_run_into_the_next_labels_of_a_flattened_header(tmp_path):
+    text = ("Nordby kommune\nSaksframlegg\nSaksbehandler: Kari Holm Arkiv G21 Arkivsaksnr 22/123 Saksgang Møtedato\n"
+            "Sak 12/22 Ny legevaktordning\nForslag til vedtak: Kommunestyret slutter seg til ordningen.\n")
+    [doc] = extract_text(tmp_path, text).documents
+    assert [c.responsible for c in doc.cases] == [["Kari Holm"]]

@@ -178,7 +178,10 @@ def person(value: str | None) -> str | None:
     if first.endswith(".") and len(first.split()[-1]) > 2:  # a full stop, not an initial's dot ('Ola K.')
         first = first[:-1]
     name = leading_title(first)[0]
-    return name if is_name(name) else None
+    if is_name(name):
+        return name
+    words = name.split()  # 'Kristin Kaus Saksgang Møtedato …': a flattened header's next labels after the name
+    return next((" ".join(words[:n]) for n in (4, 3, 2) if len(words) > n and is_name(" ".join(words[:n]))), None)
 
 
 AND = re.compile(r"\s+(?:og|and|&)\s+")
