@@ -132,3 +132,18 @@ def test_a_case_officer_run_into_the_next_labels_of_a_flattened_header(tmp_path)
             "Sak 12/22 Ny legevaktordning\nForslag til vedtak: Kommunestyret slutter seg til ordningen.\n")
     [doc] = extract_text(tmp_path, text).documents
     assert [c.responsible for c in doc.cases] == [["Kari Holm"]]
+
+
+@pytest.mark.parametrize("sentence", ["Kari Holm ledet møtet.", "Kari ledet møtet."])
+def test_the_chair_named_before_ledet_motet(tmp_path, sentence):
+    text = (f"Referat fra styremøte 3. mai 2022\nTilstede: Kari Holm, Per Dahl, Siri Moe\n{sentence}\n"
+            "Sak 1/22 Budsjett\nVedtak: Godkjent.\n")
+    [doc] = extract_text(tmp_path, text).documents
+    assert doc.chair == sentence.split(" ledet")[0]
+
+
+def test_a_name_marked_ref_is_the_minute_taker_wherever_it_stands(tmp_path):
+    text = ("Protokoll frå styremøte 3. mai 2022\nDeltakarar: direktør Per Dahl, rådgjevar Siri Moe ref.\n"
+            "Sak 1/22 Budsjett\nVedtak: Godkjent.\n")
+    [doc] = extract_text(tmp_path, text).documents
+    assert doc.minute_taker == "Siri Moe"

@@ -85,6 +85,9 @@ def headline_date(lines: Sequence[Line], doc_type: str, times: tuple[str | None,
 # sekretær'), not a verb in a sentence ('Gro Aasland leder den innledende fase')
 SIGNED = re.compile(r"(?P<name>(?:[A-ZÆØÅ][\wæøå.-]*\s+){1,4})(?P<title>[A-ZÆØÅa-zæøå]+)\b"
                     r"(?=\s*$|\s+sign\b|\s+[A-ZÆØÅ0-9])")
+# a title's short form with its dot closing a signature: 'Torunn Nilsen ref.' (vocab.toml title_notes)
+SIGNED_SHORT = re.compile(r"(?P<name>(?:[A-ZÆØÅ][\wæøå.-]*\s+){1,4})(?P<title>[a-zæøå]{2,5})\."
+                          r"(?=\s*$|\s+[A-ZÆØÅ0-9])")
 
 
 def role_holder(attendees: Sequence[Attendee], lines: Sequence[Line], titles: frozenset[str]) -> str | None:
@@ -94,11 +97,14 @@ def role_holder(attendees: Sequence[Attendee], lines: Sequence[Line], titles: fr
     for a in attendees:
         if a.title and a.title.casefold().strip(" ,.") in titles and a.status != "absent":
             return a.name
-    roles = vocab.load().chair_titles | vocab.load().minute_taker_titles
-    for k in lines_holding(titles, [line.text for line in lines]):  # most lines name no role
+    v = vocab.load()
+    roles = v.chair_titles | v.minute_taker_titles
+    spelled = titles | {short for short, full in v.title_notes.items() if full in titles}  # 'Torunn Nilsen ref.'
+    for k in lines_holding(spelled, [line.text for line in lines]):  # most lines name no role
         line = lines[k]
-        for m in SIGNED.finditer(line.text):
-            if m.group("title").casefold() not in titles or not _signs(line.text, m, roles):
+        for m in [*SIGNED.finditer(line.text), *SIGNED_SHORT.finditer(line.text)]:
+            short = m.re is SIGNED_SHORT  # 'Torunn Nilsen ref.' marks the role wherever it stands
+            if m.group("title").casefold() not in spelled or not (short or _signs(line.text, m, roles)):
                 continue
             words = m.group("name").split()
             for k in range(len(words) - 1):  # the longest run of name words before the title
@@ -114,14 +120,14 @@ def told_role(lines: Sequence[Line], patterns: vocab.Patterns) -> str | None:
     """The person a sentence names in a role ('Møtet ble leda av Paul Dahlø.', 'Protokollen vart
     ført av Kari Holm.'), among the document's first lines."""
     for line in lines[:TOLD_LINES]:
-        if " av " not in line.text and " var " not in line.text and " er " not in line.text:
+        if not any(w in line.text for w in (" av ", " var ", " er ", " møtet")):
             continue
         hit = patterns.first(line.text, search=True)
         if hit:
             name = hit[1].group("name").rstrip(".,;:")
             while name and not is_name(name) and len(name.split()) > 2:
                 name = name.rsplit(" ", 1)[0]  # 'Paul Dahlø Innkalling': the name's words before the next
-            if is_name(name):
+            if is_name(name) or name in vocab.load().first_names:  # 'Marie ledet møtet.'
                 return name
     return None
 
