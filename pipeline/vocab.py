@@ -235,6 +235,7 @@ class Vocab:
     title_lines: int
     minutes_default: str  # the type of minutes that name none
     dated_line: Pattern[str]  # a line that opens with a date or a weekday
+    closing_time: Pattern[str]  # 'Møtet hevet kl. 21.30': the meeting's end (group `time`)
     headline: Pattern[str]  # an opening line that names the meeting (its date is the meeting's)
     headline_lines: int
     page_heading_lines: int  # a page whose first short lines name a type opens a document
@@ -334,6 +335,7 @@ def load() -> Vocab:
         minutes_default=docs["minutes_default"],
         headline=re.compile(docs["headline"], FLAGS),
         dated_line=re.compile(docs["dated_line"], FLAGS),
+        closing_time=re.compile(docs["closing_time"], FLAGS),
         headline_lines=docs["headline_lines"],
         page_heading_lines=docs["page_heading_lines"],
         page_heading_words=docs["page_heading_words"],

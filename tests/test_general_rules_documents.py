@@ -114,3 +114,15 @@ def test_a_body_named_in_the_genitive_before_its_meeting_is_named_without_it(tmp
     text = f"{heading}\nTilstede: Kari Holm, Per Dahl\nSak 1/22 Budsjett\nVedtak: Godkjent.\n"
     [doc] = extract_text(tmp_path, text).documents
     assert doc.body == body
+
+
+@pytest.mark.parametrize(("times", "closing", "start", "end"), [
+    ("Tidspunkt: Kl. 9.30 til kl. 14.00", "", "09:30", "14:00"),
+    ("Tidspunkt: kl. 18.00", "Møtet hevet kl. 21.30", "18:00", "21:30"),
+    ("Tidspunkt: kl 1100", "Møte heva kl 1430", "11:00", "14:30"),
+])
+def test_a_meetings_end_from_a_range_with_til_or_from_its_closing_sentence(tmp_path, times, closing, start, end):
+    text = (f"Referat fra styremøte 3. mai 2022\n{times}\nTilstede: Kari Holm, Per Dahl\nSak 1/22 Budsjett\n"
+            f"Vedtak: Godkjent.\n{closing}\n")
+    [doc] = extract_text(tmp_path, text).documents
+    assert (doc.start_time, doc.end_time) == (start, end)

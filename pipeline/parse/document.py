@@ -119,6 +119,7 @@ def run(seg: Segment, file_texts: tuple[str, ...], file_names: frozenset[str] = 
     if name is None:
         name, abbrev = parse_header.body(header, [ln.text for ln in lines])
     start, end = parse_header.times(header)
+    end = end or parse_header.closing_time(lines)
     date = parse_header.meeting_date(header, doc_type)
     if date is None or start is None:
         headline, (start, end) = parse_header.headline_date(lines, doc_type, (start, end))

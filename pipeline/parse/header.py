@@ -190,6 +190,17 @@ def times(header: Header) -> tuple[str | None, str | None]:
     return None, None
 
 
+def closing_time(lines: Sequence[Line]) -> str | None:
+    """The time a sentence closes the meeting at ('Møtet hevet kl. 21.30', 'Møte heva kl 1430')."""
+    pattern = vocab.load().closing_time
+    for line in lines:
+        if "øte" in line.text:
+            m = pattern.search(line.text)
+            if m:
+                return parse_times("kl " + m.group("time"))[0]
+    return None
+
+
 def location(header: Header) -> str | None:
     if header.fields.get("location"):
         return header.fields["location"].strip(" ,.")
