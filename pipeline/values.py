@@ -22,7 +22,7 @@ _WORD_DATE = re.compile(rf"(?<!\d)(?P<d>\d{{1,2}})\.?\s*(?P<m>{_MONTH_ALTS})\.?(
 # kl. 08.30 – 10.30, 13.00-15.30, kl 1800-1915, klokka 13, 08:30
 _TIME = r"(?P<{n}h>2[0-3]|[01]?\d)(?:[.:]?(?P<{n}m>[0-5]\d))?"
 _TIME_RANGE = re.compile(
-    rf"(?:\bkl(?:\.|okka|okken)?:?\s*)?(?<![\d.]){_TIME.format(n='a')}(?:(?:\s*[-–]\s*|\s+til\s+|\s+(?=\d{{1,2}}[.:]\d\d))(?:kl\.?\s*)?{_TIME.format(n='b')})?(?![\d.]\d)",
+    rf"(?:\bkl(?:\.|okka|okken)?:?\s*)?(?<![\d./]){_TIME.format(n='a')}(?:(?:\s*[-–]\s*|\s+til\s+|\s+(?=\d{{1,2}}[.:]\d\d))(?:kl\.?\s*)?{_TIME.format(n='b')})?(?![\d.]\d)",
     re.I)
 
 
@@ -70,7 +70,8 @@ def parse_times(text: str) -> tuple[str | None, str | None]:
         explicit = bool(re.match(r"\s*kl", m.group(0), re.I))
         start = _hhmm(m.group("ah"), m.group("am"))
         end = _hhmm(m.group("bh"), m.group("bm")) if m.group("bh") else None
-        if explicit or end or m.group("am"):
+        joined = m.group("am") and not re.search(r"[.:]", m.group(0))  # '2021': a year, unless 'kl 2100'
+        if explicit or end or m.group("am") and not joined:
             return start, end
     return None, None
 

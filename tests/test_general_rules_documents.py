@@ -126,3 +126,24 @@ def test_a_meetings_end_from_a_range_with_til_or_from_its_closing_sentence(tmp_p
             f"Vedtak: Godkjent.\n{closing}\n")
     [doc] = extract_text(tmp_path, text).documents
     assert (doc.start_time, doc.end_time) == (start, end)
+
+
+def test_a_year_is_not_a_time_and_an_opening_line_that_is_a_time_gives_the_meetings_hours(tmp_path):
+    text = ("Referat 04/2020\n\nReferat fra styremøte 20.4.2020\n\nSted: via Teams\nKl 18.00-20.00\n\n"
+            "Tilstede: Kari Holm, Per Dahl\nSak 40/20 Budsjett\nVedtak: Godkjent.\n")
+    [doc] = extract_text(tmp_path, text).documents
+    assert (doc.meeting_date, doc.start_time, doc.end_time) == ("2020-04-20", "18:00", "20:00")
+
+
+@pytest.mark.parametrize(("value", "times"), [("Møte 2021", (None, None)), ("Referat 04/2020", (None, None)),
+                                              ("kl 1100", ("11:00", None)), ("Møtetid: 1800-1915", ("18:00", "19:15"))])
+def test_parse_times_takes_no_year_for_a_time(value, times):
+    from pipeline.values import parse_times
+    assert parse_times(value) == times
+
+
+def test_the_time_written_after_the_place(tmp_path):
+    text = ("Referat fra styremøte 3. mai 2022\nSted: Rådhuset, kl. 18.00 – 20.00\nTilstede: Kari Holm, Per Dahl\n"
+            "Sak 1/22 Budsjett\nVedtak: Godkjent.\n")
+    [doc] = extract_text(tmp_path, text).documents
+    assert (doc.location, doc.start_time, doc.end_time) == ("Rådhuset", "18:00", "20:00")

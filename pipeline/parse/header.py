@@ -66,8 +66,9 @@ def headline_date(lines: Sequence[Line], doc_type: str, times: tuple[str | None,
     opening = [row_text(head, i) for i, ln in enumerate(head) if ln.row is None or row_head(head, i) == i]
     headlines = [t for t in opening if v.headline.search(t)]
     dated = [t for t in opening if v.dated_line.match(t) and len(t.split()) <= DATED_LINE_WORDS]
+    timed = [t for t in opening if TIME_LINE.match(t) and len(t.split()) <= TIME_LINE_WORDS]  # 'Kl 18.00-20.00'
     if not times[0]:
-        times = next((found for t in headlines + dated for found in [parse_times(t)] if found[0]), times)
+        times = next((found for t in headlines + dated + timed for found in [parse_times(t)] if found[0]), times)
     for text in headlines + dated:  # 'Referat fra styremøte … 23. mai 2023', then '13 januar 2015' alone
         found = parse_date(text)
         if found:
@@ -178,11 +179,14 @@ def _signs(text: str, m: re.Match[str], roles: frozenset[str]) -> bool:
 DATE_END = re.compile(r"^(?:\d{4}|\d{1,2}\.\d{1,2}\.\d{2,4})$")  # a year or a date closing the place line
 
 
+# an opening line that is the meeting's time ('Kl 18.00-20.00')
+TIME_LINE = re.compile(r"^(?:kl\.?|klokka)\s*\d{1,2}(?:[.:]\d\d)?\b", re.I)
+TIME_LINE_WORDS = 6
 DATED_LINE_WORDS = 12  # a line that opens with a date or a weekday and is no longer than this names the day
 
 
 def times(header: Header) -> tuple[str | None, str | None]:
-    for key in ("datetime", "datetime_place", "date"):
+    for key in ("datetime", "datetime_place", "date", "location"):  # 'Sted: via Teams Kl 18.00-20.00'
         if header.fields.get(key):
             start, end = parse_times(header.fields[key])
             if start:
@@ -201,9 +205,12 @@ def closing_time(lines: Sequence[Line]) -> str | None:
     return None
 
 
+PLACE_TIME = re.compile(r"[\s,]*\bkl\.?\s*\d{1,2}(?:[.:]\d\d)?.*$", re.I)  # the time after a place: '…, kl. 18.00'
+
+
 def location(header: Header) -> str | None:
     if header.fields.get("location"):
-        return header.fields["location"].strip(" ,.")
+        return PLACE_TIME.sub("", header.fields["location"]).strip(" ,.") or None
     value = header.fields.get("datetime_place")
     if not value:
         return None
