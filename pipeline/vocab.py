@@ -48,6 +48,15 @@ def _label_re(labels: list[str]) -> Pattern[str]:
     return re.compile(rf"^(?P<label>{_alts(labels)})\s*(?::|\t|\s{{2,}}|$)\s*(?P<value>.*)$", FLAGS)
 
 
+def _told(patterns: list[str], word: str) -> Patterns:
+    """Sentences naming a person in a role, the person's words (`word`, compared with case) put in
+    as group `name`: {name} two to four of them, {name_or_first} one to four."""
+    def name(fewest: int) -> str:
+        return rf"(?P<name>(?-i:{word}(?:\s+{word}){{{fewest - 1},3}}))"
+    return Patterns(re.compile(p.replace("{name_or_first}", name(1)).replace("{name}", name(2)), FLAGS)
+                    for p in patterns)
+
+
 class Patterns(tuple[Pattern[str], ...]):
     """Compiled patterns in their order, with one alternation of them all so that "does any of
     them match at the start?" is one regex call instead of one per pattern (most lines match none)."""
@@ -235,6 +244,7 @@ class Vocab:
     title_lines: int
     minutes_default: str  # the type of minutes that name none
     dated_line: Pattern[str]  # a line that opens with a date or a weekday
+    timed_line: Pattern[str]  # a line that opens with the meeting's time ('Kl 18.00-20.00')
     closing_time: Pattern[str]  # 'Møtet hevet kl. 21.30': the meeting's end (group `time`)
     headline: Pattern[str]  # an opening line that names the meeting (its date is the meeting's)
     headline_lines: int
@@ -326,8 +336,8 @@ def load() -> Vocab:
         minute_taker_units=tuple(att["minute_taker_units"]),
         chair_titles=frozenset(w.casefold() for w in att["chair_titles"]),
         minute_taker_titles=frozenset(w.casefold() for w in att["minute_taker_titles"]),
-        told_chair=Patterns(re.compile(p, FLAGS) for p in att["told_chair"]),
-        told_minute_taker=Patterns(re.compile(p, FLAGS) for p in att["told_minute_taker"]),
+        told_chair=_told(att["told_chair"], att["told_word"]),
+        told_minute_taker=_told(att["told_minute_taker"], att["told_word"]),
         title_notes={**{t.casefold(): t.casefold() for t in att["chair_titles"] + att["minute_taker_titles"]},
                      **{k.casefold(): v.casefold() for k, v in att["title_notes"].items()}},
         title_words=Labelled((re.compile(p, FLAGS), t) for p, t in docs["title_words"]),
@@ -335,6 +345,7 @@ def load() -> Vocab:
         minutes_default=docs["minutes_default"],
         headline=re.compile(docs["headline"], FLAGS),
         dated_line=re.compile(docs["dated_line"], FLAGS),
+        timed_line=re.compile(docs["timed_line"], FLAGS),
         closing_time=re.compile(docs["closing_time"], FLAGS),
         headline_lines=docs["headline_lines"],
         page_heading_lines=docs["page_heading_lines"],

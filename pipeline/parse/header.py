@@ -66,7 +66,7 @@ def headline_date(lines: Sequence[Line], doc_type: str, times: tuple[str | None,
     opening = [row_text(head, i) for i, ln in enumerate(head) if ln.row is None or row_head(head, i) == i]
     headlines = [t for t in opening if v.headline.search(t)]
     dated = [t for t in opening if v.dated_line.match(t) and len(t.split()) <= DATED_LINE_WORDS]
-    timed = [t for t in opening if TIME_LINE.match(t) and len(t.split()) <= TIME_LINE_WORDS]  # 'Kl 18.00-20.00'
+    timed = [t for t in opening if v.timed_line.match(t) and len(t.split()) <= TIME_LINE_WORDS]  # 'Kl 18.00-20.00'
     if not times[0]:
         times = next((found for t in headlines + dated + timed for found in [parse_times(t)] if found[0]), times)
     for text in headlines + dated:  # 'Referat fra styremøte … 23. mai 2023', then '13 januar 2015' alone
@@ -121,9 +121,7 @@ def told_role(lines: Sequence[Line], patterns: vocab.Patterns) -> str | None:
     """The person a sentence names in a role ('Møtet ble leda av Paul Dahlø.', 'Protokollen vart
     ført av Kari Holm.'), among the document's first lines."""
     for line in lines[:TOLD_LINES]:
-        if not any(w in line.text for w in (" av ", " var ", " er ", " møtet")):
-            continue
-        hit = patterns.first(line.text, search=True)
+        hit = patterns.first(line.text, search=True)  # behind the patterns' look at first letters
         if hit:
             name = hit[1].group("name").rstrip(".,;:")
             while name and not is_name(name) and len(name.split()) > 2:
@@ -179,9 +177,7 @@ def _signs(text: str, m: re.Match[str], roles: frozenset[str]) -> bool:
 DATE_END = re.compile(r"^(?:\d{4}|\d{1,2}\.\d{1,2}\.\d{2,4})$")  # a year or a date closing the place line
 
 
-# an opening line that is the meeting's time ('Kl 18.00-20.00')
-TIME_LINE = re.compile(r"^(?:kl\.?|klokka)\s*\d{1,2}(?:[.:]\d\d)?\b", re.I)
-TIME_LINE_WORDS = 6
+TIME_LINE_WORDS = 6  # an opening line that opens with a time and is no longer than this gives the hours
 DATED_LINE_WORDS = 12  # a line that opens with a date or a weekday and is no longer than this names the day
 
 
@@ -196,13 +192,9 @@ def times(header: Header) -> tuple[str | None, str | None]:
 
 def closing_time(lines: Sequence[Line]) -> str | None:
     """The time a sentence closes the meeting at ('Møtet hevet kl. 21.30', 'Møte heva kl 1430')."""
-    pattern = vocab.load().closing_time
-    for line in lines:
-        if "øte" in line.text:
-            m = pattern.search(line.text)
-            if m:
-                return parse_times("kl " + m.group("time"))[0]
-    return None
+    joined = "\n".join(line.text for line in lines)  # one search, not one a line; a match stays in its line
+    m = next((m for m in vocab.load().closing_time.finditer(joined) if "\n" not in m.group(0)), None)
+    return parse_times("kl " + m.group("time"))[0] if m else None
 
 
 PLACE_TIME = re.compile(r"[\s,]*\bkl\.?\s*\d{1,2}(?:[.:]\d\d)?.*$", re.I)  # the time after a place: '…, kl. 18.00'

@@ -89,8 +89,7 @@ def page_cuts(lines: Sequence[Line]) -> list[tuple[int, str]]:
     for i in range(1, len(lines)):
         if lines[i].page == lines[i - 1].page:
             continue
-        page = [ln for ln in lines[i:i + v.case_paper_lines] if ln.page == lines[i].page]
-        found = _page_type(page, v)
+        found = _page_type(_page_opening(lines, i, v), v)
         if found:
             cuts.append((i, found))
     return cuts
@@ -98,6 +97,11 @@ def page_cuts(lines: Sequence[Line]) -> list[tuple[int, str]]:
 
 HEADING_WORD_AT = 2  # the type word stands among a page heading's first words ('FLORA KOMMUNE Saksframlegg'),
 # or anywhere on it in capitals ('Side 1 av 7 … STYRET MØTEPROTOKOLL')
+
+
+def _page_opening(lines: Sequence[Line], i: int, v: vocab.Vocab) -> list[Line]:
+    """The opening lines of the page lines[i] begins (as many as a case paper's header takes)."""
+    return [ln for ln in lines[i:i + v.case_paper_lines] if ln.page == lines[i].page]
 
 
 def _page_type(page: list[Line], v: vocab.Vocab) -> str | None:
@@ -191,8 +195,7 @@ def run(pages: Sequence[Page]) -> list[Segment]:
             and segments[1].lines[0].page > first.lines[0].page:
         # the first page names its type without a heading line ('Møteinnkalling - Kontrollutvalget …'
         # run into its header) and the next document starts on a later page: not its preamble
-        page = [ln for ln in first.lines[:vocab.load().case_paper_lines] if ln.page == first.lines[0].page]
-        first.doc_type = _page_type(page, vocab.load())
+        first.doc_type = _page_type(_page_opening(first.lines, 0, vocab.load()), vocab.load())
     starts = {i for i, _ in extra}
     at = 0
     for seg in segments:

@@ -46,8 +46,10 @@ def is_furniture_text(text: str) -> bool:
 def footer_tail(text: str) -> tuple[str, str] | None:
     """(the text, its footer) of a long line that ends in a page's footer: a transcript that ran a
     page into one line ('… Utskrift av enkeltsaker sendes til: Side 1 av 5')."""
+    if len(text.split()) <= FOOTER_WORDS:  # a short line that ends so is a footer whole (is_furniture_text)
+        return None
     m = SIDE_N_AV_M.search(text)
-    return (text[:m.start()].rstrip(), m.group(0).strip()) if m and len(text.split()) > FOOTER_WORDS else None
+    return (text[:m.start()].rstrip(), m.group(0).strip()) if m else None
 
 
 # --- PDF ----------------------------------------------------------------------------------------
